@@ -1,0 +1,7 @@
+"""Difference-in-differences: TWFE and event studies, staggered adoption, few-cluster inference."""
+
+# --- group-time ATTs (Callaway & Sant'Anna) and aggregation: maintained with did/group_time.py ---
+
+# --- TWFE, event study, decomposition, imputation, wild bootstrap, HonestDiD: did/twfe.py & co ---
+
+__all__: list[str] = []

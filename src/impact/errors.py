@@ -1,0 +1,56 @@
+"""One exception hierarchy for the whole package.
+
+Messages name the column, the offending value and the fix. User errors (bad data,
+impossible designs) derive from :class:`ImpactError`; the CLI prints them without a
+traceback. Warnings derive from :class:`ImpactWarning` so users can filter them in one go.
+"""
+
+from __future__ import annotations
+
+
+class ImpactError(Exception):
+    """Base class of every error `impact` raises on purpose."""
+
+
+class DataError(ImpactError, ValueError):
+    """The data violate the schema: a missing column, a wrong type, an impossible value."""
+
+
+class DesignError(ImpactError, ValueError):
+    """The data are valid but the requested design cannot be estimated from them.
+
+    Examples: no never-treated units with ``control_group="never_treated"``, a cohort
+    after the last period, too few clusters for the requested inference.
+    """
+
+
+class ParameterError(ImpactError, ValueError):
+    """A cost-benefit parameter or programme definition is invalid."""
+
+
+class ImpactWarning(UserWarning):
+    """Base class of warnings an evaluator must know about but can live with."""
+
+
+class FewClustersWarning(ImpactWarning):
+    """Analytic cluster-robust inference is unreliable with this few (treated) clusters."""
+
+
+class DiagnosticsWarning(ImpactWarning):
+    """MCMC diagnostics (R-hat, ESS, divergences, E-BFMI) miss their targets."""
+
+
+class OverlapWarning(ImpactWarning):
+    """Propensity scores close to 0 or 1: weak overlap between treated and controls."""
+
+
+__all__ = [
+    "DataError",
+    "DesignError",
+    "DiagnosticsWarning",
+    "FewClustersWarning",
+    "ImpactError",
+    "ImpactWarning",
+    "OverlapWarning",
+    "ParameterError",
+]
