@@ -126,7 +126,13 @@ class Effect:
 
     @classmethod
     def point_mass(
-        cls, value: float, *, outcome: str, unit: str = "probability", n_draws: int = 1, **kwargs: Any
+        cls,
+        value: float,
+        *,
+        outcome: str,
+        unit: str = "probability",
+        n_draws: int = 1,
+        **kwargs: Any,
     ) -> Effect:
         """An effect known exactly (for deterministic appraisals and tests)."""
         return cls(

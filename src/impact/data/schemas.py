@@ -1,0 +1,144 @@
+"""Schemas of the data `impact` reads, with errors that name the column, the value and the fix.
+
+Built on pandera (declarative, well kept, gives every failing check and the offending values
+in one go); :func:`validate` turns pandera's report into an :class:`impact.errors.DataError`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from impact.data.population import GRADE_BANDS, PARENTS_EDUCATION
+from impact.errors import DataError
+
+_binary = pa.Check.isin([0, 1], error="must be 0 or 1")
+_count = pa.Check.ge(0, error="must be a non-negative count")
+
+
+def _not_more_than(part: str, whole: str) -> pa.Check:
+    def check(d: pd.DataFrame) -> pd.Series | bool:
+        if part not in d.columns or whole not in d.columns:
+            return True  # the missing column is reported on its own
+        return d[part] <= d[whole]
+
+    return pa.Check(check, error=f"{part} must not exceed {whole}")
+
+
+def _col(dtype: object, *checks: pa.Check, nullable: bool = False) -> pa.Column:
+    return pa.Column(dtype, checks=list(checks), nullable=nullable, coerce=False)
+
+
+PERSONS = pa.DataFrameSchema(
+    {
+        "person_id": _col(int),
+        "municipality": _col(int),
+        "county": _col(int),
+        "year": _col(int),
+        "sex": _col(str, pa.Check.isin(["F", "M"], error="must be 'F' or 'M'")),
+        "parents_education": _col(str, pa.Check.isin(list(PARENTS_EDUCATION))),
+        "income_quintile": _col(int, pa.Check.isin([1, 2, 3, 4, 5])),
+        "immigrant": _col(int, _binary),
+        "grade_points": _col(float, pa.Check.in_range(0, 60)),
+        "grade_band": _col(str, pa.Check.isin(list(GRADE_BANDS))),
+        "adoption_year": _col(int, pa.Check.ge(0)),
+        "treated": _col(int, _binary),
+        "completed_vgs": _col(int, _binary),
+    },
+    name="flyt persons",
+)
+
+MUNICIPALITY_PANEL = pa.DataFrameSchema(
+    {
+        "municipality": _col(int),
+        "county": _col(int),
+        "year": _col(int),
+        "adoption_year": _col(int, pa.Check.ge(0)),
+        "treated": _col(int, _binary),
+        "n": _col(int, pa.Check.gt(0, error="a municipality-year needs at least one person")),
+        "completed": _col(int, _count),
+        "completion_rate": _col(float, pa.Check.in_range(0, 1)),
+    },
+    checks=[_not_more_than("completed", "n")],
+    name="municipality x year panel",
+)
+
+PERSON_YEAR_PANEL = pa.DataFrameSchema(
+    {
+        "person_id": _col(int),
+        "year": _col(int),
+        "age": _col(int, pa.Check.in_range(13, 35)),
+        "enrol_year": _col(int, pa.Check.ge(0)),
+        "treated": _col(int, _binary),
+        "neet": _col(int, _binary),
+    },
+    name="person x year panel",
+)
+
+CELLS = pa.DataFrameSchema(
+    {
+        "n": _col(int, pa.Check.gt(0, error="a cell must hold at least one person (n > 0)")),
+        "successes": _col(int, _count),
+    },
+    checks=[_not_more_than("successes", "n")],
+    name="cells",
+)
+
+#: Columns that identify a row, per schema (checked before pandera, with a clearer message).
+KEYS: dict[str, list[str]] = {
+    "persons": ["person_id"],
+    "municipality_panel": ["municipality", "year"],
+    "person_year_panel": ["person_id", "year"],
+}
+
+SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "persons": PERSONS,
+    "municipality_panel": MUNICIPALITY_PANEL,
+    "person_year_panel": PERSON_YEAR_PANEL,
+    "cells": CELLS,
+}
+
+
+def validate(data: pd.DataFrame, schema: str | pa.DataFrameSchema) -> pd.DataFrame:
+    """Check ``data`` against a named schema; return it unchanged or raise a clear DataError.
+
+    The error lists every failing column with the check it failed, up to five offending
+    values and how many rows fail, and a suggested fix.
+    """
+    sch = SCHEMAS[schema] if isinstance(schema, str) else schema
+    keys = KEYS.get(schema, []) if isinstance(schema, str) else []
+    if keys and set(keys) <= set(data.columns):
+        dup = data.duplicated(subset=keys, keep=False)
+        if dup.any():
+            example = data.loc[dup, keys].drop_duplicates().head(3).to_dict("records")
+            raise DataError(
+                f"The {sch.name} table has {int(dup.sum())} rows with duplicate {keys} keys, e.g. "
+                f"{example}; each key must appear once — remove or aggregate the duplicates."
+            )
+    try:
+        sch.validate(data, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        raise DataError(_describe(exc, sch.name or "data")) from None
+    return data
+
+
+def _describe(exc: pa.errors.SchemaErrors, name: str) -> str:
+    cases = exc.failure_cases
+    lines = [f"The {name} table does not match the expected schema:"]
+    for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
+        values = group["failure_case"].drop_duplicates().head(5).tolist()
+        col = "(whole table)" if pd.isna(column) else repr(column)
+        if str(check) == "column_in_dataframe":
+            lines.append(f"  - column {values[0]!r} is missing: add it (see docs/contracts.md).")
+            continue
+        if "dtype" in str(check):
+            lines.append(
+                f"  - column {col} has dtype {values[0]!r}; expected {check}: convert it "
+                f"(e.g. df[{col}].astype(...))."
+            )
+            continue
+        lines.append(
+            f"  - column {col} fails check {check}: {len(group)} row(s), e.g. values {values}; "
+            "fix or remove those rows explicitly."
+        )
+    return "\n".join(lines)
