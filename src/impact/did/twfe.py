@@ -1,0 +1,518 @@
+"""Two-way fixed effects (TWFE) regression and its event-study form.
+
+Both are estimated with :class:`linearmodels.panel.PanelOLS` (unit and time effects
+absorbed) and cluster-robust standard errors by a named cluster column (default: the
+unit). They are the *naive* benchmark: under staggered adoption with effects that vary
+across cohorts or over time since adoption, the TWFE coefficient is a weighted average of
+group-time effects with possibly negative weights (see :func:`impact.did.twfe_weights`),
+and event-study leads and lags are contaminated by other periods' effects. Use
+:func:`impact.did.att_gt` or :func:`impact.did.imputation` for heterogeneity-robust
+estimates, and report TWFE beside them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from linearmodels.panel import PanelOLS
+from linearmodels.panel.utility import AbsorbingEffectError
+
+from impact.did.twfe_results import EventStudyResult, TWFEResult
+from impact.errors import DataError, DesignError, FewClustersWarning
+
+#: Fewer treated clusters than this and analytic cluster-robust inference is unreliable.
+FEW_TREATED_CLUSTERS = 30
+
+
+@dataclass(frozen=True)
+class PanelData:
+    """A validated copy of the user's panel with standardised internal columns.
+
+    Columns of ``frame``: ``_y`` (outcome, float), ``_unit``, ``_time`` (int), ``_cohort``
+    (int, 0 = never treated within the panel), ``_d`` (0/1 treated), ``_event`` (time -
+    cohort, NaN for never treated), ``_cluster`` (int codes), ``_w`` (weights, 1 if none)
+    and the covariates under their own names.
+    """
+
+    frame: pd.DataFrame
+    outcome: str
+    unit: str
+    time: str
+    cluster: str
+    covariates: tuple[str, ...]
+    weighted: bool
+
+    @property
+    def n_clusters(self) -> int:
+        return int(self.frame["_cluster"].nunique())
+
+    @property
+    def n_treated_clusters(self) -> int:
+        f = self.frame
+        return int(f.loc[f["_cohort"] > 0, "_cluster"].nunique())
+
+    @property
+    def units_nested_in_clusters(self) -> bool:
+        return bool((self.frame.groupby("_unit")["_cluster"].nunique() == 1).all())
+
+
+def _require_columns(data: pd.DataFrame, columns: dict[str, str | None]) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    missing = [
+        f"{arg}={col!r}" for arg, col in columns.items() if col is not None and col not in data
+    ]
+    if missing:
+        raise DataError(
+            f"Column(s) {', '.join(missing)} not found in data; available columns: "
+            f"{list(data.columns)}. Pass the right column name."
+        )
+
+
+def _numeric(data: pd.DataFrame, col: str, role: str) -> pd.Series:
+    s = data[col]
+    if pd.api.types.is_bool_dtype(s):
+        s = s.astype(float)
+    if not pd.api.types.is_numeric_dtype(s):
+        raise DataError(
+            f"The {role} column {col!r} has dtype {s.dtype} (e.g. value {s.iloc[0]!r}); it must "
+            "be numeric. Convert it (e.g. with pd.to_numeric) or pass another column."
+        )
+    s = s.astype(float)
+    n_bad = int((~np.isfinite(s.to_numpy())).sum())
+    if n_bad:
+        raise DataError(
+            f"The {role} column {col!r} has {n_bad} missing or infinite value(s); drop or "
+            "impute those rows before estimating."
+        )
+    return s
+
+
+def prepare_panel(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str | None = None,
+    treatment: str | None = None,
+    cluster: str | None = None,
+    weights: str | None = None,
+    covariates: Sequence[str] | None = None,
+) -> PanelData:
+    """Validate a unit-by-period panel and return a standardised copy (input is not mutated).
+
+    Raises :class:`~impact.errors.DataError` for missing columns, a non-numeric outcome,
+    duplicate unit-period rows, a unit with two adoption dates, treatment that switches
+    off, and negative or missing weights.
+    """
+    covs = tuple(covariates or ())
+    if isinstance(covariates, str):
+        covs = (covariates,)
+    roles: dict[str, str | None] = {
+        "outcome": outcome,
+        "unit": unit,
+        "time": time,
+        "cohort": cohort,
+        "treatment": treatment,
+        "cluster": cluster,
+        "weights": weights,
+    }
+    roles.update({f"covariates[{i}]": c for i, c in enumerate(covs)})
+    _require_columns(data, roles)
+    if cohort is None and treatment is None:
+        raise DesignError(
+            "Neither cohort= nor treatment= was given; pass the adoption-date column "
+            "(cohort, 0 or missing = never treated) or a 0/1 treatment column."
+        )
+    if data[unit].isna().any() or data[time].isna().any():
+        raise DataError(f"The unit column {unit!r} or time column {time!r} has missing values.")
+    y = _numeric(data, outcome, "outcome")
+    t = _numeric(data, time, "time")
+    if not np.allclose(t, np.round(t)):
+        raise DataError(f"The time column {time!r} must hold whole periods (e.g. years).")
+    frame = pd.DataFrame(
+        {"_y": y.to_numpy(), "_unit": data[unit].to_numpy(), "_time": t.to_numpy().astype(int)},
+        index=pd.RangeIndex(len(data)),
+    )
+    dup = frame.duplicated(["_unit", "_time"], keep=False)
+    if dup.any():
+        first = frame.loc[dup].iloc[0]
+        raise DataError(
+            f"{int(dup.sum())} rows share a ({unit}, {time}) pair, e.g. {unit}={first['_unit']!r}, "
+            f"{time}={first['_time']!r}; the panel must have one row per unit and period. "
+            "Aggregate the rows (e.g. to cell means) first."
+        )
+    if cohort is not None:
+        g = pd.to_numeric(data[cohort], errors="coerce")
+        if g.isna().sum() > data[cohort].isna().sum():
+            raise DataError(
+                f"The cohort column {cohort!r} must hold adoption periods (0 or missing = never "
+                "treated)."
+            )
+        frame["_cohort"] = g.fillna(0).to_numpy()
+        n_dates = frame.groupby("_unit")["_cohort"].nunique()
+        if (n_dates > 1).any():
+            bad = n_dates.index[n_dates > 1][0]
+            vals = sorted(frame.loc[frame["_unit"] == bad, "_cohort"].unique().tolist())
+            raise DataError(
+                f"Unit {bad!r} has cohort values {vals} in column {cohort!r}: a unit can adopt "
+                "at one date only. Fix the adoption date so it is constant within each unit."
+            )
+    if treatment is not None:
+        d = _numeric(data, treatment, "treatment")
+        if not d.isin([0.0, 1.0]).all():
+            raise DataError(
+                f"The treatment column {treatment!r} must be 0/1; found values "
+                f"{sorted(d.unique().tolist())[:5]}."
+            )
+        frame["_dobs"] = d.to_numpy()
+        srt = frame.sort_values(["_unit", "_time"])
+        switches = srt.groupby("_unit")["_dobs"].diff().fillna(0)
+        if (switches < 0).any():
+            bad = srt.loc[switches < 0, "_unit"].iloc[0]
+            raise DataError(
+                f"Treatment in column {treatment!r} switches off for unit {bad!r} (it is treated "
+                "at two separate dates or stops); only absorbing (staggered) adoption is supported."
+            )
+        first = srt.loc[srt["_dobs"] == 1].groupby("_unit")["_time"].min()
+        derived = frame["_unit"].map(first).fillna(0).to_numpy()
+        if cohort is not None and not np.array_equal(derived, _effective_cohort(frame)):
+            raise DataError(
+                f"Columns {treatment!r} and {cohort!r} disagree on when units are treated; "
+                "pass only one of treatment= and cohort=."
+            )
+        frame["_cohort"] = derived
+        frame = frame.drop(columns="_dobs")
+    frame["_cohort"] = _effective_cohort(frame).astype(int)
+    treated_unit = frame["_cohort"] > 0
+    frame["_d"] = (treated_unit & (frame["_time"] >= frame["_cohort"])).astype(float)
+    frame["_event"] = np.where(treated_unit, frame["_time"] - frame["_cohort"], np.nan)
+    cl = cluster or unit
+    if data[cl].isna().any():
+        raise DataError(f"The cluster column {cl!r} has missing values.")
+    frame["_cluster"] = pd.factorize(data[cl].to_numpy())[0]
+    if weights is not None:
+        w = _numeric(data, weights, "weights")
+        if (w <= 0).any():
+            raise DataError(f"The weights column {weights!r} must be positive; found {w.min()}.")
+        frame["_w"] = w.to_numpy()
+    else:
+        frame["_w"] = 1.0
+    for c in covs:
+        frame[c] = _numeric(data, c, "covariate").to_numpy()
+    return PanelData(
+        frame=frame,
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        cluster=cl,
+        covariates=covs,
+        weighted=weights is not None,
+    )
+
+
+def _effective_cohort(frame: pd.DataFrame) -> np.ndarray:
+    """Cohorts after the last period are never treated within the panel (set to 0)."""
+    g = frame["_cohort"].to_numpy(dtype=float)
+    return np.where(g > frame["_time"].max(), 0.0, g)
+
+
+def warn_few_clusters(panel: PanelData, what: str) -> None:
+    """Warn when analytic cluster-robust inference rests on too few treated clusters."""
+    n_tc = panel.n_treated_clusters
+    if n_tc < FEW_TREATED_CLUSTERS:
+        warnings.warn(
+            f"{what}: only {n_tc} treated clusters (column {panel.cluster!r}); analytic "
+            "cluster-robust standard errors are unreliable below about "
+            f"{FEW_TREATED_CLUSTERS}. Use .wild_bootstrap() or impact.did.randomization_test().",
+            FewClustersWarning,
+            stacklevel=3,
+        )
+
+
+@dataclass(frozen=True)
+class _Fit:
+    params: pd.Series
+    cov: pd.DataFrame
+    df_resid: int
+    n_obs: int
+
+
+def fit_panel_ols(panel: PanelData, regressors: pd.DataFrame) -> _Fit:
+    """PanelOLS with unit and time effects and cluster-robust covariance (fixest-style CR1).
+
+    The covariance is the cluster sandwich times ``G/(G-1) * (N-1)/(N-K)`` where ``K``
+    counts the regressors and the time effects, plus the unit effects when units are not
+    nested in clusters (R ``fixest``'s default ``ssc(adj=TRUE, fixef.K="nested",
+    cluster.adj=TRUE)``). Inference uses a t distribution with ``G-1`` degrees of freedom.
+    """
+    f = panel.frame
+    index = pd.MultiIndex.from_arrays(
+        [pd.factorize(f["_unit"].to_numpy())[0], f["_time"].to_numpy()], names=["unit", "time"]
+    )
+    exog = regressors.set_axis(index)
+    dep = pd.Series(f["_y"].to_numpy(), index=index, name=panel.outcome)
+    clusters = pd.DataFrame({"cluster": f["_cluster"].to_numpy()}, index=index)
+    model = PanelOLS(
+        dep,
+        exog,
+        entity_effects=True,
+        time_effects=True,
+        weights=pd.Series(f["_w"].to_numpy(), index=index) if panel.weighted else None,
+        drop_absorbed=False,
+    )
+    try:
+        res = model.fit(
+            cov_type="clustered",
+            clusters=clusters,
+            debiased=False,
+            auto_df=False,
+            count_effects=False,
+        )
+    except AbsorbingEffectError as err:
+        raise DesignError(
+            f"Regressors {list(exog.columns)} are collinear with the unit and time effects "
+            "(e.g. an event study without never-treated units and too few cohorts); add "
+            "never-treated units, bin or trim event times (leads=, lags=), or use att_gt."
+        ) from err
+    n = int(res.nobs)
+    g = panel.n_clusters
+    k = exog.shape[1] + f["_time"].nunique() - 1
+    if not panel.units_nested_in_clusters:
+        k += f["_unit"].nunique() - 1
+    if g < 2 or n <= k:
+        raise DesignError(
+            f"Too few clusters ({g}) or observations ({n}) for cluster-robust inference with "
+            f"{k} parameters."
+        )
+    factor = g / (g - 1) * (n - 1) / (n - k)
+    return _Fit(params=res.params, cov=res.cov * factor, df_resid=g - 1, n_obs=n)
+
+
+def twfe(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    treatment: str | None = None,
+    cohort: str | None = None,
+    cluster: str | None = None,
+    weights: str | None = None,
+    covariates: Sequence[str] | None = None,
+    alpha: float = 0.05,
+) -> TWFEResult:
+    """Static two-way fixed effects DiD: ``y_it = a_i + b_t + beta * D_it + X_it'g + e_it``.
+
+    Parameters
+    ----------
+    data
+        Unit-by-period panel (balanced or not), one row per unit and period.
+    outcome, unit, time
+        Column names of the outcome, the unit identifier and the period (whole numbers).
+    treatment
+        0/1 column, absorbing (once treated, always treated). Give this or ``cohort``.
+    cohort
+        Adoption period of each unit (0 or missing = never treated); ``D_it = 1`` from the
+        adoption period on. Cohorts after the last period count as never treated.
+    cluster
+        Column to cluster standard errors by (default: ``unit``), e.g. the county.
+    weights
+        Regression weights (e.g. the number of pupils behind a municipality-year mean).
+    covariates
+        Time-varying numeric controls.
+    alpha
+        1 - confidence level of the interval.
+
+    Returns
+    -------
+    TWFEResult
+        ``.estimate``, ``.se``, ``.ci``, ``.pvalue``; ``summary()``, ``to_frame()``,
+        ``plot()``, ``effect()``, ``weights()`` (the implicit group-time weights) and
+        ``wild_bootstrap()`` (few-cluster inference).
+
+    Notes
+    -----
+    Estimand: ``beta`` equals the ATT only if effects are homogeneous (or adoption is not
+    staggered) and parallel trends hold. Under staggered adoption with heterogeneous
+    effects it is a weighted average of group-time effects whose weights can be negative
+    (de Chaisemartin & D'Haultfoeuille 2020; Goodman-Bacon 2021). Standard errors are
+    cluster-robust (CR1, see :func:`fit_panel_ols`) with ``t(G-1)`` inference; with fewer
+    than 30 treated clusters a :class:`~impact.errors.FewClustersWarning` is issued.
+
+    Examples
+    --------
+    >>> from impact.data import simulate  # doctest: +SKIP
+    >>> panel = simulate("flyt", seed=1).panel  # doctest: +SKIP
+    >>> res = twfe(panel, outcome="completion_rate", unit="municipality", time="year",
+    ...            cohort="adoption_year", weights="n")  # doctest: +SKIP
+    >>> res.summary()  # doctest: +SKIP
+    """
+    panel = prepare_panel(
+        data,
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        cohort=cohort,
+        treatment=treatment,
+        cluster=cluster,
+        weights=weights,
+        covariates=covariates,
+    )
+    f = panel.frame
+    if f["_d"].sum() == 0:
+        raise DesignError("No unit is treated within the panel; there is nothing to estimate.")
+    if f["_d"].min() == 1:
+        raise DesignError("Every observation is treated; TWFE needs untreated observations.")
+    regs = pd.DataFrame({"treated": f["_d"].to_numpy()})
+    for c in panel.covariates:
+        regs[c] = f[c].to_numpy()
+    fit = fit_panel_ols(panel, regs)
+    warn_few_clusters(panel, "twfe")
+    return TWFEResult(
+        params=fit.params,
+        cov=fit.cov,
+        df_resid=fit.df_resid,
+        n_obs=fit.n_obs,
+        n_units=int(f["_unit"].nunique()),
+        n_clusters=panel.n_clusters,
+        n_treated_clusters=panel.n_treated_clusters,
+        outcome=outcome,
+        alpha=alpha,
+        panel=panel,
+    )
+
+
+def event_time_bins(
+    panel: PanelData, *, leads: int | None, lags: int | None, bin_endpoints: bool
+) -> tuple[pd.Series, int, int]:
+    """Event time per row after binning or trimming; returns (binned event time, lo, hi)."""
+    ev = panel.frame["_event"]
+    lo = int(ev.min()) if leads is None else -int(leads)
+    hi = int(ev.max()) if lags is None else int(lags)
+    if leads is not None and leads < 1:
+        raise DesignError(f"leads={leads!r} must be at least 1 (the reference period is -1).")
+    if lags is not None and lags < 0:
+        raise DesignError(f"lags={lags!r} must be non-negative.")
+    binned = ev.clip(lower=lo, upper=hi) if bin_endpoints else ev.where((ev >= lo) & (ev <= hi))
+    return binned, lo, hi
+
+
+def event_study(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    cluster: str | None = None,
+    leads: int | None = None,
+    lags: int | None = None,
+    reference: int = -1,
+    bin_endpoints: bool = True,
+    weights: str | None = None,
+    covariates: Sequence[str] | None = None,
+    alpha: float = 0.05,
+) -> EventStudyResult:
+    """Dynamic TWFE event study: ``y_it = a_i + b_t + sum_k beta_k 1[t - G_i = k] + e_it``.
+
+    Parameters
+    ----------
+    data, outcome, unit, time, cohort, cluster, weights, covariates, alpha
+        As in :func:`twfe`.
+    leads, lags
+        Event times shown: ``-leads, ..., -1`` before and ``0, ..., lags`` after adoption
+        (default: every event time in the data).
+    reference
+        Omitted event time (normalised to 0), default ``-1``.
+    bin_endpoints
+        If True, event times beyond the window are pooled into the end points
+        (``-leads`` and ``lags``); if False, treated units' observations outside the
+        window are dropped from the sample.
+
+    Returns
+    -------
+    EventStudyResult
+        ``.table`` (``event_time, estimate, se, ci_lower, ci_upper``; the reference row
+        has estimate 0), ``.cov``; ``summary()``, ``to_frame()``, ``plot()``,
+        ``effect()``, ``honest()`` (Rambachan-Roth sensitivity).
+
+    Notes
+    -----
+    ``beta_k`` estimates the average effect ``k`` periods after adoption only when effects
+    do not vary across cohorts (Sun & Abraham 2021); otherwise each ``beta_k`` mixes
+    effects of other event times, and pre-period coefficients can be non-zero even under
+    parallel trends. Never-treated units are the comparison; without any, the most
+    distant lead is also omitted (the event-time and calendar-time trends are otherwise
+    not separately identified).
+    """
+    panel = prepare_panel(
+        data,
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        cohort=cohort,
+        cluster=cluster,
+        weights=weights,
+        covariates=covariates,
+    )
+    binned, lo, hi = event_time_bins(panel, leads=leads, lags=lags, bin_endpoints=bin_endpoints)
+    f = panel.frame
+    keep = ~(f["_event"].notna() & binned.isna())
+    if not keep.all():
+        panel = PanelData(
+            frame=f.loc[keep].reset_index(drop=True),
+            outcome=panel.outcome,
+            unit=panel.unit,
+            time=panel.time,
+            cluster=panel.cluster,
+            covariates=panel.covariates,
+            weighted=panel.weighted,
+        )
+        binned = binned.loc[keep].reset_index(drop=True)
+        f = panel.frame
+    present = sorted(int(k) for k in binned.dropna().unique())
+    if reference not in present:
+        raise DesignError(
+            f"The reference event time {reference} is not observed in column {cohort!r}'s "
+            f"treated units (event times {present[:3]}...{present[-3:]})."
+        )
+    omitted = [reference]
+    if (f["_cohort"] == 0).sum() == 0 and present[0] != reference:
+        omitted.append(present[0])
+    est_times = [k for k in present if k not in omitted]
+    regs = pd.DataFrame({f"e{k}": (binned == k).astype(float).to_numpy() for k in est_times})
+    for c in panel.covariates:
+        regs[c] = f[c].to_numpy()
+    fit = fit_panel_ols(panel, regs)
+    warn_few_clusters(panel, "event_study")
+    names = [f"e{k}" for k in est_times]
+    pooled = {
+        k: bool(
+            bin_endpoints
+            and ((k == lo and f["_event"].min() < lo) or (k == hi and f["_event"].max() > hi))
+        )
+        for k in est_times
+    }
+    return EventStudyResult(
+        event_times=tuple(est_times),
+        coef=fit.params[names].to_numpy(),
+        cov_matrix=fit.cov.loc[names, names].to_numpy(),
+        omitted=tuple(omitted),
+        binned=tuple(k for k, v in pooled.items() if v),
+        df_resid=fit.df_resid,
+        n_obs=fit.n_obs,
+        n_units=int(f["_unit"].nunique()),
+        n_clusters=panel.n_clusters,
+        n_treated_clusters=panel.n_treated_clusters,
+        outcome=outcome,
+        alpha=alpha,
+    )
+
+
+__all__ = ["event_study", "prepare_panel", "twfe"]
