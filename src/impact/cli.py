@@ -8,6 +8,7 @@ message and exit with status 1, without a traceback.
 from __future__ import annotations
 
 import importlib.util
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,7 +59,11 @@ def _load_analysis(programme: str, analyses_dir: Path) -> Callable[..., Any]:
     spec = importlib.util.spec_from_file_location(f"impact_analysis_{programme}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(analyses_dir.resolve()))  # analyses share helpers in _shared.py
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(analyses_dir.resolve()))
     main = getattr(module, "main", None)
     if main is None:
         raise ImpactError(f"{path} has no main(...) function; add one (see README).")
