@@ -1,6 +1,13 @@
 """Difference-in-differences: TWFE and event studies, staggered adoption, few-cluster inference."""
 
 # --- group-time ATTs (Callaway & Sant'Anna) and aggregation: maintained with did/group_time.py ---
+from impact.did.design import StaggeredPanel as StaggeredPanel
+from impact.did.design import cohort_from_treatment as cohort_from_treatment
+from impact.did.design import validate_staggered_panel as validate_staggered_panel
+from impact.did.group_time import att_gt as att_gt
+from impact.did.gt_results import AggregateResult as AggregateResult
+from impact.did.gt_results import GroupTimeResult as GroupTimeResult
+from impact.did.pretest import WaldPretest as WaldPretest
 
 # --- TWFE, event study, decomposition, imputation, wild bootstrap, HonestDiD: did/twfe.py & co ---
 from impact.did.twfe import event_study as event_study

@@ -1,0 +1,178 @@
+"""Two-group, two-period DiD estimators for panel data with their influence functions.
+
+Private building blocks of :func:`impact.did.att_gt`. They follow Sant'Anna & Zhao
+(2020) and reproduce R's ``DRDID`` functions that R ``did`` (2.5.0) calls for panel data:
+``drdid_panel`` (traditional doubly robust, ``method="dr"``), ``std_ipw_did_panel``
+(normalised inverse probability weighting, ``method="ipw"``) and ``reg_did_panel``
+(outcome regression, ``method="reg"``).
+
+All functions take the outcome change ``dy = Y_t - Y_base`` for the units in the 2x2
+comparison, the treatment indicator ``d`` (1 = cohort g, 0 = comparison units), the
+covariate matrix ``x`` *including* an intercept column, and sampling weights ``w``
+(normalised to mean one inside). They return the ATT and its influence function
+``psi`` (length n1, mean zero) such that ``att - ATT ~ mean(psi)``.
+
+Propensity scores are clipped at ``1 - 1e-6`` and comparison units with a score of
+0.995 or more get zero weight (``DRDID``'s ``trim.level``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+PS_MAX = 1.0 - 1e-6
+TRIM_LEVEL = 0.995
+
+
+class SeparationError(ArithmeticError):
+    """The propensity-score logit does not converge (covariates separate the groups)."""
+
+
+@dataclass(frozen=True)
+class PropensityFit:
+    """A fitted logit P(D = 1 | x): clipped scores and the scaled inverse Hessian."""
+
+    ps: np.ndarray
+    hessian: np.ndarray  # n * (X' W X)^{-1}, as DRDID's vcov(glm) * n
+    trim: np.ndarray  # False for comparison units with ps >= TRIM_LEVEL
+    n_trimmed: int
+
+
+def fit_propensity(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> PropensityFit:
+    """Weighted logit of ``d`` on ``x`` by Newton-Raphson (closed form for intercept only)."""
+    n, k = x.shape
+    wd = w * d
+    if k == 1:
+        p = float(wd.sum() / w.sum())
+        beta = np.array([np.log(p / (1.0 - p))])
+        eta = np.full(n, beta[0])
+        ps = np.full(n, p)
+    else:
+        p0 = float(wd.sum() / w.sum())
+        beta = np.zeros(k)
+        beta[0] = np.log(p0 / (1.0 - p0))
+        converged = False
+        for _ in range(50):
+            eta = x @ beta
+            ps = 1.0 / (1.0 + np.exp(-eta))
+            wv = w * ps * (1.0 - ps)
+            hess = (x * wv[:, None]).T @ x
+            grad = x.T @ (wd - w * ps)
+            try:
+                step = np.linalg.solve(hess, grad)
+            except np.linalg.LinAlgError as exc:
+                raise SeparationError("singular information matrix") from exc
+            beta = beta + step
+            if np.max(np.abs(step)) < 1e-11 * (1.0 + np.max(np.abs(beta))):
+                converged = True
+                break
+        if not converged or np.max(np.abs(beta)) > 1e3:
+            raise SeparationError("logit did not converge")
+        eta = x @ beta
+        ps = 1.0 / (1.0 + np.exp(-eta))
+    ps = np.minimum(ps, PS_MAX)
+    wv = w * ps * (1.0 - ps)
+    info = (x * wv[:, None]).T @ x
+    hessian = np.linalg.inv(info) * n
+    trim = np.ones(n, dtype=bool)
+    ctrl = d == 0
+    trim[ctrl] = ps[ctrl] < TRIM_LEVEL
+    return PropensityFit(ps=ps, hessian=hessian, trim=trim, n_trimmed=int((~trim).sum()))
+
+
+def _ols_control(dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray):
+    """Weighted OLS of ``dy`` on ``x`` among comparison units and its linear representation."""
+    n = x.shape[0]
+    wc = w * (1.0 - d)
+    xtwx = (x * wc[:, None]).T @ x
+    beta = np.linalg.solve(xtwx, x.T @ (wc * dy))
+    fitted = x @ beta
+    resid = dy - fitted
+    xpx_inv = np.linalg.inv(xtwx / n)
+    # asymptotic linear representation of beta: rows (wc * resid * x) @ xpx_inv
+    alr_ols = (x * (wc * resid)[:, None]) @ xpx_inv
+    return fitted, alr_ols
+
+
+def drdid_panel(
+    dy: np.ndarray,
+    d: np.ndarray,
+    x: np.ndarray,
+    w: np.ndarray,
+    ps_fit: PropensityFit | None = None,
+) -> tuple[float, np.ndarray]:
+    """Traditional doubly robust DiD (Sant'Anna & Zhao 2020, eq. 3.1), panel data."""
+    w = w / w.mean()
+    pf = ps_fit if ps_fit is not None else fit_propensity(x, d, w)
+    ps, trim = pf.ps, pf.trim
+    out_delta, alr_ols = _ols_control(dy, d, x, w)
+    w_treat = trim * w * d
+    w_cont = trim * w * ps * (1.0 - d) / (1.0 - ps)
+    resid = dy - out_delta
+    att_treat = w_treat * resid
+    att_cont = w_cont * resid
+    m_treat, m_cont = w_treat.mean(), w_cont.mean()
+    eta_treat = att_treat.mean() / m_treat
+    eta_cont = att_cont.mean() / m_cont
+    inf_treat = (att_treat - w_treat * eta_treat - alr_ols @ (w_treat @ x / len(d))) / m_treat
+    cont_1 = att_cont - w_cont * eta_cont
+    score_ps = x * (w * (d - ps))[:, None]
+    alr_ps = score_ps @ pf.hessian
+    m2 = cont_1 @ x / len(d)
+    m3 = w_cont @ x / len(d)
+    inf_cont = (cont_1 + alr_ps @ m2 - alr_ols @ m3) / m_cont
+    return float(eta_treat - eta_cont), inf_treat - inf_cont
+
+
+def std_ipw_did_panel(
+    dy: np.ndarray,
+    d: np.ndarray,
+    x: np.ndarray,
+    w: np.ndarray,
+    ps_fit: PropensityFit | None = None,
+) -> tuple[float, np.ndarray]:
+    """Normalised (Hajek) inverse-probability-weighted DiD (Abadie 2005), panel data."""
+    w = w / w.mean()
+    pf = ps_fit if ps_fit is not None else fit_propensity(x, d, w)
+    ps, trim = pf.ps, pf.trim
+    w_treat = trim * w * d
+    w_cont = trim * w * ps * (1.0 - d) / (1.0 - ps)
+    att_treat = w_treat * dy
+    att_cont = w_cont * dy
+    m_treat, m_cont = w_treat.mean(), w_cont.mean()
+    eta_treat = att_treat.mean() / m_treat
+    eta_cont = att_cont.mean() / m_cont
+    inf_treat = (att_treat - w_treat * eta_treat) / m_treat
+    cont_1 = att_cont - w_cont * eta_cont
+    alr_ps = (x * (w * (d - ps))[:, None]) @ pf.hessian
+    m2 = cont_1 @ x / len(d)
+    inf_cont = (cont_1 + alr_ps @ m2) / m_cont
+    return float(eta_treat - eta_cont), inf_treat - inf_cont
+
+
+def reg_did_panel(
+    dy: np.ndarray,
+    d: np.ndarray,
+    x: np.ndarray,
+    w: np.ndarray,
+    ps_fit: PropensityFit | None = None,
+) -> tuple[float, np.ndarray]:
+    """Outcome-regression DiD (Heckman, Ichimura & Todd 1997), panel data."""
+    del ps_fit  # no propensity score in outcome regression
+    w = w / w.mean()
+    out_delta, alr_ols = _ols_control(dy, d, x, w)
+    w_treat = w * d
+    att_treat = w_treat * dy
+    att_cont = w_treat * out_delta
+    m_treat = w_treat.mean()
+    eta_treat = att_treat.mean() / m_treat
+    eta_cont = att_cont.mean() / m_treat
+    inf_treat = (att_treat - w_treat * eta_treat) / m_treat
+    m1 = w_treat @ x / len(d)
+    inf_cont = (att_cont - w_treat * eta_cont + alr_ols @ m1) / m_treat
+    return float(eta_treat - eta_cont), inf_treat - inf_cont
+
+
+ESTIMATORS = {"dr": drdid_panel, "ipw": std_ipw_did_panel, "reg": reg_did_panel}

@@ -1,0 +1,412 @@
+"""Validation and normalisation of a staggered-adoption panel.
+
+Every staggered difference-in-differences estimator in :mod:`impact.did` starts here:
+:func:`validate_staggered_panel` checks a long DataFrame (one row per unit and period)
+and turns it into a :class:`StaggeredPanel` of numpy arrays (units x periods outcome
+matrix, one cohort per unit, covariates, weights, cluster codes). Errors name the
+column, the offending value and the fix; nothing is dropped silently.
+
+Conventions (as R's ``did``):
+
+- the cohort (group) of a unit is the first period in which it is treated; never-treated
+  units have cohort ``0`` or a missing value;
+- units treated in the first period (or earlier, allowing for anticipation) have no
+  untreated pre-period and are dropped with a warning;
+- units whose cohort lies after the last period are never observed treated and are
+  recoded as never-treated, with a warning.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from impact.errors import DataError, DesignError, ImpactWarning
+
+__all__ = [
+    "StaggeredPanel",
+    "check_control_group",
+    "cohort_from_treatment",
+    "validate_staggered_panel",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class StaggeredPanel:
+    """A validated balanced panel in array form.
+
+    Attributes
+    ----------
+    unit_ids
+        Unit labels, one per row of ``y`` (order of first appearance in the data).
+    periods
+        Sorted period values (columns of ``y``).
+    y
+        Outcome matrix, units x periods (float64).
+    cohort
+        Cohort per unit (float64; ``0`` = never treated).
+    x
+        Covariates, units x periods x covariates (float64), or ``None``.
+    weights
+        Sampling weight per unit (taken from the first period), or ``None``.
+    cluster
+        Integer cluster code per unit (``0..n_clusters-1``), or ``None``.
+    covariate_names, outcome, unit, time, cohort_column
+        Names from the input, for messages and tables.
+    n_dropped_early
+        Units dropped because they were treated in (or before) the first period.
+    n_recoded_late
+        Units recoded to never-treated because their cohort is after the last period.
+    """
+
+    unit_ids: np.ndarray
+    periods: np.ndarray
+    y: np.ndarray
+    cohort: np.ndarray
+    x: np.ndarray | None
+    weights: np.ndarray | None
+    cluster: np.ndarray | None
+    covariate_names: tuple[str, ...]
+    outcome: str
+    unit: str
+    time: str
+    cohort_column: str
+    n_dropped_early: int = 0
+    n_recoded_late: int = 0
+
+    @property
+    def n_units(self) -> int:
+        return int(self.y.shape[0])
+
+    @property
+    def n_periods(self) -> int:
+        return int(self.y.shape[1])
+
+    @property
+    def cohorts(self) -> np.ndarray:
+        """Sorted treated cohorts (excluding never-treated)."""
+        return np.unique(self.cohort[self.cohort > 0])
+
+    def to_long(self) -> pd.DataFrame:
+        """Back to a tidy long frame (``unit, time, cohort, outcome`` and covariates)."""
+        n, t = self.y.shape
+        out = {
+            self.unit: np.repeat(self.unit_ids, t),
+            self.time: np.tile(self.periods, n),
+            self.cohort_column: np.repeat(self.cohort, t),
+            self.outcome: self.y.ravel(),
+        }
+        if self.x is not None:
+            for j, name in enumerate(self.covariate_names):
+                out[name] = self.x[:, :, j].ravel()
+        return pd.DataFrame(out)
+
+
+def _as_list(cols: str | Sequence[str] | None) -> list[str]:
+    if cols is None:
+        return []
+    if isinstance(cols, str):
+        return [cols]
+    return list(cols)
+
+
+def _numeric(data: pd.DataFrame, column: str, what: str) -> np.ndarray:
+    s = data[column]
+    if s.dtype == bool:
+        return s.to_numpy(dtype=float)
+    if not pd.api.types.is_numeric_dtype(s.dtype):
+        raise DataError(
+            f"Column {column!r} ({what}) has dtype {s.dtype}, expected numbers; "
+            f"convert it (e.g. pd.to_numeric or dummy columns for categories)."
+        )
+    return s.to_numpy(dtype=float, na_value=np.nan)
+
+
+def validate_staggered_panel(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    covariates: str | Sequence[str] | None = None,
+    weights: str | None = None,
+    cluster: str | None = None,
+    anticipation: int = 0,
+) -> StaggeredPanel:
+    """Validate a long staggered-adoption panel and return it in array form.
+
+    Parameters
+    ----------
+    data
+        One row per unit and period. Not modified.
+    outcome, unit, time, cohort
+        Column names. ``cohort`` is the first treated period (0 or missing = never treated).
+    covariates
+        Numeric covariate columns (may vary over time; estimators pick the base period).
+    weights
+        Sampling-weight column; must be positive and constant within a unit.
+    cluster
+        Cluster column (e.g. municipality or county); must be constant within a unit.
+    anticipation
+        Number of periods before the cohort date in which units may already react.
+
+    Returns
+    -------
+    StaggeredPanel
+
+    Raises
+    ------
+    DataError
+        Missing columns, missing values, duplicate unit-period rows, an unbalanced
+        panel, a cohort, weight or cluster that varies within a unit.
+    DesignError
+        No treated cohort is left, or a covariate is constant.
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    covs = _as_list(covariates)
+    needed = [outcome, unit, time, cohort, *covs]
+    needed += [c for c in (weights, cluster) if c is not None]
+    missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
+    if missing:
+        raise DataError(
+            f"Column(s) {missing} not found in data; available columns: {list(data.columns)}. "
+            "Pass the right names via outcome=, unit=, time=, cohort=, covariates=."
+        )
+    if len(data) == 0:
+        raise DataError("data has no rows.")
+    if anticipation < 0 or int(anticipation) != anticipation:
+        raise DesignError(f"anticipation={anticipation!r} must be a non-negative integer.")
+
+    for col, what in ((unit, "unit"), (time, "time")):
+        n_na = int(data[col].isna().sum())
+        if n_na:
+            raise DataError(
+                f"Column {col!r} ({what}) has {n_na} missing values; drop or fill those rows first."
+            )
+    y_long = _numeric(data, outcome, "outcome")
+    bad = ~np.isfinite(y_long)
+    if bad.any():
+        raise DataError(
+            f"Column {outcome!r} (outcome) has {int(bad.sum())} missing or infinite values "
+            f"(of {len(y_long)} rows); rows are never dropped silently: impute them or drop the "
+            "affected units so the panel stays balanced."
+        )
+    t_long = _numeric(data, time, "time")
+    if np.any(t_long != np.round(t_long)):
+        raise DataError(f"Column {time!r} (time) must hold integer periods, e.g. years.")
+    g_long = _numeric(data, cohort, "cohort")
+    g_long = np.where(np.isnan(g_long), 0.0, g_long)
+    if np.any(g_long < 0):
+        raise DataError(
+            f"Column {cohort!r} (cohort) has negative values (e.g. {g_long[g_long < 0][0]:g}); "
+            "use the first treated period, or 0 / missing for never-treated units."
+        )
+
+    periods = np.sort(pd.unique(t_long))
+    ti = np.searchsorted(periods, t_long)
+    ui, unit_ids = pd.factorize(data[unit], sort=False)
+    ui = np.asarray(ui)
+    n, n_t = len(unit_ids), len(periods)
+    if n_t < 2:
+        raise DesignError(
+            f"Column {time!r} has a single period ({periods[0]:g}); DiD needs two or more."
+        )
+    key = ui.astype(np.int64) * n_t + ti
+    counts = np.bincount(key, minlength=n * n_t)
+    if counts.max() > 1:
+        k = int(np.argmax(counts > 1))
+        raise DataError(
+            f"Duplicate rows for {unit}={unit_ids[k // n_t]!r}, {time}={periods[k % n_t]:g} "
+            f"({int((counts > 1).sum())} unit-period pairs are duplicated); keep one row per "
+            "unit and period (aggregate or deduplicate first)."
+        )
+    if counts.min() == 0:
+        k = int(np.argmin(counts))
+        n_missing = int((counts == 0).sum())
+        raise DataError(
+            f"The panel is unbalanced: {n_missing} unit-period rows are missing (e.g. "
+            f"{unit}={unit_ids[k // n_t]!r}, {time}={periods[k % n_t]:g}). att_gt needs a balanced "
+            "panel: keep units observed in every period."
+        )
+    y: np.ndarray = np.empty(n * n_t)
+    y[key] = y_long
+    y = y.reshape(n, n_t)
+
+    def per_unit(values: np.ndarray, column: str, what: str) -> np.ndarray:
+        out = np.empty(n)
+        out[ui] = values
+        differs = out[ui] != values
+        if differs.any():
+            u = ui[np.argmax(differs)]
+            vals = np.unique(values[ui == u])
+            raise DataError(
+                f"Column {column!r} ({what}) varies within {unit}={unit_ids[u]!r}: values "
+                f"{vals.tolist()}. It must be constant within a unit"
+                + (
+                    " (a unit is treated from one date on; if treatment switches off or a unit "
+                    "is treated twice, the staggered design does not apply: use the first "
+                    "treated period, or drop such units)."
+                    if what == "cohort"
+                    else "."
+                )
+            )
+        return out
+
+    g = per_unit(g_long, cohort, "cohort")
+    w = None
+    if weights is not None:
+        w_long = _numeric(data, weights, "weights")
+        if not np.all(np.isfinite(w_long)) or np.any(w_long <= 0):
+            raise DataError(
+                f"Column {weights!r} (weights) must be finite and positive; found "
+                f"{int((~np.isfinite(w_long) | (w_long <= 0)).sum())} bad values."
+            )
+        w = per_unit(w_long, weights, "weights")
+    cl = None
+    if cluster is not None:
+        if data[cluster].isna().any():
+            raise DataError(f"Column {cluster!r} (cluster) has missing values; fill them.")
+        c_codes = np.asarray(pd.factorize(data[cluster], sort=True)[0]).astype(float)
+        cl = per_unit(c_codes, cluster, "cluster").astype(np.int64)
+    x: np.ndarray | None = None
+    if covs:
+        x = np.empty((n * n_t, len(covs)))
+        for j, c in enumerate(covs):
+            xv = _numeric(data, c, "covariate")
+            if not np.all(np.isfinite(xv)):
+                raise DataError(
+                    f"Covariate {c!r} has {int((~np.isfinite(xv)).sum())} missing values; "
+                    "impute them or drop the covariate."
+                )
+            if np.ptp(xv) == 0:
+                raise DesignError(
+                    f"Covariate {c!r} is constant (value {xv[0]:g}); it is collinear with the "
+                    "intercept: drop it from covariates."
+                )
+            x[key, j] = xv
+        x = x.reshape(n, n_t, len(covs))
+
+    # cohorts outside the panel, as R's did does
+    t_min, t_max = periods[0], periods[-1]
+    late = g > t_max
+    n_late = int(np.unique(g[late]).size)
+    if late.any():
+        warnings.warn(
+            f"{int(late.sum())} units in {n_late} cohort(s) of {cohort!r} (e.g. "
+            f"{g[late][0]:g}) are first treated after the last period {t_max:g}; they are "
+            "used as never-treated units.",
+            ImpactWarning,
+            stacklevel=2,
+        )
+        g = np.where(late, 0.0, g)
+    early = (g > 0) & (g - anticipation <= t_min)
+    if early.any():
+        warnings.warn(
+            f"Dropped {int(early.sum())} units of {cohort!r} cohort(s) "
+            f"{np.unique(g[early]).tolist()}: treated in or before the first period {t_min:g}"
+            + (f" (allowing {anticipation} anticipation periods)" if anticipation else "")
+            + ", so they have no untreated pre-period.",
+            ImpactWarning,
+            stacklevel=2,
+        )
+        keep = ~early
+        y, g, unit_ids = y[keep], g[keep], unit_ids[keep]
+        x = x[keep] if x is not None else None
+        w = w[keep] if w is not None else None
+        cl = cl[keep] if cl is not None else None
+    if not np.any(g > 0):
+        raise DesignError(
+            f"No treated cohort left in {cohort!r} (all units are never-treated, or were "
+            "treated before the first period); nothing to estimate."
+        )
+    if x is not None:
+        for j, c in enumerate(covs):
+            if np.ptp(x[:, :, j]) == 0:
+                raise DesignError(f"Covariate {c!r} is constant; drop it from covariates.")
+    sizes = pd.Series(g[g > 0]).value_counts()
+    single = sizes[sizes == 1]
+    if len(single):
+        warnings.warn(
+            f"Cohort(s) {[float(v) for v in single.index]} of {cohort!r} have a single unit: "
+            "their group-time effects rest on one unit and their standard errors are "
+            "unreliable. Consider merging adjacent cohorts.",
+            ImpactWarning,
+            stacklevel=2,
+        )
+    return StaggeredPanel(
+        unit_ids=np.asarray(unit_ids),
+        periods=periods,
+        y=y,
+        cohort=g,
+        x=x,
+        weights=w,
+        cluster=cl,
+        covariate_names=tuple(covs),
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        cohort_column=cohort,
+        n_dropped_early=int(early.sum()),
+        n_recoded_late=int(late.sum()),
+    )
+
+
+def check_control_group(panel: StaggeredPanel, control_group: str) -> None:
+    """Raise :class:`DesignError` if the panel has no units for the chosen comparison group."""
+    if control_group not in ("never_treated", "not_yet_treated"):
+        raise DesignError(
+            f"control_group={control_group!r} is not one of 'never_treated', 'not_yet_treated'."
+        )
+    has_never = bool(np.any(panel.cohort == 0))
+    if control_group == "never_treated" and not has_never:
+        raise DesignError(
+            f"control_group='never_treated' but no unit has {panel.cohort_column!r} = 0 or "
+            "missing (every unit is eventually treated). Use control_group='not_yet_treated'."
+        )
+    if control_group == "not_yet_treated" and not has_never and panel.cohorts.size < 2:
+        raise DesignError(
+            "control_group='not_yet_treated' but there are no never-treated units and a single "
+            f"cohort ({panel.cohorts[0]:g}): no unit is ever an untreated comparison. The design "
+            "cannot identify an effect without a comparison group."
+        )
+
+
+def cohort_from_treatment(
+    data: pd.DataFrame, *, unit: str, time: str, treatment: str, name: str = "cohort"
+) -> pd.DataFrame:
+    """Return a copy of ``data`` with a cohort column derived from a 0/1 treatment indicator.
+
+    The cohort is the first period with ``treatment == 1`` (0 if never treated).
+
+    Raises
+    ------
+    DataError
+        If the treatment switches off (1 followed by 0 for a unit): the staggered design
+        assumes treatment is absorbing.
+    """
+    for c in (unit, time, treatment):
+        if c not in data.columns:
+            raise DataError(f"Column {c!r} not found in data; available: {list(data.columns)}.")
+    d = data[[unit, time, treatment]].sort_values([unit, time])
+    tr = d[treatment].to_numpy(dtype=float, na_value=np.nan)
+    if np.isnan(tr).any() or not np.isin(tr, (0.0, 1.0)).all():
+        raise DataError(f"Column {treatment!r} (treatment) must be 0/1 without missing values.")
+    prev = d.groupby(unit, sort=False)[treatment].shift(1).to_numpy(dtype=float, na_value=0.0)
+    off = (prev == 1) & (tr == 0)
+    if off.any():
+        row = d.iloc[int(np.argmax(off))]
+        raise DataError(
+            f"Treatment {treatment!r} switches off for {unit}={row[unit]!r} at "
+            f"{time}={row[time]!r} (1 then 0). Staggered DiD assumes treatment stays on; "
+            "drop such units or define the cohort as the first treated period yourself."
+        )
+    first = d[d[treatment] == 1].groupby(unit)[time].min()
+    out = data.copy()
+    out[name] = out[unit].map(first).fillna(0)
+    return out

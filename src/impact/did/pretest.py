@@ -1,0 +1,71 @@
+"""Wald pre-test of parallel trends from the pre-treatment group-time ATTs.
+
+Under parallel trends (and no anticipation), every pre-treatment ATT(g, t) is zero. The
+joint Wald statistic ``W = att_pre' V_pre^{-1} att_pre`` (with ``V_pre`` the estimated
+covariance of the pre-treatment estimates) is asymptotically chi-squared with as many
+degrees of freedom as pre-treatment cells. This is the test R ``did`` prints under
+``att_gt`` ("P-value for pre-test of parallel trends assumption").
+
+A non-rejection is not evidence of parallel trends (low power; see Roth 2022); use the
+HonestDiD sensitivity analysis for a sturdier statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["WaldPretest", "wald_pretest"]
+
+
+@dataclass(frozen=True)
+class WaldPretest:
+    """Result of the Wald pre-test: statistic, degrees of freedom, p-value.
+
+    ``statistic`` and ``p_value`` are NaN (with ``note`` saying why) when there are no
+    pre-treatment cells or their covariance is singular.
+    """
+
+    statistic: float
+    df: int
+    p_value: float
+    note: str = ""
+
+    def summary(self) -> str:
+        if not np.isfinite(self.statistic):
+            return f"Wald pre-test of parallel trends: not available ({self.note})."
+        return (
+            f"Wald pre-test of parallel trends: W = {self.statistic:.4f}, "
+            f"df = {self.df}, p = {self.p_value:.4f}"
+        )
+
+
+def wald_pretest(att: np.ndarray, cov: np.ndarray, pre: np.ndarray) -> WaldPretest:
+    """Wald test that the pre-treatment ATTs are jointly zero.
+
+    Parameters
+    ----------
+    att
+        Group-time ATTs (length k).
+    cov
+        Their estimated covariance matrix (k x k), i.e. ``V / n`` in R's notation.
+    pre
+        Boolean mask of the pre-treatment cells to test.
+
+    Returns
+    -------
+    WaldPretest
+    """
+    sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    keep = np.asarray(pre, dtype=bool) & np.isfinite(att) & (sd > np.sqrt(np.finfo(float).eps) * 10)
+    q = int(keep.sum())
+    if q == 0:
+        return WaldPretest(float("nan"), 0, float("nan"), "no pre-treatment group-time cells")
+    a = att[keep]
+    v = cov[np.ix_(keep, keep)]
+    if 1.0 / np.linalg.cond(v, 1) <= np.finfo(float).eps:
+        return WaldPretest(float("nan"), q, float("nan"), "singular covariance matrix")
+    w = float(a @ np.linalg.solve(v, a))
+    return WaldPretest(w, q, float(stats.chi2.sf(w, q)))
