@@ -10,6 +10,9 @@ from impact.did.gt_results import GroupTimeResult as GroupTimeResult
 from impact.did.pretest import WaldPretest as WaldPretest
 
 # --- TWFE, event study, decomposition, imputation, wild bootstrap, HonestDiD: did/twfe.py & co ---
+# isort: split
+from impact.did.decomposition import TWFEWeights as TWFEWeights
+from impact.did.decomposition import twfe_weights as twfe_weights
 from impact.did.twfe import event_study as event_study
 from impact.did.twfe import twfe as twfe
 
