@@ -1,1 +1,28 @@
-"""impact.bayes"""
+"""impact.bayes: Bayesian hierarchical models (PyMC + ArviZ) with the workflow built in.
+
+- :func:`partial_pooling`: pool site-level estimates (eight-schools / random-effects model).
+- :func:`check_diagnostics`, :func:`loo_check`, :func:`prior_sensitivity`: the diagnostics
+  gate every result passes, PSIS-LOO with Pareto k, power-scaling prior sensitivity.
+"""
+
+from impact.bayes.diagnostics import (
+    Diagnostics,
+    LooCheck,
+    check_diagnostics,
+    loo_check,
+    prior_sensitivity,
+)
+from impact.bayes.pooling import PartialPoolingResult, partial_pooling
+from impact.bayes.sampling import SamplerInfo, nutpie_available
+
+__all__ = [
+    "Diagnostics",
+    "LooCheck",
+    "PartialPoolingResult",
+    "SamplerInfo",
+    "check_diagnostics",
+    "loo_check",
+    "nutpie_available",
+    "partial_pooling",
+    "prior_sensitivity",
+]
