@@ -67,15 +67,18 @@ def persons(
 
 
 def calibrate_intercept(linear_predictor: np.ndarray, target: float) -> float:
-    """Intercept c such that mean(logistic(c + linear_predictor)) equals ``target``."""
-    lo, hi = -20.0, 20.0
-    for _ in range(80):
-        mid = (lo + hi) / 2
-        if np.mean(1 / (1 + np.exp(-(mid + linear_predictor)))) < target:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2
+    """Intercept c such that mean(logistic(c + linear_predictor)) equals ``target``.
+
+    Newton's method on a monotone, concave-convex function of c; converges in a few steps.
+    """
+    c = float(np.log(target / (1 - target)) - np.mean(linear_predictor))
+    for _ in range(50):
+        p = logistic(c + linear_predictor)
+        gap = float(np.mean(p)) - target
+        if abs(gap) < 1e-12:
+            break
+        c -= gap / max(float(np.mean(p * (1 - p))), 1e-12)
+    return c
 
 
 def logistic(x: np.ndarray) -> np.ndarray:
