@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
 PS_MAX = 1.0 - 1e-6
 TRIM_LEVEL = 0.995
@@ -56,7 +57,7 @@ def fit_propensity(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> PropensityFit
         converged = False
         for _ in range(50):
             eta = x @ beta
-            ps = 1.0 / (1.0 + np.exp(-eta))
+            ps = expit(eta)
             wv = w * ps * (1.0 - ps)
             hess = (x * wv[:, None]).T @ x
             grad = x.T @ (wd - w * ps)
@@ -71,7 +72,7 @@ def fit_propensity(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> PropensityFit
         if not converged or np.max(np.abs(beta)) > 1e3:
             raise SeparationError("logit did not converge")
         eta = x @ beta
-        ps = 1.0 / (1.0 + np.exp(-eta))
+        ps = expit(eta)
     ps = np.minimum(ps, PS_MAX)
     wv = w * ps * (1.0 - ps)
     info = (x * wv[:, None]).T @ x

@@ -106,6 +106,11 @@ class StaggeredPanel:
         return pd.DataFrame(out)
 
 
+def _show(value: object) -> str:
+    """repr of a label without numpy's type wrapper (np.int64(3) -> 3)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _as_list(cols: str | Sequence[str] | None) -> list[str]:
     if cols is None:
         return []
@@ -222,7 +227,7 @@ def validate_staggered_panel(
     if counts.max() > 1:
         k = int(np.argmax(counts > 1))
         raise DataError(
-            f"Duplicate rows for {unit}={unit_ids[k // n_t]!r}, {time}={periods[k % n_t]:g} "
+            f"Duplicate rows for {unit}={_show(unit_ids[k // n_t])}, {time}={periods[k % n_t]:g} "
             f"({int((counts > 1).sum())} unit-period pairs are duplicated); keep one row per "
             "unit and period (aggregate or deduplicate first)."
         )
@@ -231,7 +236,7 @@ def validate_staggered_panel(
         n_missing = int((counts == 0).sum())
         raise DataError(
             f"The panel is unbalanced: {n_missing} unit-period rows are missing (e.g. "
-            f"{unit}={unit_ids[k // n_t]!r}, {time}={periods[k % n_t]:g}). att_gt needs a balanced "
+            f"{unit}={_show(unit_ids[k // n_t])}, {time}={periods[k % n_t]:g}). att_gt needs a balanced "
             "panel: keep units observed in every period."
         )
     y: np.ndarray = np.empty(n * n_t)
@@ -246,7 +251,7 @@ def validate_staggered_panel(
             u = ui[np.argmax(differs)]
             vals = np.unique(values[ui == u])
             raise DataError(
-                f"Column {column!r} ({what}) varies within {unit}={unit_ids[u]!r}: values "
+                f"Column {column!r} ({what}) varies within {unit}={_show(unit_ids[u])}: values "
                 f"{vals.tolist()}. It must be constant within a unit"
                 + (
                     " (a unit is treated from one date on; if treatment switches off or a unit "
@@ -402,8 +407,8 @@ def cohort_from_treatment(
     if off.any():
         row = d.iloc[int(np.argmax(off))]
         raise DataError(
-            f"Treatment {treatment!r} switches off for {unit}={row[unit]!r} at "
-            f"{time}={row[time]!r} (1 then 0). Staggered DiD assumes treatment stays on; "
+            f"Treatment {treatment!r} switches off for {unit}={_show(row[unit])} at "
+            f"{time}={_show(row[time])} (1 then 0). Staggered DiD assumes treatment stays on; "
             "drop such units or define the cohort as the first treated period yourself."
         )
     first = d[d[treatment] == 1].groupby(unit)[time].min()
