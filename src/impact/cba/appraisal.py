@@ -1,0 +1,315 @@
+"""The result of a societal cost-benefit appraisal: :class:`Appraisal`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from impact.cba import text
+from impact.cba.parameters import Parameters
+from impact.cba.programme import Programme
+from impact.cba.valuation import BUDGETS, PARTIES
+from impact.effect import Effect
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def _ci(x: np.ndarray, level: float) -> tuple[float, float]:
+    lo, hi = np.quantile(x, [(1 - level) / 2, (1 + level) / 2])
+    return float(lo), float(hi)
+
+
+@dataclass(frozen=True, eq=False)
+class Appraisal:
+    """A societal cost-benefit appraisal with joint Monte Carlo draws of every quantity.
+
+    Built by :func:`impact.cba.appraise`. All amounts are real NOK in the programme's price
+    year, discounted to its start year, for all participants together unless a name says
+    "per participant".
+
+    Attributes
+    ----------
+    npv_draws, benefits_draws, costs_draws
+        Societal net present value, present value of benefits and of programme costs (incl.
+        the tax financing cost of the public share) per draw.
+    ledger_draws
+        (party, item) -> present value per draw; parties are kommune, fylkeskommune, stat,
+        participant and rest_of_society. The parties sum to ``npv_draws``.
+    yearly
+        Expected yearly flows by party (undiscounted and discounted), tidy.
+    deterministic_npv
+        NPV at central parameter values and the effects' point estimates.
+    break_even_table, tornado_table, scenario_table
+        See :meth:`break_even`, :meth:`tornado`, :meth:`scenarios`.
+    """
+
+    programme: Programme
+    parameters: Parameters
+    effects: tuple[Effect, ...]
+    schedule: str
+    n_draws: int
+    seed: int | None
+    n_years: int
+    npv_draws: np.ndarray
+    benefits_draws: np.ndarray
+    costs_draws: np.ndarray
+    ledger_draws: Mapping[tuple[str, str], np.ndarray]
+    yearly: pd.DataFrame
+    deterministic_npv: float
+    break_even_table: pd.DataFrame
+    tornado_table: pd.DataFrame
+    scenario_table: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        for name in ("npv_draws", "benefits_draws", "costs_draws"):
+            arr = np.array(getattr(self, name), dtype=float)
+            arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
+        ledger = {}
+        for key, arr in self.ledger_draws.items():
+            a = np.array(arr, dtype=float)
+            a.setflags(write=False)
+            ledger[key] = a
+        object.__setattr__(self, "ledger_draws", MappingProxyType(ledger))
+
+    # -- headline numbers -----------------------------------------------------------------------
+    @property
+    def npv(self) -> float:
+        """Expected societal net present value (mean over draws)."""
+        return float(self.npv_draws.mean())
+
+    def npv_interval(self, level: float = 0.95) -> tuple[float, float]:
+        """Equal-tailed interval of the NPV draws."""
+        return _ci(self.npv_draws, level)
+
+    @property
+    def bcr(self) -> float:
+        """Benefit-cost ratio: expected PV of benefits over expected PV of programme costs.
+
+        Costs are the programme's resource costs plus the tax financing cost of its public
+        share; every other effect (including the extra school year) counts as benefit.
+        """
+        cost = float(self.costs_draws.mean())
+        return float(self.benefits_draws.mean()) / cost if cost > 0 else float("nan")
+
+    @property
+    def net_benefit_per_participant(self) -> float:
+        """Expected NPV divided by the number of participants."""
+        return self.npv / self.programme.participants
+
+    @property
+    def prob_positive(self) -> float:
+        """P(NPV > 0): share of draws in which the programme pays for society."""
+        return float(np.mean(self.npv_draws > 0))
+
+    # -- tables ---------------------------------------------------------------------------------
+    def to_frame(self, level: float = 0.95) -> pd.DataFrame:
+        """Summary table, one tidy row per measure: ``measure, estimate, ci_lower, ci_upper, unit``."""
+        positive = self.costs_draws > 0
+        bcr_draws = np.divide(
+            self.benefits_draws, self.costs_draws, out=np.full(self.n_draws, np.nan), where=positive
+        )
+        per = self.npv_draws / self.programme.participants
+        rows: list[dict[str, Any]] = []
+
+        def add(measure: str, estimate: float, draws: np.ndarray | None, unit: str) -> None:
+            lo, hi = (
+                _ci(draws, level)
+                if draws is not None and np.all(np.isfinite(draws))
+                else (np.nan, np.nan)
+            )
+            rows.append(
+                {
+                    "measure": measure,
+                    "estimate": estimate,
+                    "ci_lower": lo,
+                    "ci_upper": hi,
+                    "unit": unit,
+                }
+            )
+
+        add("npv", self.npv, self.npv_draws, "NOK")
+        add("npv_deterministic", self.deterministic_npv, None, "NOK")
+        add("pv_benefits", float(self.benefits_draws.mean()), self.benefits_draws, "NOK")
+        add("pv_costs", float(self.costs_draws.mean()), self.costs_draws, "NOK")
+        add("bcr", self.bcr, bcr_draws, "ratio")
+        add("net_benefit_per_participant", self.net_benefit_per_participant, per, "NOK")
+        add("prob_npv_positive", self.prob_positive, None, "probability")
+        for _, row in self.break_even_table.iterrows():
+            add(f"break_even_{row['outcome']}", float(row["break_even"]), None, "probability")
+        out = pd.DataFrame(rows)
+        out.insert(0, "programme", self.programme.name)
+        out["price_year"] = self.programme.price_year
+        out["schedule"] = self.schedule
+        return out
+
+    def summary(self) -> str:
+        """Plain-text summary: headline numbers, ledger by party and payback years."""
+        lo, hi = self.npv_interval()
+        lines = [
+            f"Societal cost-benefit appraisal: {self.programme.name}",
+            f"  {self.programme.participants} participants aged {self.programme.age}, start "
+            f"{self.programme.start_year}, NOK {self.programme.price_year} prices, "
+            f"{self.n_years} years, discounting {self.schedule}, {self.n_draws} draws",
+            f"  NPV                 {text.format_nok(self.npv, lang='en')} "
+            f"[95 % {text.format_nok(lo, lang='en')} to {text.format_nok(hi, lang='en')}]",
+            f"  P(NPV > 0)          {self.prob_positive:.3f}",
+            f"  Benefit-cost ratio  {self.bcr:.2f}",
+            f"  Net benefit per participant  {text.format_nok(self.net_benefit_per_participant, lang='en')}",
+        ]
+        for _, row in self.break_even_table.iterrows():
+            lines.append(
+                f"  Break-even effect on {row['outcome']}: {row['break_even']:.4f} "
+                f"(estimate {row['estimate']:.4f}, 95 % {row['ci_lower']:.4f} to {row['ci_upper']:.4f})"
+            )
+        lines.append("  Ledger (expected PV by party, NOK):")
+        for _, row in self.ledger(by="party").iterrows():
+            lines.append(f"    {row['party']:<16} {text.format_nok(row['pv'], lang='en')}")
+        if self.parameters.to_verify:
+            lines.append(f"  {len(self.parameters.to_verify)} parameters still flagged 'verify'.")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def ledger(self, *, by: Literal["item", "party"] = "item", level: float = 0.95) -> pd.DataFrame:
+        """Who pays and who gains: expected present value by party (and item), tidy.
+
+        Columns ``party, item, pv, ci_lower, ci_upper, pv_per_participant``. The ``pv``
+        column sums to the societal NPV (transfers and taxes cancel between parties).
+        """
+        keys = list(self.ledger_draws)
+        if by == "party":
+            grouped = {
+                p: sum((self.ledger_draws[k] for k in keys if k[0] == p), np.zeros(self.n_draws))
+                for p in PARTIES
+            }
+            records = [(p, "all", d) for p, d in grouped.items()]
+        elif by == "item":
+            records = [(k[0], k[1], self.ledger_draws[k]) for k in keys]
+        else:
+            raise ValueError(f"by={by!r}; use 'item' or 'party'.")
+        rows = []
+        for party, item, draws in records:
+            lo, hi = _ci(draws, level)
+            rows.append(
+                {
+                    "party": party,
+                    "item": item,
+                    "pv": float(draws.mean()),
+                    "ci_lower": lo,
+                    "ci_upper": hi,
+                    "pv_per_participant": float(draws.mean()) / self.programme.participants,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def payback(self) -> pd.DataFrame:
+        """Payback year for each budget, the public sector and society.
+
+        The first year after which the cumulative expected discounted net flow of that party
+        stays non-negative; missing when it never does within the horizon.
+        """
+        rows = []
+        parties = {**{p: (p,) for p in BUDGETS}, "public": BUDGETS, "society": PARTIES}
+        wide = self.yearly.pivot(index="year", columns="party", values="discounted_flow")
+        for label, members in parties.items():
+            cum = wide[list(members)].sum(axis=1).cumsum().to_numpy()
+            negative = np.flatnonzero(cum < 0)
+            if negative.size == 0:
+                year: int | None = 0
+            elif negative[-1] == cum.size - 1:
+                year = None
+            else:
+                year = int(negative[-1]) + 1
+            rows.append(
+                {
+                    "party": label,
+                    "payback_year": year,
+                    "payback_calendar_year": None
+                    if year is None
+                    else self.programme.start_year + year,
+                    "pv": float(cum[-1]),
+                }
+            )
+        out = pd.DataFrame(rows)
+        out["payback_year"] = out["payback_year"].astype("Int64")
+        out["payback_calendar_year"] = out["payback_calendar_year"].astype("Int64")
+        return out
+
+    def break_even(self) -> pd.DataFrame:
+        """Effect size at which the deterministic NPV is zero, next to the estimate's interval.
+
+        The NPV is linear in the effects; the break-even scales all appraised effects by one
+        common factor (``scale``), so ``break_even = scale * estimate`` for each outcome.
+        """
+        return self.break_even_table.copy()
+
+    def tornado(self) -> pd.DataFrame:
+        """One-way sensitivity: NPV with each uncertain parameter at its low and high value.
+
+        Columns ``parameter, low, high, npv_low, npv_high, swing, npv_central``, sorted by swing.
+        """
+        return self.tornado_table.copy()
+
+    def scenarios(self) -> pd.DataFrame:
+        """Scenario analysis over discount schedules and the persistence of NEET effects."""
+        return self.scenario_table.copy()
+
+    def plus_minus(self) -> pd.DataFrame:
+        """DFØ plus–minus table of the effects not valued in money (from the programme)."""
+        return self.programme.plus_minus()
+
+    def draws(self) -> pd.DataFrame:
+        """Joint draws: NPV, benefits, costs and each party's PV (one row per draw)."""
+        out = pd.DataFrame(
+            {
+                "draw": np.arange(self.n_draws),
+                "npv": self.npv_draws,
+                "pv_benefits": self.benefits_draws,
+                "pv_costs": self.costs_draws,
+            }
+        )
+        for _, row in self.ledger(by="party").iterrows():
+            party = str(row["party"])
+            out[f"pv_{party}"] = sum(
+                (v for k, v in self.ledger_draws.items() if k[0] == party), np.zeros(self.n_draws)
+            )
+        return out
+
+    def headline(self, lang: text.Lang = "nb") -> str:
+        """One or two plain-language sentences (bokmål by default, or ``lang="en"``)."""
+        lo, hi = self.npv_interval()
+        return text.headline(
+            name=self.programme.name,
+            npv=self.npv,
+            lower=lo,
+            upper=hi,
+            prob_positive=self.prob_positive,
+            bcr=self.bcr,
+            lang=lang,
+        )
+
+    def plot(self, kind: Literal["npv", "ledger", "tornado"] = "npv", *, ax: Any = None) -> Figure:
+        """NPV distribution with P(NPV > 0), ledger bars by party, or the tornado.
+
+        Returns the matplotlib Figure (drawn on ``ax`` when given).
+        """
+        from impact.cba.plotting import plot_appraisal
+
+        return plot_appraisal(self, kind, ax=ax)
+
+    def __repr__(self) -> str:
+        return (
+            f"Appraisal(programme={self.programme.name!r}, npv={self.npv:.4g}, bcr={self.bcr:.3g}, "
+            f"prob_positive={self.prob_positive:.3f}, draws={self.n_draws})"
+        )
+
+
+__all__ = ["Appraisal"]
