@@ -17,5 +17,8 @@ from impact.did.imputation import ImputationResult as ImputationResult
 from impact.did.imputation import imputation as imputation
 from impact.did.twfe import event_study as event_study
 from impact.did.twfe import twfe as twfe
+from impact.did.wild_bootstrap import WildBootstrapResult as WildBootstrapResult
+from impact.did.wild_bootstrap import wild_bootstrap_scores as wild_bootstrap_scores
+from impact.did.wild_bootstrap import wild_cluster_bootstrap as wild_cluster_bootstrap
 
 __all__: list[str] = []

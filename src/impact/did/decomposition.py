@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from impact.did.twfe import PanelData, prepare_panel
 from impact.errors import DataError
@@ -37,19 +38,22 @@ def residualize_two_way(
 ) -> np.ndarray:
     """Residuals of ``values`` (n or n x k) on unit and time effects, weighted least squares.
 
-    Alternating weighted demeaning (exact after one sweep in balanced unweighted panels).
+    Alternating weighted demeaning, vectorised over columns (exact after one sweep in
+    balanced unweighted panels).
     """
     v = np.array(values, dtype=float, copy=True)
     squeeze = v.ndim == 1
     if squeeze:
         v = v[:, None]
-    n_u, n_t = int(unit_codes.max()) + 1, int(time_codes.max()) + 1
-    wu = np.bincount(unit_codes, weights, n_u)[:, None]
-    wt = np.bincount(time_codes, weights, n_t)[:, None]
+    n = v.shape[0]
+    rows = np.arange(n)
+    ui = sp.csr_matrix((weights, (unit_codes, rows)), shape=(int(unit_codes.max()) + 1, n))
+    ti = sp.csr_matrix((weights, (time_codes, rows)), shape=(int(time_codes.max()) + 1, n))
+    wu = np.asarray(ui.sum(axis=1))
+    wt = np.asarray(ti.sum(axis=1))
     for _ in range(max_iter):
-        mu = np.stack([np.bincount(unit_codes, weights * c, n_u) for c in v.T], axis=1) / wu
-        v -= mu[unit_codes]
-        mt = np.stack([np.bincount(time_codes, weights * c, n_t) for c in v.T], axis=1) / wt
+        v -= (ui @ v / wu)[unit_codes]
+        mt = ti @ v / wt
         v -= mt[time_codes]
         if np.max(np.abs(mt)) < tol * max(1.0, float(np.max(np.abs(v)))):
             break
