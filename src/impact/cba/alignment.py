@@ -17,7 +17,6 @@ Rule for draws (documented in :func:`impact.cba.appraise`):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -26,22 +25,6 @@ from impact.effect import Effect
 from impact.errors import DataError, ParameterError
 
 Pairing = Literal["auto", "joint", "independent"]
-
-
-@dataclass(frozen=True)
-class AlignedEffects:
-    """Effects on the appraisal grid.
-
-    ``completion``: (n,) change in the probability of completing upper secondary.
-    ``neet``: (n, T) change in the probability of NEET by year inside the observed window
-    (zero after it); ``neet_last``: (n,) the effect in the last observed year
-    ``neet_last_year``, from which it persists.
-    """
-
-    completion: np.ndarray
-    neet: np.ndarray
-    neet_last: np.ndarray
-    neet_last_year: int
 
 
 def as_effect_dict(effects: Effect | Sequence[Effect] | Mapping[str, Effect]) -> dict[str, Effect]:
@@ -175,4 +158,4 @@ def neet_profile(
     return profile, values[:, -1].copy(), last
 
 
-__all__ = ["AlignedEffects", "Pairing", "as_effect_dict", "draw_effects", "neet_profile"]
+__all__ = ["Pairing", "as_effect_dict", "draw_effects", "neet_profile"]

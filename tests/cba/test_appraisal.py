@@ -1,0 +1,155 @@
+"""Appraisal outputs: tables, payback, tornado, scenarios, headline and plots."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from impact import Effect
+from impact.cba import Appraisal, Parameters, Programme, appraise
+from impact.cba.text import format_nok, format_number
+
+
+@pytest.fixture
+def app(params: Parameters, unginvest_like: Programme) -> Appraisal:
+    effects = [
+        Effect.from_normal(0.26, 0.06, outcome="completed_vgs", seed=1, n_draws=2000),
+        Effect.from_normal(-0.21, 0.06, outcome="neet", seed=2, n_draws=2000),
+    ]
+    return appraise(effects, unginvest_like, params, n_draws=2000, seed=3)
+
+
+def test_summary_tables_are_tidy(app: Appraisal) -> None:
+    frame = app.to_frame()
+    assert list(frame.columns) == [
+        "programme",
+        "measure",
+        "estimate",
+        "ci_lower",
+        "ci_upper",
+        "unit",
+        "price_year",
+        "schedule",
+    ]
+    row = frame.set_index("measure")
+    assert row.loc["npv", "estimate"] == pytest.approx(app.npv)
+    assert row.loc["npv", "ci_lower"] < app.npv < row.loc["npv", "ci_upper"]
+    assert row.loc["prob_npv_positive", "estimate"] == app.prob_positive
+    assert row.loc["bcr", "estimate"] == pytest.approx(
+        app.benefits_draws.mean() / app.costs_draws.mean()
+    )
+    assert app.net_benefit_per_participant == pytest.approx(app.npv / 950)
+    text = app.summary()
+    assert isinstance(text, str) and "UngInvest-like" in text and "P(NPV > 0)" in text
+    ledger = app.ledger()
+    assert set(ledger["party"]) == {
+        "kommune",
+        "fylkeskommune",
+        "stat",
+        "participant",
+        "rest_of_society",
+    }
+    assert {"party", "item", "pv", "ci_lower", "ci_upper", "pv_per_participant"} <= set(
+        ledger.columns
+    )
+    draws = app.draws()
+    assert len(draws) == 2000
+    np.testing.assert_allclose(
+        draws[
+            [
+                c
+                for c in draws.columns
+                if c.startswith("pv_") and c not in ("pv_benefits", "pv_costs")
+            ]
+        ].sum(axis=1),
+        draws["npv"],
+        rtol=1e-9,
+    )
+    assert list(app.plus_minus()["assessment"]) == ["+ +", "+"]
+
+
+def test_tornado_is_one_way_sensitivity(
+    app: Appraisal, params: Parameters, unginvest_like: Programme
+) -> None:
+    table = app.tornado()
+    assert set(table["parameter"]) == {n for n in params if params[n].uncertain}
+    assert table["swing"].is_monotonic_decreasing
+    row = table.set_index("parameter").loc["neet_production_loss"]
+    low = params.fixed().replace(neet_production_loss=params["neet_production_loss"].low)
+    effects = [Effect.point_mass(e.point, outcome=e.outcome) for e in app.effects]
+    check = appraise(effects, unginvest_like, low, n_draws=1)
+    assert row["npv_low"] == pytest.approx(check.npv, rel=1e-10)
+    assert row["npv_central"] == pytest.approx(app.deterministic_npv)
+
+
+def test_scenarios_cover_discounting_and_persistence(app: Appraisal) -> None:
+    scen = app.scenarios()
+    assert set(scen["scenario"]) == {"base", "discount schedule", "NEET persistence"}
+    s = scen.set_index("setting")
+    # a lower discount rate raises the value of benefits that come late
+    assert s.loc["flat 2.5 %", "npv"] > s.loc["flat 4 %", "npv"]
+    assert s.loc["r109", "npv"] == pytest.approx(app.npv)
+
+
+def test_payback_years_by_budget(params: Parameters) -> None:
+    p = params.fixed().replace(real_income_growth=0.0, neet_persistence=0.0)
+    prog = Programme(
+        "p",
+        participants=1,
+        age=20,
+        start_year=2023,
+        costs={"kommune": 500_000},
+        outcomes=("neet",),
+        neet_event_times=tuple(range(10)),
+    )
+    app = appraise(
+        Effect.point_mass(-1.0, outcome="neet"), prog, p, n_draws=1, schedule=np.ones(47)
+    )
+    pay = app.payback().set_index("party")
+    # kommune gains 0.34*0.15*350k + 0.35*140k + 0.5*60k = 96,850 a year: -500k is repaid in year 5
+    assert pay.loc["kommune", "payback_year"] == 5
+    assert pay.loc["kommune", "payback_calendar_year"] == 2028
+    assert pay.loc["stat", "payback_year"] == 0
+    # society: -600k (cost and tax financing) + 473,800 a year -> year 1
+    assert pay.loc["society", "payback_year"] == 1
+    never = Programme(
+        "p",
+        participants=1,
+        age=20,
+        start_year=2023,
+        costs={"kommune": 5e6},
+        outcomes=("neet",),
+        neet_event_times=(0,),
+    )
+    pay2 = appraise(Effect.point_mass(-1.0, outcome="neet"), never, p, n_draws=1).payback()
+    assert pd.isna(pay2.set_index("party").loc["kommune", "payback_year"])
+
+
+def test_norwegian_number_formatting_and_headline(app: Appraisal) -> None:
+    assert format_number(1234567.8) == "1 234 568"
+    assert format_number(-1234.5, decimals=1) == "−1 234,5"
+    assert format_number(1234567.8, lang="en") == "1,234,568"
+    assert format_nok(2_345_678) == "2,3 mill. kr"
+    assert format_nok(2_345_678, lang="en") == "NOK 2.3 million"
+    assert format_nok(45_500) == "45 500 kr"
+    nb = app.headline()
+    assert "netto nåverdi" in nb
+    assert ("mill. kr" in nb) or ("mrd. kr" in nb)
+    en = app.headline(lang="en")
+    assert "net present value" in en and "NOK" in en
+
+
+@pytest.mark.parametrize("kind", ["npv", "ledger", "tornado"])
+def test_plots_return_figures(app: Appraisal, kind: str) -> None:
+    fig = app.plot(kind)  # type: ignore[arg-type]
+    assert isinstance(fig, Figure)
+    plt.close(fig)
+    with pytest.raises(ValueError, match="kind"):
+        app.plot("pie")  # type: ignore[arg-type]
