@@ -1,0 +1,181 @@
+"""The built-in report engine, used when no ``quarto`` binary is on PATH.
+
+Pipeline, made of well-kept tools only:
+
+1. :func:`impact.report.qmd.read_qmd` turns the ``.qmd`` into a notebook (jupytext);
+2. papermill injects the parameters after the cell tagged ``parameters`` and executes the
+   notebook on an ipykernel running the *current* interpreter (so a fresh venv works);
+3. nbconvert's ``HTMLExporter`` writes self-contained HTML (images embedded as base64,
+   code and prompts hidden: readers see prose, figures and tables only);
+4. nbconvert's ``MarkdownExporter`` writes Markdown (figures as PNG files, tables as pipe
+   tables), pandoc (``pypandoc-binary``) turns it into Typst, and the ``typst`` package
+   compiles the PDF.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from impact.errors import ImpactError
+
+#: Kernel name installed into the running environment when no usable ``python3`` exists.
+FALLBACK_KERNEL = "impact-python3"
+_PYTHON_NAMES = {
+    "python",
+    f"python{sys.version_info[0]}",
+    "python{}.{}".format(*sys.version_info[:2]),
+}
+
+
+def kernel_name() -> str:
+    """Name of a Jupyter kernel that runs the current Python interpreter.
+
+    ``python3`` is used when its kernelspec launches this interpreter (jupyter_client maps
+    a bare ``python`` to ``sys.executable``). Otherwise a kernelspec ``impact-python3``
+    is installed into ``sys.prefix`` (like ``ipykernel install --sys-prefix``) so that a
+    fresh virtual environment renders reports without any set-up.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    manager = KernelSpecManager()
+    for name in ("python3", FALLBACK_KERNEL):
+        try:
+            spec = manager.get_kernel_spec(name)
+        except NoSuchKernel:
+            continue
+        exe = spec.argv[0] if spec.argv else ""
+        if exe in _PYTHON_NAMES or _same_file(exe, sys.executable):
+            return name
+    from ipykernel.kernelspec import install
+
+    install(kernel_name=FALLBACK_KERNEL, display_name="Python 3 (impact)", prefix=sys.prefix)
+    return FALLBACK_KERNEL
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def execute(notebook: Any, *, parameters: Mapping[str, Any], cwd: Path) -> Any:
+    """Inject ``parameters`` and execute ``notebook`` in ``cwd``; return the executed copy."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        return papermill.execute_notebook(
+            copy.deepcopy(notebook),
+            None,
+            parameters=dict(parameters),
+            kernel_name=kernel_name(),
+            language="python",
+            cwd=str(cwd),
+            progress_bar=False,
+            log_output=False,
+        )
+    except PapermillExecutionError as err:
+        raise ImpactError(
+            f"The report failed while running cell {err.exec_count}: {err.ename}: {err.evalue}. "
+            "Check that the results bundle is complete (`impact run`)."
+        ) from err
+
+
+def _reader_view(notebook: Any) -> Any:
+    """A copy of the executed notebook with what readers must not see removed."""
+    nb = copy.deepcopy(notebook)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        options = cell.metadata.get("quarto", {})
+        if options.get("include") is False or options.get("output") is False:
+            cell.outputs = []
+        cell.outputs = [
+            out
+            for out in cell.outputs
+            if not (out.output_type == "stream" and out.get("name") == "stderr")
+            and out.output_type != "error"
+        ]
+    return nb
+
+
+def to_html(notebook: Any, path: Path, *, title: str) -> Path:
+    """Write self-contained HTML (embedded images, no code) to ``path``."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        embed_images=True,
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+    )
+    nb = _reader_view(notebook)
+    nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb)
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def to_markdown(notebook: Any, directory: Path) -> Path:
+    """Write the notebook as pandoc Markdown plus PNG figures into ``directory``."""
+    from nbconvert import MarkdownExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.NbConvertBase.display_data_priority = [
+        "image/png",
+        "image/jpeg",
+        "text/markdown",
+        "text/plain",
+    ]
+    exporter = MarkdownExporter(
+        config=config, exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
+    body, resources = exporter.from_notebook_node(_reader_view(notebook))
+    for name, data in resources.get("outputs", {}).items():
+        (directory / name).write_bytes(data)
+    path = directory / "report.md"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def to_pdf(notebook: Any, path: Path, *, lang: str, keep_typst: bool = False) -> Path:
+    """Write a PDF via Markdown -> pandoc -> Typst -> ``typst.compile``.
+
+    The document's own first heading is its title (no separate title block). With
+    ``keep_typst`` the Typst source is kept beside the PDF (``<name>.typ``).
+    """
+    import pypandoc
+    import typst
+
+    with tempfile.TemporaryDirectory(prefix="impact-report-") as tmp:
+        work = Path(tmp)
+        markdown = to_markdown(notebook, work)
+        typ = work / "report.typ"
+        pypandoc.convert_file(
+            str(markdown),
+            to="typst",
+            format="markdown-raw_html-raw_tex-implicit_figures",
+            outputfile=str(typ),
+            extra_args=[
+                "--standalone",
+                f"--resource-path={work}",
+                f"--metadata=lang:{lang}",
+                "--variable=papersize:a4",
+                "--variable=margin.x:2cm",
+            ],
+        )
+        typst.compile(str(typ), output=str(work / "report.pdf"), root=str(work))
+        shutil.copyfile(work / "report.pdf", path)
+        if keep_typst:
+            shutil.copyfile(typ, path.with_suffix(".typ"))
+    return path

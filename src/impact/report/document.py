@@ -1,0 +1,82 @@
+"""What a report document (``reports/*.qmd``) uses: the bundle, the language, display helpers.
+
+A ``.qmd`` file starts with::
+
+    ctx = ReportContext.open(results_dir, programme, lang=lang)
+
+and then shows text with ``display(ctx.md(ctx.t("norsk tekst", "English text")))``,
+figures with ``display(ctx.figure(fig))`` and tables with ``display(table)``. Every
+displayed object carries both an HTML/PNG and a Markdown form, so the same document
+renders with Quarto and with the built-in engine, to HTML and to PDF.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from impact.report.bundle import Bundle
+from impact.report.disclosure import THRESHOLD
+from impact.report.formatting import check_lang
+
+
+@dataclass(frozen=True)
+class MarkdownText:
+    """Markdown that notebooks, Quarto and nbconvert render as formatted text."""
+
+    text: str
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class FigureImage:
+    """A matplotlib figure as a PNG, displayed without relying on an inline backend."""
+
+    png: bytes
+
+    @classmethod
+    def from_figure(cls, figure: Figure, *, dpi: int = 150) -> FigureImage:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        return cls(buffer.getvalue())
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """The bundle and the language a report is rendered for."""
+
+    bundle: Bundle
+    lang: str = "nb"
+    threshold: int = THRESHOLD
+
+    @classmethod
+    def open(cls, results_dir: str | Path, programme: str, *, lang: str = "nb") -> ReportContext:
+        """Open the results bundle ``results_dir/programme`` for a report in ``lang``."""
+        return cls(Bundle.open(results_dir, programme), check_lang(lang))
+
+    def t(self, nb: str, en: str) -> str:
+        """Pick the text for the report language."""
+        return nb if self.lang == "nb" else en
+
+    def md(self, text: str) -> MarkdownText:
+        """Markdown to display."""
+        return MarkdownText(text)
+
+    def has(self, *tables: str) -> bool:
+        """Whether the bundle holds all these tables (a section renders only if so)."""
+        return all(self.bundle.has_table(name) for name in tables)
+
+    def figure(self, figure: Figure) -> FigureImage:
+        """A figure to display (PNG)."""
+        return FigureImage.from_figure(figure)

@@ -1,0 +1,194 @@
+"""Render a programme's report (``reports/<programme>.qmd``) to HTML and PDF.
+
+With a ``quarto`` binary on PATH (``engine="auto"``) the report is rendered by
+``quarto render`` with ``-P`` parameters (PDF through Quarto's Typst format). Without it
+the built-in engine (:mod:`impact.report.builtin_engine`) renders the same document.
+
+Output names: ``<programme>.html`` / ``<programme>.pdf`` for Norwegian (the default
+language) and ``<programme>.en.html`` / ``<programme>.en.pdf`` for English.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from impact.errors import DataError, ImpactError
+from impact.report.bundle import Bundle
+from impact.report.formatting import check_lang
+
+Engine = Literal["auto", "quarto", "builtin"]
+FORMATS: tuple[str, ...] = ("html", "pdf")
+
+_TITLES = {
+    "nb": "{name}: evaluering",
+    "en": "{name}: evaluation",
+}
+
+
+def output_name(programme: str, fmt: str, *, lang: str = "nb") -> str:
+    """File name of a rendered report, e.g. ``flyt.html`` (nb) or ``flyt.en.pdf`` (en)."""
+    suffix = "" if lang == "nb" else f".{lang}"
+    return f"{programme}{suffix}.{fmt}"
+
+
+def _formats(to: str | Sequence[str]) -> list[str]:
+    items = [to] if isinstance(to, str) else list(to)
+    formats = [f.strip().lower() for item in items for f in item.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise DataError(f"Report format(s) {bad or formats} not supported; use any of {FORMATS}.")
+    return list(dict.fromkeys(formats))
+
+
+def render(
+    programme: str,
+    *,
+    lang: str = "nb",
+    to: str | Sequence[str] = ("html", "pdf"),
+    results_dir: str | Path = "results",
+    reports_dir: str | Path = "reports",
+    output_dir: str | Path = "reports/_output",
+    engine: Engine = "auto",
+    keep_typst: bool = False,
+) -> list[Path]:
+    """Render the report of ``programme`` from its results bundle.
+
+    Parameters
+    ----------
+    programme
+        Programme name: the report is ``reports_dir/<programme>.qmd`` and reads the bundle
+        ``results_dir/<programme>/``.
+    lang
+        ``"nb"`` (Norwegian bokmål, default) or ``"en"``.
+    to
+        Formats, a sequence or a comma-separated string: ``"html"``, ``"pdf"``.
+    results_dir, reports_dir, output_dir
+        Where the bundle, the ``.qmd`` files and the rendered files live.
+    engine
+        ``"auto"`` uses Quarto when a ``quarto`` binary is on PATH, else the built-in
+        engine; ``"quarto"`` or ``"builtin"`` force one.
+    keep_typst
+        Built-in engine only: keep the Typst source of the PDF (``<name>.typ``) beside it.
+
+    Returns
+    -------
+    list of Path
+        The rendered files, in the order of ``to``.
+
+    Examples
+    --------
+    >>> render("flyt", lang="en", to="html")  # doctest: +SKIP
+    [PosixPath('reports/_output/flyt.en.html')]
+    """
+    lang = check_lang(lang)
+    formats = _formats(to)
+    results = Path(results_dir).resolve()
+    reports = Path(reports_dir).resolve()
+    output = Path(output_dir).resolve()
+    source = reports / f"{programme}.qmd"
+    if not source.is_file():
+        available = sorted(p.stem for p in reports.glob("*.qmd"))
+        raise DataError(
+            f"No report for programme {programme!r}: {source} does not exist. "
+            f"Reports available: {available}."
+        )
+    Bundle.open(results, programme)  # a clear error if the analysis has not run
+    output.mkdir(parents=True, exist_ok=True)
+    chosen = engine
+    if engine == "auto":
+        chosen = "quarto" if shutil.which("quarto") else "builtin"
+    if chosen == "quarto":
+        return _render_quarto(
+            source, programme, lang=lang, formats=formats, results=results, output=output
+        )
+    if chosen == "builtin":
+        return _render_builtin(
+            source,
+            programme,
+            lang=lang,
+            formats=formats,
+            results=results,
+            output=output,
+            keep_typst=keep_typst,
+        )
+    raise DataError(f"Report engine {engine!r} is unknown; use 'auto', 'quarto' or 'builtin'.")
+
+
+def _title(programme: str, lang: str) -> str:
+    return _TITLES[lang].format(name=programme.capitalize())
+
+
+def _render_builtin(
+    source: Path,
+    programme: str,
+    *,
+    lang: str,
+    formats: list[str],
+    results: Path,
+    output: Path,
+    keep_typst: bool = False,
+) -> list[Path]:
+    from impact.report import builtin_engine
+    from impact.report.qmd import read_qmd
+
+    notebook = read_qmd(source)
+    parameters = {"programme": programme, "lang": lang, "results_dir": str(results)}
+    executed = builtin_engine.execute(notebook, parameters=parameters, cwd=source.parent)
+    title = _title(programme, lang)
+    paths = []
+    for fmt in formats:
+        path = output / output_name(programme, fmt, lang=lang)
+        if fmt == "html":
+            builtin_engine.to_html(executed, path, title=title)
+        else:
+            builtin_engine.to_pdf(executed, path, lang=lang, keep_typst=keep_typst)
+        paths.append(path)
+    return paths
+
+
+def quarto_command(
+    source: Path, programme: str, *, lang: str, fmt: str, results: Path, output: Path
+) -> list[str]:
+    """The ``quarto render`` command line for one format (``pdf`` goes through Typst)."""
+    quarto_format = "typst" if fmt == "pdf" else "html"
+    return [
+        "quarto",
+        "render",
+        str(source),
+        "--to",
+        quarto_format,
+        "-P",
+        f"programme:{programme}",
+        "-P",
+        f"lang:{lang}",
+        "-P",
+        f"results_dir:{results}",
+        "--output",
+        output_name(programme, fmt, lang=lang),
+        "--output-dir",
+        str(output),
+    ]
+
+
+def _render_quarto(
+    source: Path, programme: str, *, lang: str, formats: list[str], results: Path, output: Path
+) -> list[Path]:
+    paths = []
+    for fmt in formats:
+        command = quarto_command(
+            source, programme, lang=lang, fmt=fmt, results=results, output=output
+        )
+        done = subprocess.run(
+            command, cwd=source.parent, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise ImpactError(
+                f"`{' '.join(command)}` failed (exit {done.returncode}):\n{done.stderr[-2000:]}\n"
+                "Retry with engine='builtin' to render without Quarto."
+            )
+        paths.append(output / output_name(programme, fmt, lang=lang))
+    return paths

@@ -1,0 +1,264 @@
+"""Report sections shared by every programme's ``.qmd``: lists of things to display.
+
+Each function takes a :class:`~impact.report.document.ReportContext` and returns the
+headings, text, figures and tables of one section, or an empty list when the bundle does
+not (yet) hold the tables the section needs — so a report renders at every stage of a
+project. Everything shown passes disclosure control.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from impact.report.disclosure import disclose_count
+from impact.report.document import MarkdownText, ReportContext
+from impact.report.figures import (
+    event_study_plot,
+    group_time_plot,
+    ledger_plot,
+    npv_distribution_plot,
+    pooled_posterior_plot,
+    site_forest_plot,
+    tornado_plot,
+)
+from impact.report.formatting import format_interval, format_percentage_points
+from impact.report.tables import (
+    appraisal_table,
+    descriptives_table,
+    estimates_table,
+    event_study_table,
+    ledger_table,
+    site_effects_table,
+)
+from impact.report.text import conclusion
+
+
+def conclusion_section(ctx: ReportContext) -> list[Any]:
+    """The plain-language conclusion, up front."""
+    return [
+        MarkdownText(f"## {ctx.t('Konklusjon', 'Conclusion')}"),
+        MarkdownText(conclusion(ctx.bundle, lang=ctx.lang)),
+    ]
+
+
+def counts_sentence(
+    ctx: ReportContext, *, units: tuple[str, str] = ("kommuner", "municipalities")
+) -> MarkdownText:
+    """How many persons and units (nb, en words in ``units``) the analysis covers.
+
+    Counts come from the metadata keys ``n_persons``, ``n_units`` and ``n_treated_units``;
+    any below the disclosure threshold is shown as ``<5``.
+    """
+    meta = ctx.bundle.metadata
+    n = {
+        key: disclose_count(float(meta[key]), lang=ctx.lang, threshold=ctx.threshold)
+        if meta.get(key) is not None
+        else "\u2013"
+        for key in ("n_persons", "n_units", "n_treated_units")
+    }
+    return MarkdownText(
+        ctx.t(
+            f"Analysen omfatter {n['n_persons']} personer i {n['n_units']} {units[0]}, "
+            f"hvorav {n['n_treated_units']} med programmet.",
+            f"The analysis covers {n['n_persons']} persons in {n['n_units']} {units[1]}, "
+            f"{n['n_treated_units']} of them with the programme.",
+        )
+    )
+
+
+def data_section(
+    ctx: ReportContext, *, units: tuple[str, str] = ("kommuner", "municipalities")
+) -> list[Any]:
+    """Counts of persons and units, and by group and year, with small-cell suppression."""
+    items: list[Any] = [
+        MarkdownText(f"## {ctx.t('Dataene', 'The data')}"),
+        counts_sentence(ctx, units=units),
+    ]
+    if ctx.has("descriptives"):
+        items.append(
+            MarkdownText(
+                ctx.t(
+                    f"Ingen tall under {ctx.threshold} personer vises, heller ikke andeler eller "
+                    "summer som kunne avsløre dem.",
+                    f"No count below {ctx.threshold} persons is shown, nor any share or total "
+                    "that would reveal one.",
+                )
+            )
+        )
+        items.append(
+            descriptives_table(
+                ctx.bundle.read_table("descriptives"),
+                lang=ctx.lang,
+                threshold=ctx.threshold,
+                caption=ctx.t(
+                    "Personer og utfall etter gruppe og år", "Persons and outcome by group and year"
+                ),
+            )
+        )
+    return items
+
+
+def effect_section(ctx: ReportContext) -> list[Any]:
+    """Headline estimates, the event study (TWFE beside the robust estimator) and group-time effects."""
+    if not (ctx.has("estimates") or ctx.has("twfe_event_study")):
+        return []
+    items: list[Any] = [MarkdownText(f"## {ctx.t('Effekten', 'The effect')}")]
+    if ctx.has("estimates"):
+        items.append(
+            estimates_table(
+                ctx.bundle.read_table("estimates"),
+                lang=ctx.lang,
+                caption=ctx.t(
+                    "Hovedanslag (prosentpoeng, pp)", "Headline estimates (percentage points, pp)"
+                ),
+            )
+        )
+    if ctx.has("twfe_event_study"):
+        twfe = ctx.bundle.read_table("twfe_event_study")
+        robust = ctx.bundle.read_table("cs_dynamic") if ctx.has("cs_dynamic") else None
+        items.append(
+            MarkdownText(
+                ctx.t(
+                    "Figuren viser effekten år for år før og etter oppstart. Punktene før "
+                    "oppstart bør ligge nær null; gjør de ikke det, er sammenligningen "
+                    "tvilsom. År −1 er referanseåret.",
+                    "The figure shows the effect year by year before and after the start. "
+                    "Points before the start should lie near zero; if they do not, the "
+                    "comparison is doubtful. Year −1 is the reference year.",
+                )
+            )
+        )
+        if robust is None:
+            items.append(
+                MarkdownText(
+                    ctx.t(
+                        "*Toveis faste effekter (TWFE) kan gi skjeve anslag når kommunene starter "
+                        "i ulike år og effekten varierer; et robust anslag kommer.*",
+                        "*Two-way fixed effects (TWFE) can be biased when municipalities start in "
+                        "different years and the effect varies; a robust estimate will follow.*",
+                    )
+                )
+            )
+        items.append(ctx.figure(event_study_plot(twfe, robust=robust, lang=ctx.lang)))
+        items.append(
+            event_study_table(
+                twfe,
+                robust=robust,
+                lang=ctx.lang,
+                caption=ctx.t(
+                    "Effekt etter år relativt til oppstart (pp)",
+                    "Effect by years relative to start (pp)",
+                ),
+            )
+        )
+    if ctx.has("att_gt"):
+        items.append(
+            MarkdownText(f"### {ctx.t('Effekt per oppstartskull', 'Effect by start cohort')}")
+        )
+        items.append(ctx.figure(group_time_plot(ctx.bundle.read_table("att_gt"), lang=ctx.lang)))
+    return items
+
+
+def sites_section(ctx: ReportContext) -> list[Any]:
+    """For whom: site effects from the hierarchical model and the pooled effect."""
+    if not ctx.has("site_effects"):
+        return []
+    sites = ctx.bundle.read_table("site_effects")
+    items: list[Any] = [
+        MarkdownText(f"## {ctx.t('For hvem virker det?', 'For whom does it work?')}")
+    ]
+    pooled_mean = None
+    if ctx.has("pooled_effect"):
+        pooled = ctx.bundle.read_table("pooled_effect")
+        keys = pooled["quantity"].astype(str).str.lower()
+        row = pooled[keys.isin(["mu", "pooled", "pooled_effect"])]
+        row = row if not row.empty else pooled
+        first = row.iloc[0]
+        pooled_mean = float(first["mean"])
+        items.append(
+            MarkdownText(
+                ctx.t(
+                    f"Samlet effekt på tvers av stedene: {format_percentage_points(pooled_mean, lang='nb')}, "
+                    f"trolig {format_interval(float(first['hdi_lower']), float(first['hdi_upper']), lang='nb')}.",
+                    f"Pooled effect across sites: {format_percentage_points(pooled_mean, lang='en')}, "
+                    f"plausibly {format_interval(float(first['hdi_lower']), float(first['hdi_upper']), lang='en')}.",
+                )
+            )
+        )
+    items.append(
+        ctx.figure(
+            site_forest_plot(sites, pooled=pooled_mean, lang=ctx.lang, threshold=ctx.threshold)
+        )
+    )
+    items.append(
+        site_effects_table(
+            sites,
+            lang=ctx.lang,
+            threshold=ctx.threshold,
+            caption=ctx.t("Effekt per sted (pp)", "Effect by site (pp)"),
+        )
+    )
+    if ctx.bundle.has_draws("pooled_effect"):
+        draws = ctx.bundle.read_draws("pooled_effect")
+        column = "mu" if "mu" in draws.columns else draws.columns[0]
+        items.append(
+            ctx.figure(pooled_posterior_plot(draws[column].to_numpy(float), lang=ctx.lang))
+        )
+    return items
+
+
+def cba_section(ctx: ReportContext) -> list[Any]:
+    """Does it pay: appraisal summary, NPV distribution, ledger by payer, tornado."""
+    if not ctx.has("appraisal_summary"):
+        return []
+    items: list[Any] = [MarkdownText(f"## {ctx.t('Lønner det seg?', 'Does it pay?')}")]
+    summary = ctx.bundle.read_table("appraisal_summary")
+    items.append(
+        appraisal_table(
+            summary, lang=ctx.lang, caption=ctx.t("Nytte–kostnadsanalyse", "Cost–benefit analysis")
+        )
+    )
+    if ctx.bundle.has_draws("npv"):
+        npv = ctx.bundle.read_draws("npv")["npv"].to_numpy(float)
+        items.append(ctx.figure(npv_distribution_plot(npv, lang=ctx.lang)))
+    if ctx.has("ledger"):
+        ledger = ctx.bundle.read_table("ledger")
+        items.append(ctx.figure(ledger_plot(ledger, lang=ctx.lang)))
+        items.append(
+            ledger_table(
+                ledger,
+                lang=ctx.lang,
+                caption=ctx.t("Hvem betaler, hvem vinner", "Who pays, who gains"),
+            )
+        )
+    if ctx.has("tornado"):
+        keys = summary["quantity"].astype(str).str.lower()
+        base = summary.loc[keys == "npv", "value"]
+        items.append(
+            ctx.figure(
+                tornado_plot(
+                    ctx.bundle.read_table("tornado"),
+                    base_npv=float(base.iloc[0]) if not base.empty else None,
+                    lang=ctx.lang,
+                )
+            )
+        )
+    return items
+
+
+def method_section(ctx: ReportContext) -> list[Any]:
+    """How the numbers were made: data source, seed, version, diagnostics."""
+    meta = ctx.bundle.metadata
+    lines = [f"## {ctx.t('Om analysen', 'About the analysis')}", ""]
+    facts = {
+        ctx.t("Scenario", "Scenario"): meta.get("scenario"),
+        ctx.t("Frø (seed)", "Seed"): meta.get("seed"),
+        ctx.t("impact-versjon", "impact version"): meta.get("impact_version"),
+        ctx.t("Utfall", "Outcome"): meta.get("outcome"),
+    }
+    lines += [f"- {k}: {v}" for k, v in facts.items() if v is not None]
+    for name, info in (meta.get("diagnostics") or {}).items():
+        ok = bool(info.get("passed", True)) if isinstance(info, dict) else True
+        status = ctx.t("bestått", "passed") if ok else ctx.t("**ikke bestått**", "**failed**")
+        lines.append(f"- {ctx.t('Kontroll', 'Check')} {name}: {status}")
+    return [MarkdownText("\n".join(lines))]

@@ -1,0 +1,385 @@
+"""Tables for reports: bundle tables formatted for readers, with disclosure control.
+
+Why great-tables: it is a well-kept library (Posit) made for publication tables, writes
+self-contained HTML (inline CSS, no JavaScript, no web fonts fetched) with titles, column
+labels and source notes, and works on pandas 3. Numbers are formatted by
+:mod:`impact.report.formatting` *before* they reach great-tables, so the HTML and the PDF
+(which gets a Markdown pipe table, as pandoc's Typst writer cannot read HTML tables) show
+exactly the same digits. pandas' ``Styler`` was the alternative; it gives less control
+over notes and labels and needs more hand-written CSS for the same result.
+
+Every builder returns a :class:`ReportTable`, which renders itself in notebooks and
+reports (``_repr_html_`` via great-tables, ``_repr_markdown_`` for pandoc).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import pandas as pd
+
+from impact.errors import DataError
+from impact.report.disclosure import THRESHOLD, hide_small_groups, suppress_small_cells
+from impact.report.formatting import (
+    check_lang,
+    format_count,
+    format_nok,
+    format_number,
+    format_percent,
+    format_percentage_points,
+    format_probability,
+)
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A formatted table ready to show: every cell is already a string.
+
+    Attributes
+    ----------
+    data
+        Formatted cells with reader-facing column labels.
+    caption
+        Title shown above the table ("" for none).
+    note
+        Footnote shown below (e.g. the disclosure rule), "" for none.
+    """
+
+    data: pd.DataFrame
+    caption: str = ""
+    note: str = ""
+
+    def to_frame(self) -> pd.DataFrame:
+        """The formatted cells as a DataFrame (a copy)."""
+        return self.data.copy()
+
+    def summary(self) -> str:
+        """The table as Markdown text."""
+        return self.to_markdown()
+
+    def to_html(self) -> str:
+        """Self-contained HTML via great-tables."""
+        from great_tables import GT
+
+        table = GT(self.data.astype(str))
+        if self.caption:
+            table = table.tab_header(title=self.caption)
+        if self.note:
+            table = table.tab_source_note(self.note)
+        return str(table.as_raw_html())
+
+    def to_markdown(self) -> str:
+        """A pandoc pipe table with the caption above and the note below."""
+        cols = [str(c) for c in self.data.columns]
+        lines = ["| " + " | ".join(_md(c) for c in cols) + " |"]
+        lines.append("|" + "|".join([":--"] + ["--:"] * (len(cols) - 1)) + "|")
+        for row in self.data.astype(str).itertuples(index=False):
+            lines.append("| " + " | ".join(_md(v) for v in row) + " |")
+        parts = [f"**{self.caption}**", ""] if self.caption else []
+        parts += lines
+        if self.note:
+            parts += ["", f"*{self.note}*"]
+        return "\n".join(parts) + "\n"
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+def _md(text: str) -> str:
+    return html.unescape(str(text)).replace("|", "\\|").replace("\n", " ")
+
+
+_COLS = {
+    "nb": {
+        "group": "Gruppe",
+        "year": "År",
+        "n_persons": "Antall personer",
+        "n_outcome": "Antall med utfallet",
+        "rate": "Andel",
+        "event_time": "År relativt til oppstart",
+        "twfe": "TWFE (pp)",
+        "twfe_ci": "95 %-KI (pp)",
+        "robust": "Callaway–Sant'Anna (pp)",
+        "robust_ci": "95 %-KI (pp) ",
+        "estimator": "Metode",
+        "estimate": "Effekt (pp)",
+        "ci": "95 %-intervall (pp)",
+        "site": "Sted",
+        "n_treated": "Deltakere",
+        "raw": "Rått anslag (pp)",
+        "shrunk": "Modell (pp)",
+        "hdi": "94 %-HDI (pp)",
+        "p_positive": "P(effekt > 0)",
+        "quantity": "Størrelse",
+        "value": "Verdi",
+        "payer": "Hvem",
+        "pv": "Nåverdi",
+        "per_participant": "Per deltaker",
+    },
+    "en": {
+        "group": "Group",
+        "year": "Year",
+        "n_persons": "Persons",
+        "n_outcome": "With outcome",
+        "rate": "Share",
+        "event_time": "Years relative to start",
+        "twfe": "TWFE (pp)",
+        "twfe_ci": "95% CI (pp)",
+        "robust": "Callaway–Sant'Anna (pp)",
+        "robust_ci": "95% CI (pp) ",
+        "estimator": "Method",
+        "estimate": "Effect (pp)",
+        "ci": "95% interval (pp)",
+        "site": "Site",
+        "n_treated": "Participants",
+        "raw": "Raw estimate (pp)",
+        "shrunk": "Model (pp)",
+        "hdi": "94% HDI (pp)",
+        "p_positive": "P(effect > 0)",
+        "quantity": "Quantity",
+        "value": "Value",
+        "payer": "Who",
+        "pv": "Present value",
+        "per_participant": "Per participant",
+    },
+}
+
+_GROUPS = {
+    "nb": {"adopting": "Innførende kommuner", "comparison": "Sammenligningskommuner"},
+    "en": {"adopting": "Adopting municipalities", "comparison": "Comparison municipalities"},
+}
+
+
+def _require(table: pd.DataFrame, columns: list[str], what: str) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise DataError(
+            f"{what} needs column(s) {missing}; the table has {list(table.columns)}. "
+            "Pass the bundle table named in docs/contracts.md."
+        )
+
+
+def _pp(value: object, lang: str) -> str:
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return "\u2013"
+    return format_percentage_points(float(value), lang=lang, unit=False)  # type: ignore[arg-type]
+
+
+def _ci(lower: object, upper: object, lang: str) -> str:
+    if lower is None or upper is None or pd.isna(lower) or pd.isna(upper):  # type: ignore[call-overload]
+        return "\u2013"
+    sep = " til " if lang == "nb" else " to "
+    return f"{_pp(lower, lang)}{sep}{_pp(upper, lang)}"
+
+
+def descriptives_table(
+    descriptives: pd.DataFrame, *, lang: str = "nb", threshold: int = THRESHOLD, caption: str = ""
+) -> ReportTable:
+    """Persons and outcome counts by group and year, with small-cell suppression.
+
+    ``descriptives`` has ``group, year, n_persons, n_outcome, rate`` (raw counts, as in the
+    bundle). Counts below ``threshold``, counts whose complement (persons without the
+    outcome) is below it, and the rates computed from them are shown as ``"<5"``.
+    """
+    lang = check_lang(lang)
+    _require(
+        descriptives, ["group", "year", "n_persons", "n_outcome", "rate"], "descriptives_table"
+    )
+    safe = suppress_small_cells(
+        descriptives,
+        count_columns=["n_persons", "n_outcome"],
+        threshold=threshold,
+        complements={"n_outcome": "n_persons"},
+        derived={"n_outcome": ["rate"], "n_persons": ["n_outcome", "rate"]},
+    )
+    table = safe.table.sort_values(["group", "year"])
+    mask = safe.suppressed.loc[table.index]
+    c = _COLS[lang]
+    out = pd.DataFrame(
+        {
+            c["group"]: [_GROUPS[lang].get(str(g), str(g)) for g in table["group"]],
+            c["year"]: [str(int(y)) for y in table["year"]],
+            c["n_persons"]: [
+                format_count(float(v), lang=lang) for v in table["n_persons"].fillna(0)
+            ],
+            c["n_outcome"]: [
+                format_count(float(v), lang=lang) for v in table["n_outcome"].fillna(0)
+            ],
+            c["rate"]: [format_percent(float(v), lang=lang) for v in table["rate"].fillna(0)],
+        }
+    )
+    marker = safe.marker
+    for src, dst in (("n_persons", "n_persons"), ("n_outcome", "n_outcome"), ("rate", "rate")):
+        out.loc[mask[src].to_numpy(), c[dst]] = marker
+    return ReportTable(out, caption=caption, note=safe.note(lang=lang))
+
+
+def event_study_table(
+    twfe: pd.DataFrame, *, robust: pd.DataFrame | None = None, lang: str = "nb", caption: str = ""
+) -> ReportTable:
+    """Event-study estimates in percentage points: TWFE and, if given, the robust estimator."""
+    lang = check_lang(lang)
+    _require(twfe, ["event_time", "estimate", "ci_lower", "ci_upper"], "event_study_table")
+    c = _COLS[lang]
+    base = twfe.sort_values("event_time")
+    out = pd.DataFrame(
+        {
+            c["event_time"]: [format_number(int(k), lang=lang) for k in base["event_time"]],
+            c["twfe"]: [_pp(v, lang) for v in base["estimate"]],
+            c["twfe_ci"]: [_ci(lo, hi, lang) for lo, hi in zip(base["ci_lower"], base["ci_upper"])],
+        }
+    )
+    if robust is not None:
+        _require(robust, ["event_time", "att", "ci_lower", "ci_upper"], "event_study_table(robust)")
+        rob = robust.set_index(robust["event_time"].astype(int))
+        keys = [int(k) for k in base["event_time"]]
+        extra = sorted(set(rob.index) - set(keys))
+        if extra:
+            out = pd.concat(
+                [
+                    out,
+                    pd.DataFrame({c["event_time"]: [format_number(k, lang=lang) for k in extra]}),
+                ],
+                ignore_index=True,
+            ).fillna("\u2013")
+            keys += extra
+        out[c["robust"]] = [_pp(rob["att"].get(k), lang) for k in keys]
+        out[c["robust_ci"]] = [
+            _ci(rob["ci_lower"].get(k), rob["ci_upper"].get(k), lang)
+            if k in rob.index
+            else "\u2013"
+            for k in keys
+        ]
+        out = out.assign(_k=keys).sort_values("_k").drop(columns="_k").reset_index(drop=True)
+    return ReportTable(out, caption=caption)
+
+
+def estimates_table(estimates: pd.DataFrame, *, lang: str = "nb", caption: str = "") -> ReportTable:
+    """Headline estimates (one row per estimator) in percentage points with 95 % intervals."""
+    lang = check_lang(lang)
+    _require(estimates, ["label", "estimate", "ci_lower", "ci_upper"], "estimates_table")
+    c = _COLS[lang]
+    out = pd.DataFrame(
+        {
+            c["estimator"]: [str(v) for v in estimates["label"]],
+            c["estimate"]: [_pp(v, lang) for v in estimates["estimate"]],
+            c["ci"]: [
+                _ci(lo, hi, lang) for lo, hi in zip(estimates["ci_lower"], estimates["ci_upper"])
+            ],
+        }
+    )
+    return ReportTable(out, caption=caption)
+
+
+def site_effects_table(
+    site_effects: pd.DataFrame, *, lang: str = "nb", threshold: int = THRESHOLD, caption: str = ""
+) -> ReportTable:
+    """Site effects (raw and shrunken); sites with fewer than ``threshold`` participants hidden."""
+    lang = check_lang(lang)
+    cols = ["site", "n_treated", "raw_estimate", "mean", "hdi_lower", "hdi_upper", "p_positive"]
+    _require(site_effects, cols, "site_effects_table")
+    shown, n_hidden = hide_small_groups(site_effects, count_column="n_treated", threshold=threshold)
+    shown = shown.sort_values("mean", ascending=False)
+    c = _COLS[lang]
+    out = pd.DataFrame(
+        {
+            c["site"]: [str(s) for s in shown["site"]],
+            c["n_treated"]: [format_count(float(v), lang=lang) for v in shown["n_treated"]],
+            c["raw"]: [_pp(v, lang) for v in shown["raw_estimate"]],
+            c["shrunk"]: [_pp(v, lang) for v in shown["mean"]],
+            c["hdi"]: [_ci(lo, hi, lang) for lo, hi in zip(shown["hdi_lower"], shown["hdi_upper"])],
+            c["p_positive"]: [format_probability(float(p), lang=lang) for p in shown["p_positive"]],
+        }
+    )
+    note = ""
+    if n_hidden:
+        note = (
+            f"{n_hidden} steder med færre enn {threshold} deltakere vises ikke (personvern)."
+            if lang == "nb"
+            else f"{n_hidden} sites with fewer than {threshold} participants are not shown (privacy)."
+        )
+    return ReportTable(out, caption=caption, note=note)
+
+
+def ledger_table(ledger: pd.DataFrame, *, lang: str = "nb", caption: str = "") -> ReportTable:
+    """Present value by payer, in total and per participant."""
+    lang = check_lang(lang)
+    _require(ledger, ["payer", "present_value_nok", "per_participant_nok"], "ledger_table")
+    c = _COLS[lang]
+    out = pd.DataFrame(
+        {
+            c["payer"]: [str(p) for p in ledger["payer"]],
+            c["pv"]: [format_nok(float(v), lang=lang) for v in ledger["present_value_nok"]],
+            c["per_participant"]: [
+                format_nok(float(v), lang=lang, scale="kroner")
+                for v in ledger["per_participant_nok"]
+            ],
+        }
+    )
+    return ReportTable(out, caption=caption)
+
+
+_QUANTITIES = {
+    "nb": {
+        "npv": "Netto nåverdi",
+        "benefit_cost_ratio": "Nytte–kostnadsbrøk",
+        "p_npv_positive": "Sannsynlighet for positiv netto nåverdi",
+        "break_even_effect": "Effekt som trengs for å gå i null (pp)",
+        "cost_per_participant": "Kostnad per deltaker",
+    },
+    "en": {
+        "npv": "Net present value",
+        "benefit_cost_ratio": "Benefit–cost ratio",
+        "p_npv_positive": "Probability of a positive net present value",
+        "break_even_effect": "Effect needed to break even (pp)",
+        "cost_per_participant": "Cost per participant",
+    },
+}
+
+
+def _by_unit(value: object, unit: str, lang: str) -> str:
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return "\u2013"
+    number = float(value)  # type: ignore[arg-type]
+    unit = unit.lower()
+    if unit in {"nok", "kr"}:
+        return format_nok(number, lang=lang)
+    if unit == "probability":
+        return format_probability(number, lang=lang)
+    if unit in {"pp", "risk_difference", "probability_difference"}:
+        return format_percentage_points(number, lang=lang, unit=False)
+    return format_number(number, lang=lang, decimals=2)
+
+
+def appraisal_table(summary: pd.DataFrame, *, lang: str = "nb", caption: str = "") -> ReportTable:
+    """The cost-benefit summary (bundle table ``appraisal_summary``) formatted by ``unit``.
+
+    ``unit`` is ``"NOK"`` (amounts), ``"probability"``, ``"pp"``/``"risk_difference"``
+    (effects) or anything else (a plain number, e.g. ``"ratio"``). Known quantities
+    (``npv``, ``benefit_cost_ratio``, ``p_npv_positive``, ``break_even_effect``,
+    ``cost_per_participant``) get a label in the report language.
+    """
+    lang = check_lang(lang)
+    _require(summary, ["quantity", "value", "ci_lower", "ci_upper", "unit"], "appraisal_table")
+    c = _COLS[lang]
+    names = _QUANTITIES[lang]
+    units = [str(u) for u in summary["unit"]]
+    intervals = []
+    for lo, hi, unit in zip(summary["ci_lower"], summary["ci_upper"], units):
+        if pd.isna(lo) or pd.isna(hi):
+            intervals.append("\u2013")
+        else:
+            sep = " til " if lang == "nb" else " to "
+            intervals.append(_by_unit(lo, unit, lang) + sep + _by_unit(hi, unit, lang))
+    out = pd.DataFrame(
+        {
+            c["quantity"]: [names.get(str(q), str(q)) for q in summary["quantity"]],
+            c["value"]: [_by_unit(v, u, lang) for v, u in zip(summary["value"], units)],
+            ("95 %-intervall" if lang == "nb" else "95% interval"): intervals,
+        }
+    )
+    return ReportTable(out, caption=caption)

@@ -1,0 +1,303 @@
+"""Plain-language conclusions in Norwegian bokmål (default) and English.
+
+Funders read words, not p-values. The functions here turn bundle tables into short
+Markdown paragraphs that answer four questions: did it work, how sure are we (an interval
+in words), for whom, and does it pay (and for whose budget). They are honest about
+uncertainty: when the interval covers zero the text says that a zero effect cannot be
+ruled out, and failed diagnostics in the bundle metadata are stated up front.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from impact.errors import DataError
+from impact.report.bundle import Bundle
+from impact.report.disclosure import THRESHOLD, hide_small_groups
+from impact.report.formatting import (
+    check_lang,
+    format_interval,
+    format_nok,
+    format_percentage_points,
+    format_probability,
+)
+
+#: Outcome name -> (nb description, en description, +1 if an increase is good, else -1).
+OUTCOMES: dict[str, tuple[str, str, int]] = {
+    "completed_vgs": (
+        "andelen som fullfører videregående opplæring innen fem år",
+        "the share who complete upper secondary school within five years",
+        1,
+    ),
+    "neet": (
+        "andelen som verken er i arbeid, utdanning eller opplæring (NEET)",
+        "the share not in employment, education or training (NEET)",
+        -1,
+    ),
+}
+
+#: Order in which headline estimators are preferred (first match on the start of ``estimator``).
+PREFERRED_ESTIMATORS: tuple[str, ...] = (
+    "att_gt",
+    "callaway",
+    "cs",
+    "bayes",
+    "hierarchical",
+    "twfe",
+)
+
+
+def headline_estimate(estimates: pd.DataFrame) -> pd.Series:
+    """The row of the ``estimates`` table the conclusion is built on.
+
+    Heterogeneity-robust estimators are preferred over TWFE, in the order of
+    :data:`PREFERRED_ESTIMATORS`; otherwise the first row.
+    """
+    needed = ["estimator", "label", "estimate", "ci_lower", "ci_upper"]
+    missing = [c for c in needed if c not in estimates.columns]
+    if missing or estimates.empty:
+        raise DataError(
+            f"The estimates table needs rows and columns {needed}; missing {missing}. "
+            "Write it with Bundle.write_table('estimates', ...)."
+        )
+    names = estimates["estimator"].astype(str).str.lower()
+    for prefix in PREFERRED_ESTIMATORS:
+        hits = estimates[names.str.startswith(prefix)]
+        if not hits.empty:
+            return hits.iloc[0]
+    return estimates.iloc[0]
+
+
+def _outcome(outcome: str, lang: str) -> tuple[str, int]:
+    nb, en, direction = OUTCOMES.get(
+        outcome, (f"utfallet «{outcome}»", f'the outcome "{outcome}"', 1)
+    )
+    return (nb if lang == "nb" else en), direction
+
+
+def effect_paragraph(row: Mapping[str, Any], *, outcome: str, lang: str = "nb") -> str:
+    """Did it work and how sure are we, for one headline estimate (probability scale)."""
+    lang = check_lang(lang)
+    what, good = _outcome(outcome, lang)
+    est, lo, hi = float(row["estimate"]), float(row["ci_lower"]), float(row["ci_upper"])
+    size = format_percentage_points(abs(est), lang=lang)
+    interval = format_interval(lo, hi, lang=lang)
+    has_interval = bool(np.isfinite(lo) and np.isfinite(hi))
+    covers_zero = has_interval and lo <= 0 <= hi
+    up = est > 0
+    if lang == "nb":
+        moved = "økte" if up else "falt"
+        if not has_interval:
+            first = f"Det beste anslaget er at {what} {moved} med {size}."
+        elif covers_zero:
+            first = (
+                f"Vi finner ingen sikker effekt. Det beste anslaget er at {what} {moved} med "
+                f"{size}, men vi kan ikke utelukke at effekten er null."
+            )
+        elif (1 if up else -1) == good:
+            first = f"Programmet ser ut til å virke: {what} {moved} med {size} blant deltakerne."
+        else:
+            first = (
+                f"Programmet ser ut til å ha virket mot sin hensikt: {what} {moved} med {size} "
+                "blant deltakerne."
+            )
+        second = (
+            f"Tar vi hensyn til usikkerheten, ligger effekten trolig {interval} "
+            f"(95 %-intervall, {row['label']})."
+            if has_interval
+            else f"Anslaget ({row['label']}) har ikke noe usikkerhetsintervall."
+        )
+    else:
+        moved = "rose" if up else "fell"
+        if not has_interval:
+            first = f"The best estimate is that {what} {moved} by {size}."
+        elif covers_zero:
+            first = (
+                f"We find no clear effect. The best estimate is that {what} {moved} by {size}, "
+                "but we cannot rule out that the effect is zero."
+            )
+        elif (1 if up else -1) == good:
+            first = f"The programme appears to work: {what} {moved} by {size} among participants."
+        else:
+            first = (
+                f"The programme appears to have backfired: {what} {moved} by {size} among "
+                "participants."
+            )
+        second = (
+            f"Allowing for uncertainty, the effect is plausibly {interval} "
+            f"(95% interval, {row['label']})."
+            if has_interval
+            else f"The estimate ({row['label']}) comes without an uncertainty interval."
+        )
+    if str(row["estimator"]).lower().startswith("twfe"):
+        second += (
+            " Anslaget bygger på toveis faste effekter (TWFE), som kan bli skjevt når kommuner "
+            "starter i ulike år og effekten varierer."
+            if lang == "nb"
+            else " The estimate comes from two-way fixed effects (TWFE), which can be biased "
+            "when municipalities start in different years and the effect varies."
+        )
+    return f"{first} {second}"
+
+
+def sites_paragraph(
+    site_effects: pd.DataFrame, *, outcome: str, lang: str = "nb", threshold: int = THRESHOLD
+) -> str:
+    """For whom: how the effect varies across sites (hierarchical model), small sites hidden."""
+    lang = check_lang(lang)
+    _, good = _outcome(outcome, lang)
+    shown, hidden = hide_small_groups(site_effects, count_column="n_treated", threshold=threshold)
+    if shown.empty:
+        return ""
+    p_good = shown["p_positive"] if good > 0 else 1 - shown["p_positive"]
+    sure = int((p_good >= 0.9).sum())
+    low, high = float(shown["mean"].min()), float(shown["mean"].max())
+    interval = format_interval(low, high, lang=lang)
+    n = len(shown)
+    if lang == "nb":
+        text = (
+            f"Effekten varierer mellom stedene: etter at anslagene er justert mot fellesnivået "
+            f"ligger de {interval}. På {sure} av {n} steder er det minst 90 % sannsynlighet for "
+            "en gunstig effekt."
+        )
+        if hidden:
+            text += f" {hidden} steder med færre enn {threshold} deltakere er ikke vist."
+    else:
+        text = (
+            f"The effect varies across sites: after shrinking towards the common level the "
+            f"estimates lie {interval}. At {sure} of {n} sites there is at least a 90% "
+            "probability of a favourable effect."
+        )
+        if hidden:
+            text += f" {hidden} sites with fewer than {threshold} participants are not shown."
+    return text
+
+
+def _quantity(summary: pd.DataFrame, *names: str) -> pd.Series | None:
+    keys = summary["quantity"].astype(str).str.lower()
+    for name in names:
+        hits = summary[keys == name]
+        if not hits.empty:
+            return hits.iloc[0]
+    return None
+
+
+def payoff_paragraph(
+    summary: pd.DataFrame, *, ledger: pd.DataFrame | None = None, lang: str = "nb"
+) -> str:
+    """Does it pay, and for which budget: NPV with interval, P(NPV > 0), who gains most."""
+    lang = check_lang(lang)
+    npv = _quantity(summary, "npv", "net_present_value")
+    prob = _quantity(summary, "p_npv_positive", "prob_npv_positive", "p_npv_gt_0")
+    parts: list[str] = []
+    if npv is not None:
+        value = format_nok(float(npv["value"]), lang=lang)
+        has_ci = pd.notna(npv.get("ci_lower")) and pd.notna(npv.get("ci_upper"))
+        if lang == "nb":
+            verdict = "lønner seg" if float(npv["value"]) > 0 else "lønner seg ikke"
+            parts.append(
+                f"For samfunnet som helhet {verdict} programmet trolig: netto nåverdi er {value}"
+            )
+            if has_ci:
+                parts[-1] += (
+                    f" (95 %-intervall {format_interval(npv['ci_lower'], npv['ci_upper'], lang=lang, kind='nok')})"
+                )
+        else:
+            verdict = "pays off" if float(npv["value"]) > 0 else "does not pay off"
+            parts.append(
+                f"For society as a whole the programme probably {verdict}: the net present value is {value}"
+            )
+            if has_ci:
+                parts[-1] += (
+                    f" (95% interval {format_interval(npv['ci_lower'], npv['ci_upper'], lang=lang, kind='nok')})"
+                )
+        parts[-1] += "."
+    if prob is not None:
+        p = format_probability(float(prob["value"]), lang=lang)
+        parts.append(
+            f"Sannsynligheten for at programmet lønner seg, er {p}."
+            if lang == "nb"
+            else f"The probability that the programme pays off is {p}."
+        )
+    if ledger is not None and not ledger.empty:
+        ordered = ledger.sort_values("present_value_nok")
+        winner, loser = ordered.iloc[-1], ordered.iloc[0]
+        if float(winner["present_value_nok"]) > 0:
+            parts.append(
+                f"Gevinsten tilfaller særlig {winner['payer']} ({format_nok(float(winner['present_value_nok']), lang=lang)})."
+                if lang == "nb"
+                else f"The gains fall mostly to {winner['payer']} ({format_nok(float(winner['present_value_nok']), lang=lang)})."
+            )
+        if float(loser["present_value_nok"]) < 0:
+            parts.append(
+                f"Kostnaden bæres særlig av {loser['payer']} ({format_nok(float(loser['present_value_nok']), lang=lang)})."
+                if lang == "nb"
+                else f"The cost is borne mostly by {loser['payer']} ({format_nok(float(loser['present_value_nok']), lang=lang)})."
+            )
+    return " ".join(parts)
+
+
+def diagnostics_paragraph(metadata: Mapping[str, Any], *, lang: str = "nb") -> str:
+    """Warnings for every failed check in ``metadata["diagnostics"]`` ("" if all passed)."""
+    lang = check_lang(lang)
+    diagnostics = metadata.get("diagnostics") or {}
+    failed = [
+        (name, str(info.get("message", "")))
+        for name, info in diagnostics.items()
+        if isinstance(info, Mapping) and not info.get("passed", True)
+    ]
+    if not failed:
+        return ""
+    lines = []
+    for name, message in failed:
+        if lang == "nb":
+            lines.append(
+                f"**Merk:** Kontrollen «{name}» slo ut: {message} Tolk resultatene med forsiktighet."
+            )
+        else:
+            lines.append(
+                f'**Note:** The check "{name}" failed: {message} Interpret the results with care.'
+            )
+    return "\n\n".join(lines)
+
+
+def conclusion(bundle: Bundle, *, lang: str = "nb") -> str:
+    """The plain-language conclusion of a report, as Markdown paragraphs.
+
+    Uses whatever the bundle holds: ``estimates`` (required), and when present
+    ``site_effects``, ``appraisal_summary`` and ``ledger``; failed diagnostics in the
+    metadata come first. Synthetic runs say so.
+    """
+    lang = check_lang(lang)
+    meta = bundle.metadata
+    outcome = str(meta.get("outcome", "completed_vgs"))
+    paragraphs = [diagnostics_paragraph(meta, lang=lang)]
+    if bundle.has_table("estimates"):
+        row = headline_estimate(bundle.read_table("estimates"))
+        paragraphs.append(effect_paragraph(row, outcome=outcome, lang=lang))
+    else:
+        paragraphs.append(
+            "Effektanslagene er ikke klare ennå."
+            if lang == "nb"
+            else "The effect estimates are not ready yet."
+        )
+    if bundle.has_table("site_effects"):
+        paragraphs.append(
+            sites_paragraph(bundle.read_table("site_effects"), outcome=outcome, lang=lang)
+        )
+    if bundle.has_table("appraisal_summary"):
+        ledger = bundle.read_table("ledger") if bundle.has_table("ledger") else None
+        paragraphs.append(
+            payoff_paragraph(bundle.read_table("appraisal_summary"), ledger=ledger, lang=lang)
+        )
+    if meta.get("truth"):
+        paragraphs.append(
+            "*Rapporten bygger på syntetiske data med kjent sann effekt; den viser hvordan en ekte evaluering vil se ut.*"
+            if lang == "nb"
+            else "*This report uses synthetic data with a known true effect; it shows what a real evaluation will look like.*"
+        )
+    return "\n\n".join(p for p in paragraphs if p)

@@ -1,0 +1,234 @@
+"""Fixture bundles with the tables analyses write (docs/contracts.md), and one shared render.
+
+The full bundle holds every optional table, small counts that must be suppressed, and a
+failed diagnostic. The minimal bundle holds only what the first analysis writes
+(descriptives, TWFE event study, estimates), so reports are shown to work at every stage.
+Rendering costs seconds, so each bundle is rendered once per session.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from impact.report import Bundle, render
+
+REPO = Path(__file__).resolve().parents[2]
+REPORTS = REPO / "reports"
+
+#: Counts in the fixture descriptives that must never reach a rendered report.
+SMALL_COUNTS = (3, 2)
+#: The headline robust estimate (probability scale) the conclusion must quote.
+HEADLINE = 0.0437
+
+
+def _descriptives() -> pd.DataFrame:
+    rows = []
+    for year in range(2016, 2022):
+        for group, n, rate in (("adopting", 412 + 7 * year % 13, 0.74), ("comparison", 9120, 0.8)):
+            rows.append((group, year, n, int(round(n * rate))))
+    table = pd.DataFrame(rows, columns=["group", "year", "n_persons", "n_outcome"])
+    # Two small cells: 3 persons in all (primary), and 30 of 32 with the outcome (complement 2).
+    table.loc[0, ["n_persons", "n_outcome"]] = [SMALL_COUNTS[0], 1]
+    table.loc[2, ["n_persons", "n_outcome"]] = [32, 30]
+    table["rate"] = table["n_outcome"] / table["n_persons"]
+    return table
+
+
+def _event_study(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    k = np.arange(-4, 5)
+    est = np.where(k >= 0, 0.02 + 0.008 * k, rng.normal(0, 0.003, k.size))
+    est[k == -1] = 0.0
+    se = np.full(k.size, 0.009)
+    twfe = pd.DataFrame(
+        {
+            "event_time": k,
+            "estimate": est,
+            "se": se,
+            "ci_lower": est - 1.96 * se,
+            "ci_upper": est + 1.96 * se,
+        }
+    )
+    att = est + np.where(k >= 0, 0.012, 0.0)
+    cs = pd.DataFrame(
+        {
+            "event_time": k,
+            "att": att,
+            "se": se * 1.1,
+            "ci_lower": att - 1.96 * se * 1.1,
+            "ci_upper": att + 1.96 * se * 1.1,
+            "uniform_lower": att - 2.7 * se * 1.1,
+            "uniform_upper": att + 2.7 * se * 1.1,
+        }
+    )
+    return twfe, cs
+
+
+def _sites(rng: np.random.Generator) -> pd.DataFrame:
+    n = np.array([28, 31, 25, 3, 27, 30, 4, 26])
+    raw = rng.normal(0.045, 0.03, n.size)
+    mean = 0.5 * raw + 0.5 * 0.044
+    return pd.DataFrame(
+        {
+            "site": [f"Kommune {i + 1}" for i in range(n.size)],
+            "n_treated": n,
+            "raw_estimate": raw,
+            "raw_se": np.full(n.size, 0.03),
+            "mean": mean,
+            "sd": np.full(n.size, 0.015),
+            "hdi_lower": mean - 0.028,
+            "hdi_upper": mean + 0.028,
+            "p_positive": np.clip(0.5 + mean * 10, 0, 1),
+        }
+    )
+
+
+def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
+    """Write a fixture bundle; ``full=False`` writes only the first-stage tables."""
+    rng = np.random.default_rng(7)
+    bundle = Bundle.create(root, programme)
+    outcome = "completed_vgs" if programme == "flyt" else "neet"
+    bundle.update_metadata(
+        scenario=programme,
+        seed=7,
+        impact_version="0.1.0",
+        outcome=outcome,
+        n_persons=61234,
+        n_units=356,
+        n_treated_units=21,
+        truth={"simple_person": 0.045},
+        diagnostics={
+            "pretrends": {"passed": True, "message": "Pre-trend test p = 0.41."},
+            "rhat": {"passed": not full, "message": "R-hat for tau is 1.03 (target 1.01)."},
+        },
+    )
+    bundle.write_table("descriptives", _descriptives())
+    twfe, cs = _event_study(rng)
+    bundle.write_table("twfe_event_study", twfe)
+    estimates = [
+        ("twfe_event_study", "TWFE event study (naive)", 0.0281, 0.006, 0.0163, 0.0399, "PanelOLS"),
+    ]
+    if full:
+        estimates.append(
+            ("att_gt_simple", "Callaway–Sant'Anna", HEADLINE, 0.011, 0.0221, 0.0653, "dr")
+        )
+    bundle.write_table(
+        "estimates",
+        pd.DataFrame(
+            estimates,
+            columns=["estimator", "label", "estimate", "se", "ci_lower", "ci_upper", "method"],
+        ),
+    )
+    if not full:
+        return bundle
+    bundle.write_table("cs_dynamic", cs)
+    bundle.write_table(
+        "att_gt",
+        pd.DataFrame(
+            [
+                (c, t, a, 0.01, a - 0.02, a + 0.02)
+                for c in (2018, 2020)
+                for t, a in zip(range(2016, 2022), rng.normal(0.02, 0.01, 6))
+            ],
+            columns=["cohort", "time", "att", "se", "ci_lower", "ci_upper"],
+        ),
+    )
+    bundle.write_table("site_effects", _sites(rng))
+    bundle.write_table(
+        "pooled_effect",
+        pd.DataFrame(
+            [("mu", 0.044, 0.012, 0.021, 0.067, 0.999), ("tau", 0.01, 0.006, 0.0, 0.022, 1.0)],
+            columns=["quantity", "mean", "sd", "hdi_lower", "hdi_upper", "p_positive"],
+        ),
+    )
+    bundle.write_draws("pooled_effect", pd.DataFrame({"mu": rng.normal(0.044, 0.012, 2000)}))
+    bundle.write_table(
+        "appraisal_summary",
+        pd.DataFrame(
+            [
+                ("npv", 48_300_000.0, -12_000_000.0, 110_000_000.0, "NOK"),
+                ("benefit_cost_ratio", 2.4, 0.7, 4.9, "ratio"),
+                ("p_npv_positive", 0.86, np.nan, np.nan, "probability"),
+            ],
+            columns=["quantity", "value", "ci_lower", "ci_upper", "unit"],
+        ),
+    )
+    bundle.write_table(
+        "ledger",
+        pd.DataFrame(
+            {
+                "payer": ["Kommunen", "Staten (NAV)", "Deltakerne", "Resten av samfunnet"],
+                "present_value_nok": [-21_000_000.0, 38_000_000.0, 25_000_000.0, 6_300_000.0],
+                "per_participant_nok": [-35_000.0, 63_300.0, 41_700.0, 10_500.0],
+            }
+        ),
+    )
+    bundle.write_table(
+        "tornado",
+        pd.DataFrame(
+            {
+                "parameter": ["Diskonteringsrente", "Effektens varighet", "Kostnad per deltaker"],
+                "low_npv": [60e6, 10e6, 55e6],
+                "high_npv": [35e6, 80e6, 40e6],
+                "low_value": [0.02, 5, 30000],
+                "high_value": [0.04, 20, 45000],
+            }
+        ),
+    )
+    bundle.write_draws("npv", pd.DataFrame({"npv": rng.normal(48e6, 35e6, 4000)}))
+    return bundle
+
+
+@pytest.fixture(scope="session")
+def facts() -> dict[str, object]:
+    """What the fixture bundles hold that tests check the rendered reports against."""
+    return {"headline": HEADLINE, "small_counts": SMALL_COUNTS, "reports": REPORTS}
+
+
+@pytest.fixture(scope="session")
+def results_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A results directory with a full ``flyt`` and a first-stage ``unginvest`` bundle."""
+    root = tmp_path_factory.mktemp("results")
+    write_bundle(root, "flyt", full=True)
+    write_bundle(root, "unginvest", full=False)
+    return root
+
+
+@pytest.fixture(scope="session")
+def full_bundle(results_dir: Path) -> Bundle:
+    return Bundle.open(results_dir, "flyt")
+
+
+@pytest.fixture(scope="session")
+def minimal_bundle(results_dir: Path) -> Bundle:
+    return Bundle.open(results_dir, "unginvest")
+
+
+@pytest.fixture(scope="session")
+def rendered(results_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One built-in render per session: flyt (full) to HTML+PDF in nb, unginvest (first stage)
+    to HTML in en."""
+    out = tmp_path_factory.mktemp("rendered")
+    nb = render(
+        "flyt",
+        lang="nb",
+        to=("html", "pdf"),
+        results_dir=results_dir,
+        reports_dir=REPORTS,
+        output_dir=out,
+        engine="builtin",
+        keep_typst=True,
+    )
+    en = render(
+        "unginvest",
+        lang="en",
+        to="html",
+        results_dir=results_dir,
+        reports_dir=REPORTS,
+        output_dir=out,
+        engine="builtin",
+    )
+    return {"nb_html": nb[0], "nb_pdf": nb[1], "en_html": en[0]}

@@ -1,0 +1,67 @@
+"""Tables: formatted per language, disclosure applied, HTML (great-tables) and Markdown forms."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from impact.report import Bundle
+from impact.report.formatting import NBSP
+from impact.report.tables import (
+    ReportTable,
+    appraisal_table,
+    descriptives_table,
+    estimates_table,
+    event_study_table,
+    ledger_table,
+    site_effects_table,
+)
+
+
+def test_descriptives_table_suppresses_small_counts_and_rates(full_bundle: Bundle) -> None:
+    raw = full_bundle.read_table("descriptives")
+    before = raw.copy()
+    table = descriptives_table(raw, lang="nb").to_frame()
+    pd.testing.assert_frame_equal(raw, before)
+    first = table.iloc[0]  # 3 persons, 1 with the outcome
+    assert first["Antall personer"] == "<5" and first["Andel"] == "<5"
+    second = table.iloc[1]  # 32 persons, 30 with the outcome: 2 without
+    assert second["Antall personer"] == "32" and second["Antall med utfallet"] == "<5"
+    assert table.iloc[-1]["Antall personer"] == f"9{NBSP}120"
+    for column in ("Antall personer", "Antall med utfallet"):
+        numbers = [int(v.replace(NBSP, "")) for v in table[column] if v != "<5"]
+        assert min(numbers) >= 5
+
+
+def test_event_study_table_puts_robust_beside_twfe(full_bundle: Bundle) -> None:
+    twfe = full_bundle.read_table("twfe_event_study")
+    robust = full_bundle.read_table("cs_dynamic").iloc[2:]  # fewer event times than TWFE
+    table = event_study_table(twfe, robust=robust, lang="en").to_frame()
+    assert len(table) == len(twfe)
+    row = table[table["Years relative to start"] == "2"].iloc[0]
+    expected = robust.loc[robust["event_time"] == 2, "att"].iloc[0]
+    assert row["Callaway–Sant'Anna (pp)"] == f"{100 * expected:.1f}"
+    assert table.iloc[0]["Callaway–Sant'Anna (pp)"] == "\u2013"
+
+
+def test_estimates_and_site_tables(full_bundle: Bundle) -> None:
+    est = estimates_table(full_bundle.read_table("estimates"), lang="nb").to_frame()
+    assert est["Effekt (pp)"].tolist() == ["2,8", "4,4"]
+    assert est["95 %-intervall (pp)"].iloc[1] == "2,2 til 6,5"
+    sites = site_effects_table(full_bundle.read_table("site_effects"), lang="en")
+    assert "Kommune 4" not in sites.to_frame()["Site"].tolist()
+    assert "2 sites" in sites.note
+
+
+def test_appraisal_and_ledger_tables(full_bundle: Bundle) -> None:
+    app = appraisal_table(full_bundle.read_table("appraisal_summary"), lang="en").to_frame()
+    assert app["Value"].tolist() == [f"NOK{NBSP}48.3 million", "2.40", "86%"]
+    led = ledger_table(full_bundle.read_table("ledger"), lang="nb").to_frame()
+    assert led["Per deltaker"].iloc[0] == f"\u221235{NBSP}000{NBSP}kr"
+
+
+def test_report_table_renders_html_and_markdown() -> None:
+    table = ReportTable(pd.DataFrame({"A": ["<5", "x|y"]}), caption="Cap", note="Note")
+    html = table._repr_html_()
+    assert "&lt;5" in html and "Cap" in html and "Note" in html and "<script" not in html
+    md = table._repr_markdown_()
+    assert "| <5 |" in md and "x\\|y" in md and md.startswith("**Cap**")

@@ -1,0 +1,74 @@
+"""Plain-language conclusions: honest about uncertainty, right direction, both languages."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from impact.errors import DataError
+from impact.report import Bundle
+from impact.report.text import (
+    conclusion,
+    diagnostics_paragraph,
+    effect_paragraph,
+    headline_estimate,
+    payoff_paragraph,
+)
+
+
+def _row(est: float, lo: float, hi: float, estimator: str = "att_gt_simple") -> dict[str, object]:
+    return {"estimator": estimator, "label": "CS", "estimate": est, "ci_lower": lo, "ci_upper": hi}
+
+
+def test_interval_covering_zero_says_zero_cannot_be_ruled_out() -> None:
+    nb = effect_paragraph(_row(0.012, -0.004, 0.028), outcome="completed_vgs", lang="nb")
+    assert "vi kan ikke utelukke at effekten er null" in nb
+    assert "mellom \u22120,4 og 2,8\u00a0prosentpoeng" in nb
+    en = effect_paragraph(_row(0.012, -0.004, 0.028), outcome="completed_vgs", lang="en")
+    assert "we cannot rule out that the effect is zero" in en
+    assert "p-value" not in en and "p =" not in en
+
+
+def test_direction_depends_on_the_outcome() -> None:
+    good = effect_paragraph(_row(-0.03, -0.05, -0.01), outcome="neet", lang="en")
+    assert good.startswith("The programme appears to work") and "fell by 3.0" in good
+    bad = effect_paragraph(_row(0.03, 0.01, 0.05), outcome="neet", lang="nb")
+    assert "mot sin hensikt" in bad
+
+
+def test_twfe_headline_carries_a_caveat_and_nan_interval_no_claim() -> None:
+    text = effect_paragraph(_row(0.03, 0.01, 0.05, "twfe"), outcome="completed_vgs", lang="en")
+    assert "biased" in text
+    text = effect_paragraph(
+        _row(0.03, float("nan"), float("nan")), outcome="completed_vgs", lang="en"
+    )
+    assert "appears to work" not in text and "without an uncertainty interval" in text
+
+
+def test_headline_prefers_robust_estimator(full_bundle: Bundle) -> None:
+    row = headline_estimate(full_bundle.read_table("estimates"))
+    assert row["estimator"] == "att_gt_simple"
+    with pytest.raises(DataError, match="estimates"):
+        headline_estimate(pd.DataFrame({"estimator": []}))
+
+
+def test_diagnostics_failures_surface(full_bundle: Bundle, minimal_bundle: Bundle) -> None:
+    assert "«rhat» slo ut" in diagnostics_paragraph(full_bundle.metadata, lang="nb")
+    assert diagnostics_paragraph(minimal_bundle.metadata, lang="en") == ""
+
+
+def test_payoff_names_who_gains_and_who_pays(full_bundle: Bundle) -> None:
+    text = payoff_paragraph(
+        full_bundle.read_table("appraisal_summary"),
+        ledger=full_bundle.read_table("ledger"),
+        lang="en",
+    )
+    assert "pays off" in text and "86%" in text
+    assert "mostly to Staten (NAV)" in text and "borne mostly by Kommunen" in text
+
+
+def test_conclusion_uses_what_the_bundle_has(full_bundle: Bundle, minimal_bundle: Bundle) -> None:
+    full = conclusion(full_bundle, lang="nb")
+    assert "4,4\u00a0prosentpoeng" in full and "netto nåverdi" in full and "steder" in full
+    first_stage = conclusion(minimal_bundle, lang="en")
+    assert "netto" not in first_stage and "TWFE" in first_stage
