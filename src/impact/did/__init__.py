@@ -15,6 +15,8 @@ from impact.did.decomposition import TWFEWeights as TWFEWeights
 from impact.did.decomposition import twfe_weights as twfe_weights
 from impact.did.imputation import ImputationResult as ImputationResult
 from impact.did.imputation import imputation as imputation
+from impact.did.randomization import RandomizationResult as RandomizationResult
+from impact.did.randomization import randomization_test as randomization_test
 from impact.did.twfe import event_study as event_study
 from impact.did.twfe import twfe as twfe
 from impact.did.wild_bootstrap import WildBootstrapResult as WildBootstrapResult
