@@ -13,6 +13,7 @@ import os
 import platform
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -68,7 +69,7 @@ def main() -> dict[str, object]:
     }
     timed_10k = float("inf")
     for n in (1_000, 10_000, 50_000):
-        med, best = timed(lambda n=n: appraise(effects, programme, params, n_draws=n, seed=1))
+        med, best = timed(partial(appraise, effects, programme, params, n_draws=n, seed=1))
         results[f"appraise_{n}_draws_70_years_s"] = {"median": round(med, 4), "min": round(best, 4)}
         if n == 10_000:
             timed_10k = med
