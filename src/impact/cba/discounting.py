@@ -5,8 +5,10 @@ Year ``t`` counts whole years after the start of the programme; year 0 is not di
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 from typing import TypeAlias
 
 import numpy as np
@@ -68,12 +70,23 @@ class DiscountSchedule:
         return np.exp(log_factor)
 
 
-#: Finansdepartementet R-109/2021: 4 % for years 0-40, 3 % for 40-75, 2 % after 75.
-R109 = DiscountSchedule("r109", (0.04, 0.03, 0.02), (0, 40, 75))
-#: HM Treasury Green Book: 3.5 % for years 0-30, 3.0 % for 31-75, 2.5 % for 76-125, then 2 %.
-GREEN_BOOK = DiscountSchedule("green_book", (0.035, 0.03, 0.025, 0.02), (0, 30, 75, 125))
+def _shipped_schedules() -> dict[str, DiscountSchedule]:
+    """Named schedules from the package's parameter file (``[schedules.<name>]``)."""
+    text = (resources.files("impact.cba") / "parameters" / "norway.toml").read_text(
+        encoding="utf-8"
+    )
+    tables = tomllib.loads(text).get("schedules", {})
+    return {
+        name: DiscountSchedule(name, tuple(spec["rates"]), tuple(spec["breaks"]))
+        for name, spec in tables.items()
+    }
 
-_NAMED = {"r109": R109, "green_book": GREEN_BOOK}
+
+_NAMED = _shipped_schedules()
+#: Finansdepartementet R-109/2021: 4 % for years 0-40, 3 % for 40-75, 2 % after 75.
+R109 = _NAMED["r109"]
+#: HM Treasury Green Book: 3.5 % for years 0-30, 3.0 % for 31-75, 2.5 % for 76-125, then 2 %.
+GREEN_BOOK = _NAMED["green_book"]
 
 ScheduleLike: TypeAlias = str | float | DiscountSchedule | Sequence[float] | np.ndarray
 
@@ -111,7 +124,7 @@ def discount_factors(n_years: int, schedule: ScheduleLike = "r109") -> np.ndarra
             return _NAMED[schedule].factors(n_years)
         except KeyError:
             raise ParameterError(
-                f"Unknown discount schedule {schedule!r}; use 'r109', 'green_book', a flat "
+                f"Unknown discount schedule {schedule!r}; use one of {sorted(_NAMED)}, a flat "
                 "rate such as 0.04, a DiscountSchedule or an array of discount factors."
             ) from None
     if isinstance(schedule, DiscountSchedule):

@@ -360,7 +360,7 @@ class Parameters:
 def _entries_from_toml(data: Mapping[str, Any], origin: str) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name, spec in data.items():
-        if name == "meta":
+        if name in ("meta", "schedules"):
             continue
         if not isinstance(spec, Mapping):
             raise ParameterError(
