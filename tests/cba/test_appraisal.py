@@ -30,19 +30,20 @@ def test_summary_tables_are_tidy(app: Appraisal) -> None:
     frame = app.to_frame()
     assert list(frame.columns) == [
         "programme",
-        "measure",
-        "estimate",
+        "quantity",
+        "outcome",
+        "value",
         "ci_lower",
         "ci_upper",
         "unit",
         "price_year",
         "schedule",
     ]
-    row = frame.set_index("measure")
-    assert row.loc["npv", "estimate"] == pytest.approx(app.npv)
+    row = frame[frame["outcome"] == ""].set_index("quantity")
+    assert row.loc["npv", "value"] == pytest.approx(app.npv)
     assert row.loc["npv", "ci_lower"] < app.npv < row.loc["npv", "ci_upper"]
-    assert row.loc["prob_npv_positive", "estimate"] == app.prob_positive
-    assert row.loc["bcr", "estimate"] == pytest.approx(
+    assert row.loc["p_npv_positive", "value"] == app.prob_positive
+    assert row.loc["benefit_cost_ratio", "value"] == pytest.approx(
         app.benefits_draws.mean() / app.costs_draws.mean()
     )
     assert app.net_benefit_per_participant == pytest.approx(app.npv / 950)
@@ -85,8 +86,8 @@ def test_tornado_is_one_way_sensitivity(
     low = params.fixed().replace(neet_production_loss=params["neet_production_loss"].low)
     effects = [Effect.point_mass(e.point, outcome=e.outcome) for e in app.effects]
     check = appraise(effects, unginvest_like, low, n_draws=1)
-    assert row["npv_low"] == pytest.approx(check.npv, rel=1e-10)
-    assert row["npv_central"] == pytest.approx(app.deterministic_npv)
+    assert row["low_npv"] == pytest.approx(check.npv, rel=1e-10)
+    assert row["central_npv"] == pytest.approx(app.deterministic_npv)
 
 
 def test_scenarios_cover_discounting_and_persistence(app: Appraisal) -> None:

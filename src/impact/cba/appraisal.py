@@ -110,7 +110,14 @@ class Appraisal:
 
     # -- tables ---------------------------------------------------------------------------------
     def to_frame(self, level: float = 0.95) -> pd.DataFrame:
-        """Summary table, one tidy row per measure: ``measure, estimate, ci_lower, ci_upper, unit``."""
+        """Summary table (bundle table ``appraisal_summary``), one tidy row per quantity.
+
+        Columns ``programme, quantity, outcome, value, ci_lower, ci_upper, unit, price_year,
+        schedule``. Quantities: ``npv``, ``npv_deterministic``, ``pv_benefits``,
+        ``pv_costs``, ``benefit_cost_ratio``, ``net_benefit_per_participant``,
+        ``cost_per_participant`` (PV), ``p_npv_positive``, and per outcome
+        ``effect_estimate`` and ``break_even_effect`` (risk differences).
+        """
         positive = self.costs_draws > 0
         bcr_draws = np.divide(
             self.benefits_draws, self.costs_draws, out=np.full(self.n_draws, np.nan), where=positive
@@ -118,16 +125,16 @@ class Appraisal:
         per = self.npv_draws / self.programme.participants
         rows: list[dict[str, Any]] = []
 
-        def add(measure: str, estimate: float, draws: np.ndarray | None, unit: str) -> None:
-            lo, hi = (
-                _ci(draws, level)
-                if draws is not None and np.all(np.isfinite(draws))
-                else (np.nan, np.nan)
-            )
+        def add(
+            quantity: str, value: float, draws: np.ndarray | None, unit: str, outcome: str = ""
+        ) -> None:
+            ok = draws is not None and bool(np.all(np.isfinite(draws)))
+            lo, hi = _ci(draws, level) if ok and draws is not None else (np.nan, np.nan)
             rows.append(
                 {
-                    "measure": measure,
-                    "estimate": estimate,
+                    "quantity": quantity,
+                    "outcome": outcome,
+                    "value": value,
                     "ci_lower": lo,
                     "ci_upper": hi,
                     "unit": unit,
@@ -138,16 +145,59 @@ class Appraisal:
         add("npv_deterministic", self.deterministic_npv, None, "NOK")
         add("pv_benefits", float(self.benefits_draws.mean()), self.benefits_draws, "NOK")
         add("pv_costs", float(self.costs_draws.mean()), self.costs_draws, "NOK")
-        add("bcr", self.bcr, bcr_draws, "ratio")
+        add("benefit_cost_ratio", self.bcr, bcr_draws, "ratio")
         add("net_benefit_per_participant", self.net_benefit_per_participant, per, "NOK")
-        add("prob_npv_positive", self.prob_positive, None, "probability")
+        cost_pp = self.costs_draws / self.programme.participants
+        add("cost_per_participant", float(cost_pp.mean()), cost_pp, "NOK")
+        add("p_npv_positive", self.prob_positive, None, "probability")
         for _, row in self.break_even_table.iterrows():
-            add(f"break_even_{row['outcome']}", float(row["break_even"]), None, "probability")
+            outcome = str(row["outcome"])
+            rows.append(
+                {
+                    "quantity": "effect_estimate",
+                    "outcome": outcome,
+                    "value": float(row["estimate"]),
+                    "ci_lower": float(row["ci_lower"]),
+                    "ci_upper": float(row["ci_upper"]),
+                    "unit": "risk_difference",
+                }
+            )
+            add("break_even_effect", float(row["break_even"]), None, "risk_difference", outcome)
         out = pd.DataFrame(rows)
         out.insert(0, "programme", self.programme.name)
         out["price_year"] = self.programme.price_year
         out["schedule"] = self.schedule
         return out
+
+    def bundle_tables(self) -> dict[str, pd.DataFrame]:
+        """Tables for the results bundle, named and shaped as :mod:`impact.report` reads them.
+
+        ``appraisal_summary`` (:meth:`to_frame`), ``ledger`` (by party: ``payer,
+        present_value_nok, per_participant_nok, ci_lower, ci_upper``), ``ledger_items``,
+        ``tornado``, ``scenarios``, ``payback``, ``plus_minus``, ``yearly_flows`` and
+        ``cba_parameters``. Draws: :meth:`draws` (column ``npv``).
+        """
+        by_party = self.ledger(by="party")
+        ledger = pd.DataFrame(
+            {
+                "payer": by_party["party"],
+                "present_value_nok": by_party["pv"],
+                "per_participant_nok": by_party["pv_per_participant"],
+                "ci_lower": by_party["ci_lower"],
+                "ci_upper": by_party["ci_upper"],
+            }
+        )
+        return {
+            "appraisal_summary": self.to_frame(),
+            "ledger": ledger,
+            "ledger_items": self.ledger(by="item"),
+            "tornado": self.tornado(),
+            "scenarios": self.scenarios(),
+            "payback": self.payback(),
+            "plus_minus": self.plus_minus(),
+            "yearly_flows": self.yearly.copy(),
+            "cba_parameters": self.parameters.to_frame(),
+        }
 
     def summary(self) -> str:
         """Plain-text summary: headline numbers, ledger by party and payback years."""
@@ -254,7 +304,8 @@ class Appraisal:
     def tornado(self) -> pd.DataFrame:
         """One-way sensitivity: NPV with each uncertain parameter at its low and high value.
 
-        Columns ``parameter, low, high, npv_low, npv_high, swing, npv_central``, sorted by swing.
+        Columns ``parameter, low, high, low_npv, high_npv, central_npv, swing, unit,
+        verify``, sorted by swing (widest first).
         """
         return self.tornado_table.copy()
 

@@ -119,14 +119,14 @@ def _tornado(setup: _Setup, df: np.ndarray, npv_central: float) -> pd.DataFrame:
             "parameter": [p.name for p in varying],
             "low": [p.low for p in varying],
             "high": [p.high for p in varying],
-            "npv_low": npv[1::2],
-            "npv_high": npv[2::2],
-            "npv_central": npv_central,
+            "low_npv": npv[1::2],
+            "high_npv": npv[2::2],
+            "central_npv": npv_central,
             "unit": [p.unit for p in varying],
             "verify": [p.verify for p in varying],
         }
     )
-    table["swing"] = (table["npv_high"] - table["npv_low"]).abs()
+    table["swing"] = (table["high_npv"] - table["low_npv"]).abs()
     return table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 

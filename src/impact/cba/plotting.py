@@ -73,8 +73,8 @@ def _tornado(app: Appraisal, ax: Any) -> Figure:
     table = app.tornado().head(12)
     centre = app.deterministic_npv / 1e6
     y = np.arange(len(table))
-    lo = table["npv_low"].to_numpy() / 1e6
-    hi = table["npv_high"].to_numpy() / 1e6
+    lo = table["low_npv"].to_numpy() / 1e6
+    hi = table["high_npv"].to_numpy() / 1e6
     ax.barh(y, lo - centre, left=centre, color="#c44e52", label="parameter at low value")
     ax.barh(y, hi - centre, left=centre, color="#55a868", label="parameter at high value")
     ax.axvline(centre, color="black", lw=1)
