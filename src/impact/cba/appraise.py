@@ -40,7 +40,11 @@ class _Setup:
         )
 
     def run(
-        self, values: Mapping[str, np.ndarray], effect_draws: Mapping[str, np.ndarray], **kw: float
+        self,
+        values: Mapping[str, np.ndarray],
+        effect_draws: Mapping[str, np.ndarray],
+        *,
+        persistence: float | None = None,
     ) -> Streams:
         neet = neet_last = None
         last_year = 0
@@ -51,7 +55,6 @@ class _Setup:
                 self.n_years,
                 self.programme.neet_event_times,
             )
-        persistence = kw.get("persistence")
         return streams(
             values,
             self.params,
@@ -128,6 +131,99 @@ def _tornado(setup: _Setup, df: np.ndarray, npv_central: float) -> pd.DataFrame:
     )
     table["swing"] = (table["high_npv"] - table["low_npv"]).abs()
     return table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _yearly(mc: Streams, programme: Programme, df: np.ndarray) -> pd.DataFrame:
+    """Expected yearly flows by party for all participants, undiscounted and discounted."""
+    years = np.arange(df.size)
+    frames = []
+    for party in PARTIES:
+        flow = np.zeros(df.size)
+        for key, combo in mc.items.items():
+            if key[0] == party:
+                flow = flow + mc.mean_flow(combo)
+        flow = flow * programme.participants
+        frames.append(
+            pd.DataFrame(
+                {
+                    "year": years,
+                    "calendar_year": programme.start_year + years,
+                    "party": party,
+                    "flow": flow,
+                    "discounted_flow": flow * df,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _break_even(
+    setup: _Setup, central: Mapping[str, np.ndarray], df: np.ndarray, npv_det: float
+) -> pd.DataFrame:
+    """Effect at which the deterministic NPV is zero: NPV is affine in a common effect scale."""
+    participants = setup.programme.participants
+    npv_zero = float(
+        _pv(setup.run(central, setup.point_effects(1, 0.0)), "society", df)[0] * participants
+    )
+    slope = npv_det - npv_zero
+    scale = -npv_zero / slope if slope != 0 else float("nan")
+    rows = []
+    for outcome, e in setup.effects.items():
+        est = float(e.point if e.event_time is None else np.mean(e.draws.mean(axis=0)))
+        summary_draws = e.draws if e.event_time is None else e.draws.mean(axis=1)
+        lo, hi = np.quantile(summary_draws, [0.025, 0.975])
+        rows.append(
+            {
+                "outcome": outcome,
+                "estimate": est,
+                "ci_lower": float(lo),
+                "ci_upper": float(hi),
+                "break_even": scale * est,
+                "scale": scale,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _scenario_row(
+    scenario: str, setting: str, mc: Streams, det: Streams, df: np.ndarray, participants: int
+) -> dict[str, object]:
+    pv = mc.present_values(df)
+    npv = Streams.combine(mc.society, pv) * participants
+    benefits = Streams.combine(mc.benefits, pv).mean()
+    costs = Streams.combine(mc.costs, pv).mean()
+    return {
+        "scenario": scenario,
+        "setting": setting,
+        "npv_deterministic": float(_pv(det, "society", df)[0] * participants),
+        "npv": float(npv.mean()),
+        "prob_npv_positive": float(np.mean(npv > 0)),
+        "bcr": float(benefits / costs) if costs > 0 else float("nan"),
+    }
+
+
+def _scenarios(
+    setup: _Setup,
+    runs: tuple[Streams, Streams],
+    values: tuple[Mapping[str, np.ndarray], Mapping[str, np.ndarray]],
+    effect_draws: Mapping[str, np.ndarray],
+    df: np.ndarray,
+    schedule: ScheduleLike,
+) -> pd.DataFrame:
+    """Base case, other discount schedules and (with a NEET effect) NEET persistence 0 or 1."""
+    mc, det = runs
+    people = setup.programme.participants
+    rows = [_scenario_row("base", schedule_name(schedule), mc, det, df, people)]
+    for label, alt in SCENARIO_SCHEDULES:
+        alt_df = discount_factors(setup.n_years, alt)
+        rows.append(_scenario_row("discount schedule", label, mc, det, alt_df, people))
+    if "neet" in setup.effects:
+        for label, rho in SCENARIO_PERSISTENCE:
+            alt_mc = setup.run(values[0], effect_draws, persistence=rho)
+            alt_det = setup.run(values[1], setup.point_effects(1), persistence=rho)
+            setting = f"{label} ({rho:g})"
+            rows.append(_scenario_row("NEET persistence", setting, alt_mc, alt_det, df, people))
+    return pd.DataFrame(rows)
 
 
 def appraise(
@@ -219,76 +315,9 @@ def appraise(
     pv = mc.present_values(df)
     npv_draws = Streams.combine(mc.society, pv) * participants
     ledger = {key: Streams.combine(combo, pv) * participants for key, combo in mc.items.items()}
-    years = np.arange(setup.n_years)
-    yearly_rows = []
-    for party in PARTIES:
-        flow = np.zeros(setup.n_years)
-        for key, combo in mc.items.items():
-            if key[0] == party:
-                flow = flow + mc.mean_flow(combo)
-        yearly_rows.append(
-            pd.DataFrame(
-                {
-                    "year": years,
-                    "calendar_year": programme.start_year + years,
-                    "party": party,
-                    "flow": flow * participants,
-                    "discounted_flow": flow * participants * df,
-                }
-            )
-        )
-
     central = params.central()
     det = setup.run(central, setup.point_effects(1))
     npv_det = float(_pv(det, "society", df)[0] * participants)
-    # Break-even: NPV is affine in a common scale k of all effects.
-    npv_zero = float(
-        _pv(setup.run(central, setup.point_effects(1, 0.0)), "society", df)[0] * participants
-    )
-    slope = npv_det - npv_zero
-    scale = -npv_zero / slope if slope != 0 else float("nan")
-    be_rows = []
-    for outcome, e in eff.items():
-        est = float(e.point if e.event_time is None else np.mean(e.draws.mean(axis=0)))
-        summary_draws = e.draws if e.event_time is None else e.draws.mean(axis=1)
-        lo, hi = np.quantile(summary_draws, [0.025, 0.975])
-        be_rows.append(
-            {
-                "outcome": outcome,
-                "estimate": est,
-                "ci_lower": float(lo),
-                "ci_upper": float(hi),
-                "break_even": scale * est,
-                "scale": scale,
-            }
-        )
-
-    def scenario_row(
-        scenario: str, setting: str, s: Streams, d: Streams, dfs: np.ndarray
-    ) -> dict[str, object]:
-        pv_s = s.present_values(dfs)
-        npv_s = Streams.combine(s.society, pv_s) * participants
-        benefits = Streams.combine(s.benefits, pv_s).mean()
-        costs = Streams.combine(s.costs, pv_s).mean()
-        return {
-            "scenario": scenario,
-            "setting": setting,
-            "npv_deterministic": float(_pv(d, "society", dfs)[0] * participants),
-            "npv": float(npv_s.mean()),
-            "prob_npv_positive": float(np.mean(npv_s > 0)),
-            "bcr": float(benefits / costs) if costs > 0 else float("nan"),
-        }
-
-    scen = [scenario_row("base", schedule_name(schedule), mc, det, df)]
-    for label, alt in SCENARIO_SCHEDULES:
-        scen.append(
-            scenario_row("discount schedule", label, mc, det, discount_factors(setup.n_years, alt))
-        )
-    if "neet" in eff:
-        for label, rho in SCENARIO_PERSISTENCE:
-            alt_mc = setup.run(values, effect_draws, persistence=rho)
-            alt_det = setup.run(central, setup.point_effects(1), persistence=rho)
-            scen.append(scenario_row("NEET persistence", f"{label} ({rho:g})", alt_mc, alt_det, df))
 
     return Appraisal(
         programme=programme,
@@ -302,11 +331,11 @@ def appraise(
         benefits_draws=Streams.combine(mc.benefits, pv) * participants,
         costs_draws=Streams.combine(mc.costs, pv) * participants,
         ledger_draws=ledger,
-        yearly=pd.concat(yearly_rows, ignore_index=True),
+        yearly=_yearly(mc, programme, df),
         deterministic_npv=npv_det,
-        break_even_table=pd.DataFrame(be_rows),
+        break_even_table=_break_even(setup, central, df, npv_det),
         tornado_table=_tornado(setup, df, npv_det),
-        scenario_table=pd.DataFrame(scen),
+        scenario_table=_scenarios(setup, (mc, det), (values, central), effect_draws, df, schedule),
     )
 
 
