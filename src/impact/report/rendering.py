@@ -138,7 +138,7 @@ def _render_builtin(
     notebook = read_qmd(source)
     parameters = {"programme": programme, "lang": lang, "results_dir": str(results)}
     executed = builtin_engine.execute(notebook, parameters=parameters, cwd=source.parent)
-    title = _title(programme, lang)
+    title = str(notebook.metadata.get("quarto", {}).get("title") or _title(programme, lang))
     paths = []
     for fmt in formats:
         path = output / output_name(programme, fmt, lang=lang)

@@ -42,32 +42,44 @@ def conclusion_section(ctx: ReportContext) -> list[Any]:
 
 
 def counts_sentence(
-    ctx: ReportContext, *, units: tuple[str, str] = ("kommuner", "municipalities")
+    ctx: ReportContext, *, units: tuple[str, str] | None = ("kommuner", "municipalities")
 ) -> MarkdownText:
     """How many persons and units (nb, en words in ``units``) the analysis covers.
 
-    Counts come from the metadata keys ``n_persons``, ``n_units`` and ``n_treated_units``;
-    any below the disclosure threshold is shown as ``<5``.
+    Counts come from the metadata keys ``n_persons``, ``n_units`` and ``n_treated_units``
+    (or ``n_participants`` when the units are persons: ``units=None``); any count below
+    the disclosure threshold is shown as ``<5``.
     """
     meta = ctx.bundle.metadata
-    n = {
-        key: disclose_count(float(meta[key]), lang=ctx.lang, threshold=ctx.threshold)
-        if meta.get(key) is not None
-        else "\u2013"
-        for key in ("n_persons", "n_units", "n_treated_units")
-    }
+
+    def count(key: str) -> str:
+        value = meta.get(key)
+        if value is None:
+            return "\u2013"
+        return disclose_count(float(value), lang=ctx.lang, threshold=ctx.threshold)
+
+    if units is None:
+        taking_part = count("n_participants" if "n_participants" in meta else "n_treated_units")
+        return MarkdownText(
+            ctx.t(
+                f"Analysen omfatter {count('n_persons')} personer, hvorav {taking_part} "
+                "deltok i programmet.",
+                f"The analysis covers {count('n_persons')} persons, {taking_part} of whom "
+                "took part in the programme.",
+            )
+        )
     return MarkdownText(
         ctx.t(
-            f"Analysen omfatter {n['n_persons']} personer i {n['n_units']} {units[0]}, "
-            f"hvorav {n['n_treated_units']} med programmet.",
-            f"The analysis covers {n['n_persons']} persons in {n['n_units']} {units[1]}, "
-            f"{n['n_treated_units']} of them with the programme.",
+            f"Analysen omfatter {count('n_persons')} personer i {count('n_units')} {units[0]}, "
+            f"hvorav {count('n_treated_units')} med programmet.",
+            f"The analysis covers {count('n_persons')} persons in {count('n_units')} {units[1]}, "
+            f"{count('n_treated_units')} of them with the programme.",
         )
     )
 
 
 def data_section(
-    ctx: ReportContext, *, units: tuple[str, str] = ("kommuner", "municipalities")
+    ctx: ReportContext, *, units: tuple[str, str] | None = ("kommuner", "municipalities")
 ) -> list[Any]:
     """Counts of persons and units, and by group and year, with small-cell suppression."""
     items: list[Any] = [
@@ -257,6 +269,8 @@ def method_section(ctx: ReportContext) -> list[Any]:
         ctx.t("Utfall", "Outcome"): meta.get("outcome"),
     }
     lines += [f"- {k}: {v}" for k, v in facts.items() if v is not None]
+    for warning in meta.get("warnings") or []:
+        lines.append(f"- {ctx.t('Advarsel fra analysen', 'Warning from the analysis')}: {warning}")
     for name, info in (meta.get("diagnostics") or {}).items():
         ok = bool(info.get("passed", True)) if isinstance(info, dict) else True
         status = ctx.t("bestått", "passed") if ok else ctx.t("**ikke bestått**", "**failed**")

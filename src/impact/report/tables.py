@@ -149,8 +149,8 @@ _COLS = {
 }
 
 _GROUPS = {
-    "nb": {"adopting": "Innførende kommuner", "comparison": "Sammenligningskommuner"},
-    "en": {"adopting": "Adopting municipalities", "comparison": "Comparison municipalities"},
+    "nb": {"adopting": "Programgruppen", "comparison": "Sammenligningsgruppen"},
+    "en": {"adopting": "Programme group", "comparison": "Comparison group"},
 }
 
 

@@ -1,0 +1,47 @@
+"""Report sections render only what the bundle holds, and every count passes disclosure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from impact.report import Bundle, ReportContext, ReportTable, sections
+from impact.report.document import FigureImage, MarkdownText
+
+
+def test_sections_follow_the_stage_of_the_bundle(results_dir: Path) -> None:
+    full = ReportContext.open(results_dir, "flyt", lang="en")
+    first = ReportContext.open(results_dir, "unginvest", lang="en")
+    for section in (sections.sites_section, sections.cba_section):
+        assert section(first) == []
+        items = section(full)
+        assert any(isinstance(i, FigureImage) for i in items)
+        assert any(isinstance(i, ReportTable) for i in items)
+    effect = sections.effect_section(full)
+    assert sum(isinstance(i, FigureImage) for i in effect) == 2  # event study + group-time
+    first_effect = " ".join(str(i) for i in sections.effect_section(first))
+    assert "robust estimate will follow" in first_effect
+
+
+def test_png_figures_are_real_images(results_dir: Path) -> None:
+    ctx = ReportContext.open(results_dir, "flyt", lang="nb")
+    figures = [i for i in sections.effect_section(ctx) if isinstance(i, FigureImage)]
+    assert figures and all(f._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n" for f in figures)
+
+
+def test_counts_sentence_discloses_small_counts(tmp_path: Path) -> None:
+    bundle = Bundle.create(tmp_path, "flyt")
+    bundle.update_metadata(n_persons=1200, n_units=3, n_treated_units=2, n_participants=40)
+    ctx = ReportContext.open(tmp_path, "flyt", lang="nb")
+    text = str(sections.counts_sentence(ctx))
+    assert "i <5 kommuner, hvorav <5 med programmet" in text and "1\u00a0200" in text
+    persons = str(sections.counts_sentence(ctx, units=None))
+    assert persons == "Analysen omfatter 1\u00a0200 personer, hvorav 40 deltok i programmet."
+
+
+def test_method_section_lists_failed_checks_and_warnings(results_dir: Path, tmp_path: Path) -> None:
+    text = str(sections.method_section(ReportContext.open(results_dir, "flyt", lang="en"))[0])
+    assert "Check rhat: **failed**" in text and "Check pretrends: passed" in text
+    bundle = Bundle.create(tmp_path, "x")
+    bundle.update_metadata(warnings=["only 20 treated clusters"])
+    item = sections.method_section(ReportContext.open(tmp_path, "x", lang="nb"))[0]
+    assert isinstance(item, MarkdownText) and "only 20 treated clusters" in item.text
