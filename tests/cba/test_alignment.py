@@ -7,7 +7,7 @@ import pytest
 
 from impact import Effect
 from impact.cba.alignment import draw_effects, neet_profile
-from impact.errors import DataError
+from impact.errors import DataError, ParameterError
 
 
 def _eff(outcome: str, draws: np.ndarray, estimator: str = "") -> Effect:
@@ -81,3 +81,31 @@ def test_neet_profile_summary_and_dynamic() -> None:
     prof, last, last_year = neet_profile(dyn, dyn.draws, 8, (0,))
     np.testing.assert_allclose(prof[0], [-0.2, -0.1, 0.0, -0.2, -0.4, 0, 0, 0])
     assert last_year == 4 and last[0] == pytest.approx(-0.4)
+
+
+def test_single_event_time_and_bad_event_times() -> None:
+    one = Effect(
+        outcome="neet",
+        unit="probability",
+        point=-0.1,
+        draws=np.array([[-0.1], [-0.3]]),
+        draws_kind="bootstrap",
+        event_time=(2,),
+    )
+    prof, last, last_year = neet_profile(one, one.draws, 5, (0,))
+    np.testing.assert_allclose(prof, [[0, 0, -0.1, 0, 0], [0, 0, -0.3, 0, 0]])
+    assert last_year == 2
+    pre = Effect(
+        outcome="neet",
+        unit="probability",
+        point=0.0,
+        draws=np.zeros((2, 2)),
+        draws_kind="bootstrap",
+        event_time=(-2, -1),
+    )
+    with pytest.raises(DataError, match="none >= 0"):
+        neet_profile(pre, pre.draws, 5, (0,))
+    with pytest.raises(DataError, match="beyond the horizon"):
+        neet_profile(one, one.draws, 2, (0,))
+    with pytest.raises(ParameterError, match="pairing"):
+        draw_effects({"neet": one}, 3, np.random.default_rng(0), pairing="paired")  # type: ignore[arg-type]

@@ -154,3 +154,23 @@ def test_plots_return_figures(app: Appraisal, kind: str) -> None:
     plt.close(fig)
     with pytest.raises(ValueError, match="kind"):
         app.plot("pie")  # type: ignore[arg-type]
+
+
+def test_bundle_tables_use_the_report_vocabulary(app: Appraisal) -> None:
+    tables = app.bundle_tables()
+    assert {"appraisal_summary", "ledger", "tornado", "scenarios", "payback", "plus_minus"} <= set(
+        tables
+    )
+    ledger = tables["ledger"]
+    assert list(ledger.columns[:3]) == ["payer", "present_value_nok", "per_participant_nok"]
+    assert ledger["present_value_nok"].sum() == pytest.approx(app.npv, rel=1e-9)
+    assert {"parameter", "low_npv", "high_npv"} <= set(tables["tornado"].columns)
+    summary = tables["appraisal_summary"]
+    assert {
+        "npv",
+        "benefit_cost_ratio",
+        "p_npv_positive",
+        "break_even_effect",
+        "cost_per_participant",
+    } <= set(summary["quantity"])
+    assert "UngInvest-like" in repr(app) and str(app) == app.summary()

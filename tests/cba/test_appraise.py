@@ -306,3 +306,19 @@ def test_bad_input_raises_clear_errors(params: Parameters, unginvest_like: Progr
         appraise([neet(-0.1), neet(-0.2)], unginvest_like, params, n_draws=10)
     with pytest.raises(ParameterError, match="n_draws"):
         appraise(neet(-0.1), unginvest_like, params, n_draws=0)
+
+
+def test_effects_argument_forms(params: Parameters, unginvest_like: Programme) -> None:
+    eff = neet(-0.1)
+    a = appraise(eff, unginvest_like, params.fixed(), n_draws=5)
+    b = appraise({"neet": eff}, unginvest_like, params.fixed(), n_draws=5)
+    assert a.npv == b.npv
+    with pytest.raises(DataError, match="takes impact.Effect objects"):
+        appraise([0.1], unginvest_like, params, n_draws=5)  # type: ignore[list-item]
+    with pytest.raises(DataError, match="at least one Effect"):
+        appraise([], unginvest_like, params, n_draws=5)
+    with pytest.raises(ParameterError, match="costs for 'kommune' run for 3 years"):
+        short = Programme(
+            "p", participants=1, age=20, start_year=2023, costs={"kommune": [1, 1, 1]}, horizon=2
+        )
+        appraise(eff, short, params, n_draws=5)
