@@ -174,3 +174,14 @@ def test_bundle_tables_use_the_report_vocabulary(app: Appraisal) -> None:
         "cost_per_participant",
     } <= set(summary["quantity"])
     assert "UngInvest-like" in repr(app) and str(app) == app.summary()
+
+
+def test_headline_verdict_follows_the_probability() -> None:
+    from impact.cba.text import headline
+
+    kw = {"name": "Flyt", "npv": 1e6, "lower": -1e6, "upper": 3e6, "bcr": 1.5}
+    assert headline(prob_positive=0.9, **kw).startswith("Flyt er trolig samfunnsøkonomisk lønnsom")
+    assert headline(prob_positive=0.1, **kw).startswith("Flyt er trolig ikke")
+    assert headline(prob_positive=0.5, **kw).startswith("Det er usikkert om Flyt")
+    assert "1,5 kroner" in headline(prob_positive=0.5, **kw)
+    assert headline(prob_positive=0.5, lang="en", **kw).startswith("It is uncertain whether Flyt")

@@ -53,13 +53,22 @@ def headline(
     bcr: float,
     lang: Lang = "nb",
 ) -> str:
-    """One or two sentences on whether the programme pays for society."""
+    """One or two sentences on whether the programme pays for society.
+
+    The verdict follows P(NPV > 0): "likely" at 0.8 or more, "likely not" at 0.2 or less,
+    otherwise "uncertain".
+    """
     if lang not in ("nb", "en"):
         raise ValueError(f"lang={lang!r}; use 'nb' (bokmål) or 'en'.")
     if lang == "nb":
-        verdict = "lønnsom" if npv > 0 else "ikke lønnsom"
+        if prob_positive >= 0.8:
+            opening = f"{name} er trolig samfunnsøkonomisk lønnsom"
+        elif prob_positive <= 0.2:
+            opening = f"{name} er trolig ikke samfunnsøkonomisk lønnsom"
+        else:
+            opening = f"Det er usikkert om {name} er samfunnsøkonomisk lønnsom"
         text = (
-            f"{name} er trolig samfunnsøkonomisk {verdict}: forventet netto nåverdi er "
+            f"{opening}: forventet netto nåverdi er "
             f"{format_nok(npv)} (95 % usikkerhetsintervall {format_nok(lower)} til "
             f"{format_nok(upper)}), og sannsynligheten for at nytten er større enn kostnadene "
             f"er {format_share(prob_positive)}."
@@ -67,9 +76,14 @@ def headline(
         if math.isfinite(bcr):
             text += f" Hver krone programmet koster, gir {format_number(bcr, decimals=1)} kroner i nytte."
         return text
-    verdict = "pays off" if npv > 0 else "does not pay off"
+    if prob_positive >= 0.8:
+        opening = f"{name} most likely pays off for society"
+    elif prob_positive <= 0.2:
+        opening = f"{name} most likely does not pay off for society"
+    else:
+        opening = f"It is uncertain whether {name} pays off for society"
     text = (
-        f"{name} most likely {verdict} for society: the expected net present value is "
+        f"{opening}: the expected net present value is "
         f"{format_nok(npv, lang='en')} (95 % interval {format_nok(lower, lang='en')} to "
         f"{format_nok(upper, lang='en')}), and the chance that benefits exceed costs is "
         f"{format_share(prob_positive, lang='en')}."

@@ -10,7 +10,9 @@ Streams per participant (positive = gain to the party):
   by the fylkeskommune at ``completion_school_age``); an earnings gain
   ``completion_wage_premium`` from ``completion_entry_age`` to retirement; and, only when no
   NEET effect is appraised (to avoid counting employment twice), fewer years outside work and
-  education, ``completion_employment_gain`` per year, valued like NEET years.
+  education, ``completion_employment_gain`` per year, valued like NEET years. Earnings
+  forgone during the extra school year are not counted (at 18, non-completers are mostly
+  not in work).
 * NEET years avoided (``-`` change in the NEET probability by year): lost production
   (``neet_production_loss``), transfers (``neet_transfers``: income to the participant, cost
   to kommune and stat; they cancel for society) and public services (``neet_public_costs``,
