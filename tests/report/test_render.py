@@ -149,3 +149,18 @@ def test_kernel_runs_the_current_interpreter() -> None:
     assert spec.argv[0] in {"python", "python3", sys.executable} or Path(spec.argv[0]).samefile(
         sys.executable
     )
+
+
+def test_a_failing_report_names_the_cell(results_dir: Path, tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "flyt.qmd").write_text(
+        '```{python}\n#| tags: [parameters]\nprogramme = "flyt"\nlang = "nb"\n'
+        'results_dir = "."\n```\n\nText.\n\n```{python}\nraise ValueError("no such table")\n```\n',
+        encoding="utf-8",
+    )
+    from impact.errors import ImpactError
+
+    with pytest.raises(ImpactError, match="ValueError: no such table"):
+        render("flyt", to="html", results_dir=results_dir, reports_dir=reports,
+               output_dir=tmp_path / "out", engine="builtin")  # fmt: skip

@@ -45,3 +45,21 @@ def test_method_section_lists_failed_checks_and_warnings(results_dir: Path, tmp_
     bundle.update_metadata(warnings=["only 20 treated clusters"])
     item = sections.method_section(ReportContext.open(tmp_path, "x", lang="nb"))[0]
     assert isinstance(item, MarkdownText) and "only 20 treated clusters" in item.text
+
+
+def test_method_section_states_the_synthetic_truth(results_dir: Path) -> None:
+    text = str(sections.method_section(ReportContext.open(results_dir, "flyt", lang="nb"))[0])
+    assert "Sann effekt i de syntetiske dataene (simple_person): 4,5\u00a0prosentpoeng" in text
+
+
+def test_pooled_posterior_falls_back_to_inference_data(full_bundle: Bundle, tmp_path: Path) -> None:
+    import arviz as az
+    import numpy as np
+
+    bundle = Bundle.create(tmp_path, "flyt")
+    bundle.write_table("site_effects", full_bundle.read_table("site_effects"))
+    ctx = ReportContext.open(tmp_path, "flyt", lang="en")
+    assert sum(isinstance(i, FigureImage) for i in sections.sites_section(ctx)) == 1
+    mu = np.random.default_rng(1).normal(0.04, 0.01, size=(2, 200))
+    bundle.write_idata("partial_pooling", az.from_dict(posterior={"mu": mu}))
+    assert sum(isinstance(i, FigureImage) for i in sections.sites_section(ctx)) == 2

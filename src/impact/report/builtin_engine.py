@@ -107,6 +107,15 @@ def _reader_view(notebook: Any) -> Any:
     return nb
 
 
+#: A readable measure and print-friendly margins on top of nbconvert's lab template.
+_READER_CSS = """<style>
+body.jp-Notebook, .jp-Notebook { max-width: 56rem; margin: 0 auto; padding: 1.5rem; }
+.jp-RenderedImage img { max-width: 100%; height: auto; }
+@media print { .jp-Notebook { max-width: none; padding: 0; } }
+</style>
+"""
+
+
 def to_html(notebook: Any, path: Path, *, title: str) -> Path:
     """Write self-contained HTML (embedded images, no code) to ``path``."""
     from nbconvert import HTMLExporter
@@ -121,7 +130,7 @@ def to_html(notebook: Any, path: Path, *, title: str) -> Path:
     nb = _reader_view(notebook)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
-    path.write_text(body, encoding="utf-8")
+    path.write_text(body.replace("</head>", _READER_CSS + "</head>", 1), encoding="utf-8")
     return path
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from impact.report.disclosure import disclose_count
 from impact.report.document import MarkdownText, ReportContext
 from impact.report.figures import (
@@ -210,13 +212,25 @@ def sites_section(ctx: ReportContext) -> list[Any]:
             caption=ctx.t("Effekt per sted (pp)", "Effect by site (pp)"),
         )
     )
+    mu = _pooled_draws(ctx)
+    if mu is not None:
+        items.append(ctx.figure(pooled_posterior_plot(mu, lang=ctx.lang)))
+    return items
+
+
+def _pooled_draws(ctx: ReportContext) -> np.ndarray | None:
+    """Posterior draws of the pooled effect: draws ``pooled_effect`` (column ``mu``), else
+    the ``mu`` variable of the InferenceData ``partial_pooling`` or ``site_effects``."""
     if ctx.bundle.has_draws("pooled_effect"):
         draws = ctx.bundle.read_draws("pooled_effect")
         column = "mu" if "mu" in draws.columns else draws.columns[0]
-        items.append(
-            ctx.figure(pooled_posterior_plot(draws[column].to_numpy(float), lang=ctx.lang))
-        )
-    return items
+        return draws[column].to_numpy(float)
+    for name in ("partial_pooling", "site_effects"):
+        if ctx.bundle.has_idata(name):
+            posterior = ctx.bundle.read_idata(name).posterior
+            if "mu" in posterior:
+                return np.asarray(posterior["mu"], dtype=float).ravel()
+    return None
 
 
 def cba_section(ctx: ReportContext) -> list[Any]:
@@ -269,6 +283,12 @@ def method_section(ctx: ReportContext) -> list[Any]:
         ctx.t("Utfall", "Outcome"): meta.get("outcome"),
     }
     lines += [f"- {k}: {v}" for k, v in facts.items() if v is not None]
+    for name, value in (meta.get("truth") or {}).items():
+        if isinstance(value, int | float):
+            lines.append(
+                f"- {ctx.t('Sann effekt i de syntetiske dataene', 'True effect in the synthetic data')}"
+                f" ({name}): {format_percentage_points(float(value), lang=ctx.lang)}"
+            )
     for warning in meta.get("warnings") or []:
         lines.append(f"- {ctx.t('Advarsel fra analysen', 'Warning from the analysis')}: {warning}")
     for name, info in (meta.get("diagnostics") or {}).items():
