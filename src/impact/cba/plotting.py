@@ -44,7 +44,7 @@ def _npv(app: Appraisal, ax: Any) -> Figure:
 
 
 def _ledger(app: Appraisal, ax: Any) -> Figure:
-    fig, ax = _axes(ax, (7, 4))
+    fig, ax = _axes(ax, (9, 4.5))
     table = app.ledger(by="item")
     parties = list(_PARTY_LABELS)
     pos = np.zeros(len(parties))
@@ -60,11 +60,12 @@ def _ledger(app: Appraisal, ax: Any) -> Figure:
     totals = pos + neg
     ax.scatter(totals, range(len(parties)), color="black", zorder=3, marker="D", label="net")
     ax.axvline(0, color="black", lw=0.8)
+    ax.margins(x=0.05)
     ax.set_yticks(range(len(parties)), [_PARTY_LABELS[p] for p in parties])
     ax.invert_yaxis()
     ax.set_xlabel("Present value (NOK million)")
     ax.set_title(f"{app.programme.name}: who pays and who gains")
-    ax.legend(frameon=False, fontsize="small", loc="best")
+    ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
