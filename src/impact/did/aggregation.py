@@ -35,7 +35,7 @@ def _weighted(
     cells: np.ndarray,
     pg: np.ndarray,
     cell_cohort: np.ndarray,
-    unit_cohort: np.ndarray,
+    unit_cohort: _UnitCohorts,
     unit_w: np.ndarray,
     with_wif: bool = True,
 ) -> tuple[float, np.ndarray]:
@@ -46,10 +46,7 @@ def _weighted(
     psi = inf[:, cells] @ (p / s)
     if with_wif:
         dev = pd.Series(att[cells] - theta).groupby(cell_cohort[cells]).sum()
-        coef = np.zeros(len(unit_cohort))
-        for g, v in dev.items():
-            coef[unit_cohort == g] = v
-        psi = psi + unit_w * coef / s
+        psi += unit_w * _per_cohort(unit_cohort, dev.index.to_numpy(), dev.to_numpy()) / s
     return theta, psi
 
 
@@ -95,9 +92,10 @@ def aggregate(
     e = t - g
     att = tab["att"].to_numpy(dtype=float)
     inf = result.influence
-    ucoh, uw = result.unit_cohort, result.unit_weights
+    ucoh, uw = _UnitCohorts(result.unit_cohort), result.unit_weights
     cohorts = np.unique(g)
-    pgg = np.array([np.mean(uw * (ucoh == c)) for c in cohorts])
+    w_code = np.bincount(ucoh.codes, weights=uw, minlength=len(ucoh.levels)) / len(uw)
+    pgg = w_code[np.searchsorted(ucoh.levels, cohorts)]
     pg = pgg[np.searchsorted(cohorts, g)]
     post = (g <= t) & (t <= g + max_e)
 
@@ -123,13 +121,8 @@ def aggregate(
         lat = np.array(level_att)
         p = pgg[np.searchsorted(cohorts, levels)]
         theta = float(p @ lat / p.sum())
-        psi_g = np.column_stack(level_psi)
-        psi = psi_g @ (p / p.sum())
-        dev = lat - theta
-        coef = np.zeros(len(ucoh))
-        for c, v in zip(levels, dev):
-            coef[ucoh == c] = v
-        psi = psi + uw * coef / p.sum()
+        psi = np.sum([c * (pj / p.sum()) for c, pj in zip(level_psi, p)], axis=0)
+        psi = psi + uw * _per_cohort(ucoh, np.array(levels), lat - theta) / p.sum()
     elif kind == "dynamic":
         include = np.ones(len(g), dtype=bool)
         eseq = np.unique(e)
@@ -150,10 +143,10 @@ def aggregate(
             level_psi.append(ps)
         epos = eseq >= 0
         if not epos.any():
-            theta, psi = float("nan"), np.zeros(len(ucoh))
+            theta, psi = float("nan"), np.zeros(inf.shape[0])
         else:
             theta = float(np.mean(np.array(level_att)[epos]))
-            psi = np.column_stack(level_psi)[:, epos].mean(axis=1)
+            psi = np.sum([level_psi[j] for j in np.flatnonzero(epos)], axis=0) / epos.sum()
     else:  # calendar
         for tt in np.unique(t[t >= g.min()]):
             cells = np.flatnonzero(post & (t == tt))
@@ -164,10 +157,13 @@ def aggregate(
             level_att.append(th)
             level_psi.append(ps)
         theta = float(np.mean(level_att))
-        psi = np.column_stack(level_psi).mean(axis=1)
+        psi = np.sum(level_psi, axis=0) / len(level_psi)
 
     n = inf.shape[0]
-    all_psi = np.column_stack([*level_psi, psi]) if level_psi else psi[:, None]
+    all_psi = np.empty((len(level_psi) + 1, len(psi))).T  # Fortran order: contiguous columns
+    for j, col in enumerate([*level_psi, psi]):
+        all_psi[:, j] = col
+    del level_psi
     sums = (
         sum_by_cluster(all_psi, result.unit_cluster) if result.unit_cluster is not None else all_psi
     )
@@ -223,6 +219,24 @@ def aggregate(
         settings=cfg,
         outcome=result.outcome,
     )
+
+
+class _UnitCohorts:
+    """Unit cohorts as integer codes, for fast per-cohort lookups (code 0 = not a cohort)."""
+
+    def __init__(self, unit_cohort: np.ndarray) -> None:
+        self.levels, self.codes = np.unique(unit_cohort, return_inverse=True)
+
+    def lookup(self, cohorts: np.ndarray, values: np.ndarray) -> np.ndarray:
+        table = np.zeros(len(self.levels))
+        pos = np.searchsorted(self.levels, cohorts)
+        table[pos] = values
+        return table[self.codes]
+
+
+def _per_cohort(unit_cohort: _UnitCohorts, cohorts: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Map a value per cohort onto units (0 for units in other cohorts or never treated)."""
+    return unit_cohort.lookup(np.asarray(cohorts, dtype=float), np.asarray(values, dtype=float))
 
 
 def _level(kind: str) -> str:

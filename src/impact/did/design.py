@@ -239,14 +239,28 @@ def validate_staggered_panel(
             f"{unit}={_show(unit_ids[k // n_t])}, {time}={periods[k % n_t]:g}). att_gt needs a balanced "
             "panel: keep units observed in every period."
         )
-    y: np.ndarray = np.empty(n * n_t)
-    y[key] = y_long
-    y = y.reshape(n, n_t)
+    # rows already sorted by unit then period (the usual layout): reshape, no scatter
+    in_order = bool(np.array_equal(key, np.arange(n * n_t)))
+    y: np.ndarray
+    if in_order:
+        y = y_long.reshape(n, n_t)
+    else:
+        y = np.empty(n * n_t)
+        y[key] = y_long
+        y = y.reshape(n, n_t)
 
     def per_unit(values: np.ndarray, column: str, what: str) -> np.ndarray:
-        out = np.empty(n)
-        out[ui] = values
-        differs = out[ui] != values
+        if in_order:
+            v2 = values.reshape(n, n_t)
+            out = v2[:, 0].copy()
+            if not (v2 == out[:, None]).all():
+                differs = (v2 != out[:, None]).ravel()
+            else:
+                return out
+        else:
+            out = np.empty(n)
+            out[ui] = values
+            differs = out[ui] != values
         if differs.any():
             u = ui[np.argmax(differs)]
             vals = np.unique(values[ui == u])
@@ -294,7 +308,10 @@ def validate_staggered_panel(
                     f"Covariate {c!r} is constant (value {xv[0]:g}); it is collinear with the "
                     "intercept: drop it from covariates."
                 )
-            x[key, j] = xv
+            if in_order:
+                x[:, j] = xv
+            else:
+                x[key, j] = xv
         x = x.reshape(n, n_t, len(covs))
 
     # cohorts outside the panel, as R's did does

@@ -141,8 +141,10 @@ def att_gt(
 
     att = table["att"].to_numpy()
     psi_sums = sum_by_cluster(inf, cl) if cl is not None else inf
-    cov = psi_sums.T @ psi_sums / n**2
-    se = np.sqrt(np.diag(cov))
+    se = np.sqrt(np.einsum("ij,ij->j", psi_sums, psi_sums)) / n
+    pre = ~table["post"].to_numpy() & ~table["is_base"].to_numpy()
+    pre_sums = psi_sums[:, pre]
+    pre_cov = pre_sums.T @ pre_sums / n**2
     se = np.where(se > np.sqrt(np.finfo(float).eps) * 10, se, np.nan)
     z = float(stats.norm.ppf(1 - alpha / 2))
     boot = None
@@ -157,8 +159,7 @@ def att_gt(
     if boot is not None:
         table["cband_lower"] = att - boot.crit * se
         table["cband_upper"] = att + boot.crit * se
-    pre = ~table["post"].to_numpy() & ~table["is_base"].to_numpy()
-    pretest = wald_pretest(att, cov, pre)
+    pretest = wald_pretest(att[pre], pre_cov, np.ones(int(pre.sum()), dtype=bool))
     settings = InferenceSettings(
         method=method,
         control_group=control_group,
@@ -259,7 +260,18 @@ def _compute_cells(
     t_range = range(n_t - tfac)
     rows: list[dict[str, object]] = []
     cohorts = panel.cohorts
-    inf = np.zeros((n, len(cohorts) * len(t_range)))
+    # cells are columns; Fortran order keeps each cell's influence function contiguous
+    inf = np.zeros((len(cohorts) * len(t_range), n)).T
+    # no covariates: closed forms on cohort sums (all three methods reduce to the same 2x2)
+    codes = np.searchsorted(np.concatenate([[0.0], cohorts]), g_all)
+    w_code = np.bincount(codes, weights=w_all, minlength=len(cohorts) + 1)
+    n_code = np.bincount(codes, minlength=len(cohorts) + 1)
+    yf = np.asfortranarray(y)
+    if x3 is None:
+        wy = yf * w_all[:, None] if panel.weights is not None else yf
+        s_code = np.column_stack(
+            [np.bincount(codes, weights=wy[:, j], minlength=len(cohorts) + 1) for j in range(n_t)]
+        )
     ps_cache: dict[tuple[float, float, int], PropensityFit] = {}
     k = 0
     for g in cohorts:
@@ -290,7 +302,33 @@ def _compute_cells(
                 control = never
             else:
                 thr = periods[max(cur, base)] + anticipation
-                control = never | ((g_all > thr) & ~treated_all)
+                control = never | ((g_all > thr) & ~treated_all) if x3 is not None else never
+            if x3 is None:
+                att, n_tr, n_c = _closed_form_cell(
+                    inf[:, k],
+                    yf,
+                    codes,
+                    s_code,
+                    w_code,
+                    n_code,
+                    cohorts,
+                    g,
+                    cur,
+                    base,
+                    thr,
+                    control_group,
+                    panel.weights,
+                )
+                if n_c == 0:
+                    raise DesignError(
+                        f"No comparison units for cohort {g:g} in period {periods[cur]:g} with "
+                        f"control_group={control_group!r}. Use the other control group, or drop "
+                        "periods after the last cohort adopts."
+                    )
+                row.update(att=att, n_treated=n_tr, n_control=n_c)
+                rows.append(row)
+                k += 1
+                continue
             idx = np.flatnonzero(treated_all | control)
             d = treated_all[idx].astype(float)
             n_tr = int(d.sum())
@@ -309,7 +347,7 @@ def _compute_cells(
                     f"(intercept + covariates {list(panel.covariate_names)}). Drop covariates "
                     "or merge small cohorts."
                 )
-            dy = y[idx, cur] - y[idx, base]
+            dy = yf[idx, cur] - yf[idx, base]
             w = w_all[idx]
             if x3 is None:
                 x = np.ones((len(idx), 1))
@@ -335,6 +373,51 @@ def _compute_cells(
             rows.append(row)
             k += 1
     return pd.DataFrame(rows), inf
+
+
+def _closed_form_cell(
+    out: np.ndarray,
+    yf: np.ndarray,
+    codes: np.ndarray,
+    s_code: np.ndarray,
+    w_code: np.ndarray,
+    n_code: np.ndarray,
+    cohorts: np.ndarray,
+    g: float,
+    cur: int,
+    base: int,
+    thr: float,
+    control_group: str,
+    weights: np.ndarray | None,
+) -> tuple[float, int, int]:
+    """ATT(g, t) without covariates from weighted cohort sums; writes its influence function.
+
+    The 2x2 DR, IPW and REG estimators all reduce to the difference of weighted mean
+    changes, with influence function ``n w_i (dy_i - mu_T) / W_T`` for the cohort and
+    ``-n w_i (dy_i - mu_C) / W_C`` for comparison units (zero elsewhere).
+    """
+    levels = np.concatenate([[0.0], cohorts])
+    treated = levels == g
+    control = levels == 0
+    if control_group == "not_yet_treated":
+        control = control | ((levels > thr) & ~treated)
+    n_tr, n_c = int(n_code[treated].sum()), int(n_code[control].sum())
+    if n_c == 0:
+        return float("nan"), n_tr, n_c
+    dsum = s_code[:, cur] - s_code[:, base]
+    w_t, w_c = w_code[treated].sum(), w_code[control].sum()
+    mu_t = dsum[treated].sum() / w_t
+    mu_c = dsum[control].sum() / w_c
+    n = len(codes)
+    mu_tab = np.where(treated, mu_t, np.where(control, mu_c, 0.0))
+    coef_tab = np.where(treated, n / w_t, np.where(control, -n / w_c, 0.0))
+    col = yf[:, cur] - yf[:, base]
+    col -= mu_tab[codes]
+    col *= coef_tab[codes]
+    if weights is not None:
+        col *= weights
+    out[:] = col
+    return float(mu_t - mu_c), n_tr, n_c
 
 
 def _propensity(
