@@ -55,3 +55,32 @@ def test_plus_minus_table() -> None:
     assert list(table["effect"]) == ["wellbeing", "belonging"]
     assert list(table["score"]) == [3, -1]
     assert list(table["assessment"]) == ["+ + +", "−"]
+
+
+def test_from_cost_table_reads_a_tidy_table_without_changing_it() -> None:
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {
+            "year": [2024, 2024, 2025, 2025],
+            "payer": ["kommune", "private", "kommune", "kommune"],
+            "cost_per_participant": [100.0, 20.0, 30.0, 5.0],
+        }
+    )
+    before = table.copy()
+    prog = Programme.from_cost_table("p", table, participants=5, age=16, start_year=2024)
+    assert prog.yearly_costs["kommune"] == (100.0, 35.0)
+    assert prog.yearly_costs["private"] == (20.0, 0.0)
+    pd.testing.assert_frame_equal(table, before)
+    with pytest.raises(ParameterError, match="lacks column"):
+        Programme.from_cost_table(
+            "p", table.rename(columns={"payer": "who"}), participants=5, age=16, start_year=2024
+        )
+    with pytest.raises(ParameterError, match="'year' has value 2020"):
+        Programme.from_cost_table(
+            "p", table.assign(year=2020), participants=5, age=16, start_year=2024
+        )
+    with pytest.raises(ParameterError, match="negative"):
+        Programme.from_cost_table(
+            "p", table.assign(cost_per_participant=-1.0), participants=5, age=16, start_year=2024
+        )

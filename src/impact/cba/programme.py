@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -181,6 +182,51 @@ class Programme:
                 "non_monetised must map names to scores or be a list of NonMonetised items."
             )
         return out
+
+    @classmethod
+    def from_cost_table(
+        cls,
+        name: str,
+        table: pd.DataFrame,
+        *,
+        participants: int,
+        age: int,
+        start_year: int,
+        year: str = "year",
+        payer: str = "payer",
+        cost: str = "cost_per_participant",
+        **kwargs: Any,
+    ) -> Programme:
+        """Build a programme from a tidy cost table (one row per calendar year and payer).
+
+        ``table[year]`` holds calendar years (from ``start_year``), ``table[payer]`` one of
+        :data:`PAYERS` and ``table[cost]`` the cost per participant in the price year; rows
+        for the same year and payer are added. The table is not modified. Other keyword
+        arguments go to :class:`Programme`.
+        """
+        missing = [c for c in (year, payer, cost) if c not in table.columns]
+        if missing:
+            raise ParameterError(
+                f"Cost table lacks column(s) {missing}; it has {list(table.columns)}. Name the "
+                "columns with year=, payer=, cost=."
+            )
+        years = pd.to_numeric(table[year], errors="coerce")
+        if years.isna().any() or (years < start_year).any():
+            bad = table.loc[years.isna() | (years < start_year), year].iloc[0]
+            raise ParameterError(
+                f"Cost table column {year!r} has value {bad}; use calendar years from "
+                f"start_year={start_year} on."
+            )
+        amounts = pd.to_numeric(table[cost], errors="coerce")
+        if amounts.isna().any():
+            bad = table.loc[amounts.isna(), cost].iloc[0]
+            raise ParameterError(f"Cost table column {cost!r} has non-numeric value {bad}.")
+        offsets = (years - start_year).astype(int).to_numpy()
+        costs: dict[str, list[float]] = {}
+        for who, offset, amount in zip(table[payer].astype(str), offsets, amounts.to_numpy()):
+            flow = costs.setdefault(who, [0.0] * (int(offsets.max()) + 1))
+            flow[offset] += float(amount)
+        return cls(name, participants, age, start_year, costs, **kwargs)
 
     @property
     def cost_per_participant(self) -> float:
