@@ -162,3 +162,24 @@ def test_dynamic_effect_has_event_time_draws(mpdta, fit):
     assert eff.draws.shape == (3000, 4)
     np.testing.assert_allclose(eff.sd, dyn.table["se"].to_numpy()[3:], rtol=0.06)
     assert eff.point == pytest.approx(dyn.att)
+
+
+@pytest.mark.parametrize("method", ["dr", "ipw", "reg"])
+def test_weighted_closed_form_equals_general_2x2(mpdta, method):
+    """The no-covariate fast path equals the general DRDID-style estimator with an intercept."""
+    from impact.did._drdid import ESTIMATORS
+
+    d = mpdta.copy()
+    d["w"] = 1.0 + (d["countyreal"] % 5)
+    res = att_gt(d, **MPDTA, weights="w", method=method)
+    row = res.table.query("cohort == 2007 and time == 2005").iloc[0]
+    wide = d.pivot(index="countyreal", columns="year", values="lemp")
+    unit = d.groupby("countyreal")[["first.treat", "w"]].first()
+    keep = unit["first.treat"].isin([0, 2007]).to_numpy()
+    dy = (wide[2005] - wide[2004]).to_numpy()[keep]
+    treat = (unit["first.treat"].to_numpy()[keep] == 2007).astype(float)
+    att, psi = ESTIMATORS[method](dy, treat, np.ones((keep.sum(), 1)), unit["w"].to_numpy()[keep])
+    n = len(unit)
+    assert row["att"] == pytest.approx(att, abs=1e-12)
+    se = np.sqrt(np.sum((psi * n / keep.sum()) ** 2)) / n
+    assert row["se"] == pytest.approx(se, rel=1e-10)
