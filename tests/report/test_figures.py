@@ -64,7 +64,7 @@ def test_forest_plot_hides_sites_below_threshold(full_bundle: Bundle) -> None:
 def test_posterior_and_npv_titles_give_the_probabilities() -> None:
     draws = np.r_[np.full(900, 0.05), np.full(100, -0.02)]
     fig = pooled_posterior_plot(draws, rope=0.01, lang="en")
-    assert fig.axes[0].get_title() == "P(effect > 1.0) = 90%"
+    assert fig.axes[0].get_title() == "P(effect > 1.0 pp) = 90%"
     fig = npv_distribution_plot(np.r_[np.full(3, 1e6), np.full(1, -1e6)], lang="nb")
     assert fig.axes[0].get_title() == "P(netto nåverdi > 0) = 75\u00a0%"
     with pytest.raises(DataError):
@@ -80,7 +80,8 @@ def test_ledger_tornado_and_group_time(full_bundle: Bundle) -> None:
     fig = tornado_plot(tornado, base_npv=48.3e6)
     names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert names[-1] == "Effektens varighet"  # widest range on top
-    fig = group_time_plot(full_bundle.read_table("att_gt"), lang="en")
+    att_gt = full_bundle.read_table("att_gt")
+    fig = group_time_plot(att_gt.assign(cohort=att_gt["cohort"].astype(float)), lang="en")
     assert [a.get_title() for a in fig.axes if a.get_visible()] == [
         "Start cohort 2018",
         "Start cohort 2020",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -152,6 +153,8 @@ def to_markdown(notebook: Any, directory: Path) -> Path:
     body, resources = exporter.from_notebook_node(_reader_view(notebook))
     for name, data in resources.get("outputs", {}).items():
         (directory / name).write_bytes(data)
+    # Figures span the text width in the PDF, without a caption made of the alt text "png".
+    body = re.sub(r"!\[[^\]]*\]\(([^)\s]+)\)", r"![](\1){width=100%}", body)
     path = directory / "report.md"
     path.write_text(body, encoding="utf-8")
     return path

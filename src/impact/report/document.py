@@ -73,6 +73,10 @@ class ReportContext:
         """Markdown to display."""
         return MarkdownText(text)
 
+    def caption(self, nb: str, en: str) -> MarkdownText:
+        """A bold caption line in the report language (for the figure that follows)."""
+        return MarkdownText(f"**{self.t(nb, en)}**")
+
     def has(self, *tables: str) -> bool:
         """Whether the bundle holds all these tables (a section renders only if so)."""
         return all(self.bundle.has_table(name) for name in tables)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from impact.errors import DataError
 from impact.report.disclosure import THRESHOLD, hide_small_groups
@@ -37,7 +37,7 @@ _LABELS = {
         "hidden": "{n} steder med færre enn {t} deltakere vises ikke.",
         "density": "Sannsynlighetstetthet",
         "zero_band": "Praktisk talt null",
-        "p_positive": "P(effekt > {rope}) = {p}",
+        "p_positive": "P(effekt > {rope} pp) = {p}",
         "npv": "Netto nåverdi (mill. kr)",
         "p_npv": "P(netto nåverdi > 0) = {p}",
         "count": "Antall simuleringer",
@@ -60,7 +60,7 @@ _LABELS = {
         "hidden": "{n} sites with fewer than {t} participants are not shown.",
         "density": "Probability density",
         "zero_band": "Practically zero",
-        "p_positive": "P(effect > {rope}) = {p}",
+        "p_positive": "P(effect > {rope} pp) = {p}",
         "npv": "Net present value (NOK million)",
         "p_npv": "P(net present value > 0) = {p}",
         "count": "Number of simulations",
@@ -183,7 +183,9 @@ def group_time_plot(table: pd.DataFrame, *, lang: str = "nb") -> Figure:
             )
             ax.errorbar(sub["time"], att, yerr=err, fmt="o", color=colour, capsize=2, markersize=3)
         ax.axhline(0, color="black", linewidth=0.6)
-        ax.set_title(f"{lab['cohort']} {cohort}", fontsize=9)
+        name = int(cohort) if float(cohort).is_integer() else cohort
+        ax.set_title(f"{lab['cohort']} {name}", fontsize=9)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         ax.tick_params(labelsize=7)
         _axis_numbers(ax, lang)
     for ax in axes[len(cohorts) :]:

@@ -153,6 +153,7 @@ def effect_section(ctx: ReportContext) -> list[Any]:
                     )
                 )
             )
+        items.append(ctx.caption("Effekt år for år", "Effect year by year"))
         items.append(ctx.figure(event_study_plot(twfe, robust=robust, lang=ctx.lang)))
         items.append(
             event_study_table(
@@ -200,6 +201,12 @@ def sites_section(ctx: ReportContext) -> list[Any]:
             )
         )
     items.append(
+        ctx.caption(
+            "Effekt per sted: rå anslag og anslag fra den hierarkiske modellen",
+            "Effect by site: raw estimates and estimates from the hierarchical model",
+        )
+    )
+    items.append(
         ctx.figure(
             site_forest_plot(sites, pooled=pooled_mean, lang=ctx.lang, threshold=ctx.threshold)
         )
@@ -214,6 +221,12 @@ def sites_section(ctx: ReportContext) -> list[Any]:
     )
     mu = _pooled_draws(ctx)
     if mu is not None:
+        items.append(
+            ctx.caption(
+                "Hvor sikre er vi på den samlede effekten? (skyggelagt: praktisk talt null)",
+                "How sure are we about the pooled effect? (shaded: practically zero)",
+            )
+        )
         items.append(ctx.figure(pooled_posterior_plot(mu, lang=ctx.lang)))
     return items
 
@@ -246,6 +259,12 @@ def cba_section(ctx: ReportContext) -> list[Any]:
     )
     if ctx.bundle.has_draws("npv"):
         npv = ctx.bundle.read_draws("npv")["npv"].to_numpy(float)
+        items.append(
+            ctx.caption(
+                "Netto nåverdi over simuleringene (rødt: programmet taper penger)",
+                "Net present value across simulations (red: the programme loses money)",
+            )
+        )
         items.append(ctx.figure(npv_distribution_plot(npv, lang=ctx.lang)))
     if ctx.has("ledger"):
         ledger = ctx.bundle.read_table("ledger")
@@ -260,6 +279,12 @@ def cba_section(ctx: ReportContext) -> list[Any]:
     if ctx.has("tornado"):
         keys = summary["quantity"].astype(str).str.lower()
         base = summary.loc[keys == "npv", "value"]
+        items.append(
+            ctx.caption(
+                "Følsomhet: netto nåverdi når én forutsetning endres om gangen",
+                "Sensitivity: net present value when one assumption changes at a time",
+            )
+        )
         items.append(
             ctx.figure(
                 tornado_plot(
