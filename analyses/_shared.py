@@ -49,6 +49,22 @@ def estimate_row(
     }
 
 
+def write_appraisal(bundle: Any, appraisal: Any) -> None:
+    """Put an :class:`impact.cba.Appraisal` into the bundle: its tables, NPV draws, headline."""
+    for name, table in appraisal.bundle_tables().items():
+        bundle.write_table(name, table)
+    bundle.write_draws("npv", appraisal.draws()[["npv"]])
+    bundle.update_metadata(
+        appraisal={
+            "npv": float(appraisal.npv),
+            "bcr": float(appraisal.bcr),
+            "prob_positive": float(appraisal.prob_positive),
+            "headline_nb": appraisal.headline(lang="nb"),
+            "headline_en": appraisal.headline(lang="en"),
+        }
+    )
+
+
 def base_metadata(sim: SyntheticData, *, outcome: str, created_by: str) -> dict[str, Any]:
     return {
         "scenario": sim.scenario,

@@ -25,8 +25,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from _shared import Progress, base_metadata, descriptives, estimate_row
+from _shared import Progress, base_metadata, descriptives, estimate_row, write_appraisal
 
+from impact.cba import Programme, appraise
 from impact.data import load
 from impact.did.group_time import att_gt
 from impact.did.twfe import event_study
@@ -112,6 +113,12 @@ def main(
     effect = simple.effect(outcome=OUTCOME, seed=SEED, population="Flyt pupils (10th grade)")
     bundle.write_draws("effect", _draws_frame(effect.draws))
 
+    # 6. cost-benefit --------------------------------------------------------------------------
+    progress("  cost-benefit appraisal (R-109)")
+    appraisal = appraise([effect], flyt_programme(participants=int(panel.loc[panel["treated"] == 1, "n"].sum())),
+                         n_draws=2_000 if fast else 10_000, seed=SEED)  # fmt: skip
+    write_appraisal(bundle, appraisal)
+
     truth = sim.truth
     bundle.update_metadata(
         **base_metadata(sim, outcome=OUTCOME, created_by="analyses/flyt.py"),
@@ -131,6 +138,28 @@ def main(
         warnings=notes,
     )
     return bundle
+
+
+def flyt_programme(*, participants: int) -> Programme:
+    """Flyt's costs per participant (assumptions, 2024 NOK; replace with the real budget).
+
+    80 hours over the school year in groups of 25-30 with two trained instructors: about
+    2 x 80 h x NOK 750 (teacher hour incl. social costs) = NOK 120,000 per group, i.e. about
+    NOK 4,500 per pupil, plus NOK 500 of local coordination (kommune); instructor training,
+    manual and follow-up from the foundation about NOK 1,500 per pupil (private).
+    """
+    return Programme(
+        "Flyt",
+        participants=participants,
+        age=15,
+        start_year=2024,
+        costs={"kommune": 5_000, "private": 1_500},
+        outcomes=("completed_vgs",),
+        non_monetised={
+            "mestring og tilhørighet": (2, "Deltakerne rapporterer mer mestring og tilhørighet"),
+        },
+        description="10th-grade life-skills programme, 80 hours, whole cohort in adopting municipalities",
+    )
 
 
 def _frame(rows: list[dict[str, Any]]) -> Any:

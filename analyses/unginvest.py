@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from _shared import Progress, base_metadata, descriptives, estimate_row
+from _shared import Progress, base_metadata, descriptives, estimate_row, write_appraisal
 
+from impact.cba import Programme, appraise
 from impact.data import load
 from impact.did.group_time import att_gt
 from impact.did.twfe import event_study
@@ -103,6 +104,18 @@ def main(
     )
     bundle.write_table("estimates", pd.DataFrame(rows))
 
+    progress("  cost-benefit appraisal (R-109)")
+    effect = dynamic.effect(
+        outcome=OUTCOME, seed=SEED, population="UngInvest participants aged 16-24"
+    )
+    first = panel.groupby("person_id")[["enrol_year", "birth_year"]].first()
+    enrolled = first[first["enrol_year"] > 0]
+    age = int(round((enrolled["enrol_year"] - enrolled["birth_year"]).mean()))
+    appraisal = appraise([effect], unginvest_programme(participants=len(enrolled), age=age,
+                         event_times=effect.event_time or (0,)),
+                         n_draws=2_000 if fast else 10_000, seed=SEED)  # fmt: skip
+    write_appraisal(bundle, appraisal)
+
     truth = sim.truth
     bundle.update_metadata(
         **base_metadata(sim, outcome=OUTCOME, created_by="analyses/unginvest.py"),
@@ -115,3 +128,26 @@ def main(
         warnings=notes,
     )
     return bundle
+
+
+def unginvest_programme(*, participants: int, age: int, event_times: tuple[int, ...]) -> Programme:
+    """UngInvest's costs per participant (assumptions, 2024 NOK; replace with the real budget).
+
+    A strength-based learning offer of about a school year: NOK 300,000 per participant, of
+    which the county (fylkeskommune, which runs it) pays 180,000, NAV (stat) 100,000 through
+    bought places, and foundations 20,000.
+    """
+    return Programme(
+        "UngInvest",
+        participants=participants,
+        age=age,
+        start_year=2024,
+        costs={"fylkeskommune": 180_000, "stat": 100_000, "private": 20_000},
+        outcomes=("neet",),
+        neet_event_times=event_times,
+        non_monetised={
+            "psykisk helse": (2, "Mindre utenforskap, bedre psykisk helse"),
+            "livskvalitet": (2, "Deltakerne opplever mestring"),
+        },
+        description="County learning offer for NEET youths aged 16-24",
+    )
