@@ -82,6 +82,8 @@ def execute(notebook: Any, *, parameters: Mapping[str, Any], cwd: Path) -> Any:
             cwd=str(cwd),
             progress_bar=False,
             log_output=False,
+            # Keep the kernel's own start-up chatter (e.g. about local TCP) off the console.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as err:
         raise ImpactError(
