@@ -183,3 +183,28 @@ def test_weighted_closed_form_equals_general_2x2(mpdta, method):
     assert row["att"] == pytest.approx(att, abs=1e-12)
     se = np.sqrt(np.sum((psi * n / keep.sum()) ** 2)) / n
     assert row["se"] == pytest.approx(se, rel=1e-10)
+
+
+@pytest.mark.filterwarnings("ignore::impact.errors.FewClustersWarning")
+@pytest.mark.parametrize("cluster", [None, "state"])
+def test_cohort_loadings_equal_explicit_influence_functions(mpdta, cluster):
+    """The no-covariate influence representation equals its materialised n x cells matrix."""
+    from impact.did._influence import CohortLinearInfluence, DenseInfluence
+
+    d = mpdta.assign(w=1.0 + (mpdta["countyreal"] % 3))
+    res = att_gt(d, **MPDTA, weights="w", cluster=cluster, control_group="not_yet_treated")
+    lin = res.influence
+    assert isinstance(lin, CohortLinearInfluence)
+    dense = DenseInfluence(np.asfortranarray(lin.dense()), lin.units)
+    np.testing.assert_allclose(lin.cov(), dense.cov(), rtol=1e-10, atol=1e-16)
+    assert np.abs(dense.psi.mean(axis=0)).max() < 1e-10  # influence functions have mean zero
+    combo = np.random.default_rng(0).normal(size=(lin.n_params, 3))
+    terms = np.random.default_rng(1).normal(size=(3, len(lin.units.levels)))
+    np.testing.assert_allclose(
+        lin.transform(combo, terms).cov(), dense.transform(combo, terms).cov(), rtol=1e-9
+    )
+    b_lin = lin.bootstrap(n_boot=2000, weights="rademacher", alpha=0.05, seed=1)
+    b_den = dense.bootstrap(n_boot=2000, weights="rademacher", alpha=0.05, seed=1)
+    ok = np.isfinite(b_lin.se)
+    assert (b_lin.se[ok] / b_den.se[ok]).max() < 1.15
+    assert (b_lin.se[ok] / b_den.se[ok]).min() > 0.87

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from impact.did.gt_results import AggregateResult, GroupTimeResult
-from impact.did.multiplier import multiplier_bootstrap, sum_by_cluster
+from impact.did.multiplier import check_bootstrap_options
 from impact.errors import DesignError
 
 __all__ = ["aggregate"]
@@ -29,25 +29,48 @@ __all__ = ["aggregate"]
 KINDS = ("simple", "dynamic", "group", "calendar")
 
 
-def _weighted(
-    inf: np.ndarray,
-    att: np.ndarray,
-    cells: np.ndarray,
-    pg: np.ndarray,
-    cell_cohort: np.ndarray,
-    unit_cohort: _UnitCohorts,
-    unit_w: np.ndarray,
-    with_wif: bool = True,
-) -> tuple[float, np.ndarray]:
-    """Cohort-share weighted average of the cells and its influence function."""
-    p = pg[cells]
-    s = p.sum()
-    theta = float(p @ att[cells] / s)
-    psi = inf[:, cells] @ (p / s)
-    if with_wif:
-        dev = pd.Series(att[cells] - theta).groupby(cell_cohort[cells]).sum()
-        psi += unit_w * _per_cohort(unit_cohort, dev.index.to_numpy(), dev.to_numpy()) / s
-    return theta, psi
+class _Combination:
+    """Parameters built as linear combinations of the cells plus per-cohort weight terms.
+
+    Column ``l`` of ``weights`` (cells x params) and row ``l`` of ``terms`` (params x cohort
+    codes) define ``psi_l = psi_cells @ weights[:, l] + w_i * terms[l, code_i]``.
+    """
+
+    def __init__(self, n_cells: int, cohort_levels: np.ndarray) -> None:
+        self.levels = cohort_levels
+        self.cols: list[np.ndarray] = []
+        self.terms: list[np.ndarray] = []
+
+    def weighted(
+        self,
+        att: np.ndarray,
+        cells: np.ndarray,
+        pg: np.ndarray,
+        cell_cohort: np.ndarray,
+        n_cells: int,
+        wif: bool = True,
+    ) -> float:
+        """Cohort-share weighted average of ``cells`` (R's wif term when ``wif``)."""
+        p = pg[cells]
+        s = p.sum()
+        theta = float(p @ att[cells] / s)
+        col = np.zeros(n_cells)
+        col[cells] = p / s
+        term = np.zeros(len(self.levels))
+        if wif:
+            np.add.at(
+                term, np.searchsorted(self.levels, cell_cohort[cells]), (att[cells] - theta) / s
+            )
+        self.cols.append(col)
+        self.terms.append(term)
+        return theta
+
+    def add(self, col: np.ndarray, term: np.ndarray) -> None:
+        self.cols.append(col)
+        self.terms.append(term)
+
+    def matrices(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.column_stack(self.cols), np.vstack(self.terms)
 
 
 def aggregate(
@@ -91,93 +114,88 @@ def aggregate(
     t = tab["time"].to_numpy(dtype=float)
     e = t - g
     att = tab["att"].to_numpy(dtype=float)
-    inf = result.influence
-    ucoh, uw = _UnitCohorts(result.unit_cohort), result.unit_weights
+    n_cells = len(att)
+    infl = result.influence
+    units = infl.units
+    w_code = (
+        np.bincount(units.codes, weights=units.weights, minlength=len(units.levels)) / units.n_units
+    )
     cohorts = np.unique(g)
-    w_code = np.bincount(ucoh.codes, weights=uw, minlength=len(ucoh.levels)) / len(uw)
-    pgg = w_code[np.searchsorted(ucoh.levels, cohorts)]
+    pgg = w_code[np.searchsorted(units.levels, cohorts)]
     pg = pgg[np.searchsorted(cohorts, g)]
     post = (g <= t) & (t <= g + max_e)
-
-    def agg(cells: np.ndarray, wif: bool = True) -> tuple[float, np.ndarray]:
-        return _weighted(inf, att, cells, pg, g, ucoh, uw, wif)
-
+    comb = _Combination(n_cells, units.levels)
     levels: list[float] = []
     level_att: list[float] = []
-    level_psi: list[np.ndarray] = []
     if kind == "simple":
         cells = np.flatnonzero(post)
         if cells.size == 0:
             raise DesignError("No post-treatment group-time cells to aggregate.")
-        theta, psi = agg(cells)
-    elif kind == "group":
-        for c in cohorts:
-            cells = np.flatnonzero(post & (g == c))
-            if cells.size == 0:
-                continue
-            levels.append(float(c))
-            level_att.append(float(att[cells].mean()))
-            level_psi.append(inf[:, cells].mean(axis=1))
-        lat = np.array(level_att)
-        p = pgg[np.searchsorted(cohorts, levels)]
-        theta = float(p @ lat / p.sum())
-        psi = np.sum([c * (pj / p.sum()) for c, pj in zip(level_psi, p)], axis=0)
-        psi = psi + uw * _per_cohort(ucoh, np.array(levels), lat - theta) / p.sum()
-    elif kind == "dynamic":
-        include = np.ones(len(g), dtype=bool)
-        eseq = np.unique(e)
-        if balance_e is not None:
-            include = (t.max() - g) >= balance_e
-            eseq = np.unique(e[include])
-            eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - t.max() + t.min())]
-        eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
-        if eseq.size == 0:
-            raise DesignError(
-                f"No event times within min_e={min_e}, max_e={max_e}, balance_e={balance_e}."
-            )
-        for ev in eseq:
-            cells = np.flatnonzero((e == ev) & include)
-            th, ps = agg(cells)
-            levels.append(float(ev))
-            level_att.append(th)
-            level_psi.append(ps)
-        epos = eseq >= 0
-        if not epos.any():
-            theta, psi = float("nan"), np.zeros(inf.shape[0])
+        theta = comb.weighted(att, cells, pg, g, n_cells)
+    else:
+        if kind == "group":
+            for c in cohorts:
+                cells = np.flatnonzero(post & (g == c))
+                if cells.size == 0:
+                    continue
+                levels.append(float(c))
+                level_att.append(float(att[cells].mean()))
+                col = np.zeros(n_cells)
+                col[cells] = 1.0 / cells.size
+                comb.add(col, np.zeros(len(units.levels)))
+        elif kind == "dynamic":
+            include = np.ones(len(g), dtype=bool)
+            eseq = np.unique(e)
+            if balance_e is not None:
+                include = (t.max() - g) >= balance_e
+                eseq = np.unique(e[include])
+                eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - t.max() + t.min())]
+            eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
+            if eseq.size == 0:
+                raise DesignError(
+                    f"No event times within min_e={min_e}, max_e={max_e}, balance_e={balance_e}."
+                )
+            for ev in eseq:
+                cells = np.flatnonzero((e == ev) & include)
+                levels.append(float(ev))
+                level_att.append(comb.weighted(att, cells, pg, g, n_cells))
+        else:  # calendar
+            for tt in np.unique(t[t >= g.min()]):
+                cells = np.flatnonzero(post & (t == tt))
+                if cells.size == 0:
+                    continue
+                levels.append(float(tt))
+                level_att.append(comb.weighted(att, cells, pg, g, n_cells))
+        if not levels:
+            raise DesignError(f"No post-treatment group-time cells to aggregate by {kind!r}.")
+        lw, lt = comb.matrices()
+        lat_ = np.array(level_att)
+        if kind == "group":
+            p = pgg[np.searchsorted(cohorts, levels)] / pgg[np.searchsorted(cohorts, levels)].sum()
+            theta = float(p @ lat_)
+            term = np.zeros(len(units.levels))
+            term[np.searchsorted(units.levels, levels)] = (lat_ - theta) / pgg[
+                np.searchsorted(cohorts, levels)
+            ].sum()
         else:
-            theta = float(np.mean(np.array(level_att)[epos]))
-            psi = np.sum([level_psi[j] for j in np.flatnonzero(epos)], axis=0) / epos.sum()
-    else:  # calendar
-        for tt in np.unique(t[t >= g.min()]):
-            cells = np.flatnonzero(post & (t == tt))
-            if cells.size == 0:
-                continue
-            th, ps = agg(cells)
-            levels.append(float(tt))
-            level_att.append(th)
-            level_psi.append(ps)
-        theta = float(np.mean(level_att))
-        psi = np.sum(level_psi, axis=0) / len(level_psi)
+            use = np.array(levels) >= 0 if kind == "dynamic" else np.ones(len(levels), bool)
+            p = use / max(int(use.sum()), 1)
+            theta = float(p @ lat_) if use.any() else float("nan")
+            term = np.zeros(len(units.levels))
+        comb.add(lw @ p, lt.T @ p + term)
 
-    n = inf.shape[0]
-    all_psi = np.empty((len(level_psi) + 1, len(psi))).T  # Fortran order: contiguous columns
-    for j, col in enumerate([*level_psi, psi]):
-        all_psi[:, j] = col
-    del level_psi
-    sums = (
-        sum_by_cluster(all_psi, result.unit_cluster) if result.unit_cluster is not None else all_psi
-    )
-    cov = sums.T @ sums / n**2
-    se_all = np.sqrt(np.diag(cov))
+    weights_m, terms_m = comb.matrices()
+    agg_infl = infl.transform(weights_m, terms_m)
+    cov = agg_infl.cov()
+    se_all = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     se_all = np.where(se_all > np.sqrt(np.finfo(float).eps) * 10, se_all, np.nan)
     z = float(stats.norm.ppf(1 - cfg.alpha / 2))
     draws = None
     crit = float("nan")
     if n_boot:
-        boot = multiplier_bootstrap(
-            all_psi,
-            n_boot=n_boot,
-            cluster=result.unit_cluster,
+        check_bootstrap_options(n_boot, cfg.boot_weights)
+        boot = agg_infl.bootstrap(
+            n_boot=int(n_boot),
             weights=cfg.boot_weights,  # type: ignore[arg-type]
             alpha=cfg.alpha,
             seed=seed,
@@ -212,31 +230,13 @@ def aggregate(
         se=se,
         ci=(theta - z * se, theta + z * se),
         table=table,
-        influence=all_psi,
+        influence=agg_infl,
         level_cov=cov[: len(levels), : len(levels)],
         draws=draws,
         crit=crit,
         settings=cfg,
         outcome=result.outcome,
     )
-
-
-class _UnitCohorts:
-    """Unit cohorts as integer codes, for fast per-cohort lookups (code 0 = not a cohort)."""
-
-    def __init__(self, unit_cohort: np.ndarray) -> None:
-        self.levels, self.codes = np.unique(unit_cohort, return_inverse=True)
-
-    def lookup(self, cohorts: np.ndarray, values: np.ndarray) -> np.ndarray:
-        table = np.zeros(len(self.levels))
-        pos = np.searchsorted(self.levels, cohorts)
-        table[pos] = values
-        return table[self.codes]
-
-
-def _per_cohort(unit_cohort: _UnitCohorts, cohorts: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Map a value per cohort onto units (0 for units in other cohorts or never treated)."""
-    return unit_cohort.lookup(np.asarray(cohorts, dtype=float), np.asarray(values, dtype=float))
 
 
 def _level(kind: str) -> str:

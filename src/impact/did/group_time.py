@@ -11,9 +11,15 @@ import pandas as pd
 from scipy import stats
 
 from impact.did._drdid import ESTIMATORS, PropensityFit, SeparationError, fit_propensity
+from impact.did._influence import (
+    CohortLinearInfluence,
+    DenseInfluence,
+    UnitIndex,
+    cohort_moments,
+)
 from impact.did.design import StaggeredPanel, check_control_group, validate_staggered_panel
 from impact.did.gt_results import GroupTimeResult, InferenceSettings
-from impact.did.multiplier import multiplier_bootstrap, sum_by_cluster
+from impact.did.multiplier import check_bootstrap_options
 from impact.did.pretest import wald_pretest
 from impact.errors import DesignError, FewClustersWarning, OverlapWarning
 
@@ -133,25 +139,19 @@ def att_gt(
         panel, note = _last_cohort_as_control(panel, anticipation)
         notes.append(note)
 
-    cells = _compute_cells(panel, control_group, method, anticipation, base_period)
-    table, inf = cells
-    n = panel.n_units
-    cl = panel.cluster
+    table, influence = _compute_cells(panel, control_group, method, anticipation, base_period)
     _warn_few_clusters(panel, n_boot)
 
     att = table["att"].to_numpy()
-    psi_sums = sum_by_cluster(inf, cl) if cl is not None else inf
-    se = np.sqrt(np.einsum("ij,ij->j", psi_sums, psi_sums)) / n
+    se = np.sqrt(np.clip(influence.variances(), 0.0, None))
     pre = ~table["post"].to_numpy() & ~table["is_base"].to_numpy()
-    pre_sums = psi_sums[:, pre]
-    pre_cov = pre_sums.T @ pre_sums / n**2
+    pre_cov = influence.subset(np.flatnonzero(pre)).cov()
     se = np.where(se > np.sqrt(np.finfo(float).eps) * 10, se, np.nan)
     z = float(stats.norm.ppf(1 - alpha / 2))
     boot = None
     if n_boot is not None:
-        boot = multiplier_bootstrap(
-            inf, n_boot=n_boot, cluster=cl, weights=boot_weights, alpha=alpha, seed=seed
-        )
+        check_bootstrap_options(n_boot, boot_weights)
+        boot = influence.bootstrap(n_boot=n_boot, weights=boot_weights, alpha=alpha, seed=seed)
         se = boot.se
     table["se"] = se
     table["ci_lower"] = att - z * se
@@ -176,10 +176,7 @@ def att_gt(
     cols += ["base_time", "post", "n_treated", "n_control"]
     return GroupTimeResult(
         table=table[cols].reset_index(drop=True),
-        influence=inf,
-        unit_cohort=panel.cohort,
-        unit_weights=panel.weights if panel.weights is not None else np.ones(n),
-        unit_cluster=cl,
+        influence=influence,
         settings=settings,
         outcome=outcome,
         pretest=pretest,
@@ -244,7 +241,7 @@ def _compute_cells(
     method: str,
     anticipation: int,
     base_period: str,
-) -> tuple[pd.DataFrame, np.ndarray]:
+) -> tuple[pd.DataFrame, DenseInfluence | CohortLinearInfluence]:
     """Every ATT(g, t) and its (n/n_gt-scaled) influence function, as R did's compute.att_gt."""
     periods = panel.periods
     n_t = len(periods)
@@ -260,10 +257,17 @@ def _compute_cells(
     t_range = range(n_t - tfac)
     rows: list[dict[str, object]] = []
     cohorts = panel.cohorts
-    # cells are columns; Fortran order keeps each cell's influence function contiguous
-    inf = np.zeros((len(cohorts) * len(t_range), n)).T
-    # no covariates: closed forms on cohort sums (all three methods reduce to the same 2x2)
-    codes = np.searchsorted(np.concatenate([[0.0], cohorts]), g_all)
+    n_cells = len(cohorts) * len(t_range)
+    levels = np.concatenate([[0.0], cohorts])
+    codes = np.searchsorted(levels, g_all)
+    units = UnitIndex(codes=codes, levels=levels, weights=w_all, cluster=panel.cluster)
+    if x3 is None:
+        # no covariates: closed forms on cohort sums, influence functions as cohort loadings
+        load_a = np.zeros((n_cells, len(levels), n_t))
+        load_b = np.zeros((n_cells, len(levels)))
+    else:
+        # cells are columns; Fortran order keeps each cell's influence function contiguous
+        inf = np.zeros((n_cells, n)).T
     w_code = np.bincount(codes, weights=w_all, minlength=len(cohorts) + 1)
     n_code = np.bincount(codes, minlength=len(cohorts) + 1)
     yf = np.asfortranarray(y)
@@ -305,8 +309,8 @@ def _compute_cells(
                 control = never | ((g_all > thr) & ~treated_all) if x3 is not None else never
             if x3 is None:
                 att, n_tr, n_c = _closed_form_cell(
-                    inf[:, k],
-                    yf,
+                    load_a[k],
+                    load_b[k],
                     codes,
                     s_code,
                     w_code,
@@ -317,7 +321,6 @@ def _compute_cells(
                     base,
                     thr,
                     control_group,
-                    panel.weights,
                 )
                 if n_c == 0:
                     raise DesignError(
@@ -372,12 +375,17 @@ def _compute_cells(
             row.update(att=att, n_treated=n_tr, n_control=n_c)
             rows.append(row)
             k += 1
-    return pd.DataFrame(rows), inf
+    influence: DenseInfluence | CohortLinearInfluence
+    if x3 is None:
+        influence = CohortLinearInfluence(load_a, load_b, units, cohort_moments(y, units))
+    else:
+        influence = DenseInfluence(inf, units)
+    return pd.DataFrame(rows), influence
 
 
 def _closed_form_cell(
-    out: np.ndarray,
-    yf: np.ndarray,
+    load_a: np.ndarray,
+    load_b: np.ndarray,
     codes: np.ndarray,
     s_code: np.ndarray,
     w_code: np.ndarray,
@@ -388,13 +396,13 @@ def _closed_form_cell(
     base: int,
     thr: float,
     control_group: str,
-    weights: np.ndarray | None,
 ) -> tuple[float, int, int]:
-    """ATT(g, t) without covariates from weighted cohort sums; writes its influence function.
+    """ATT(g, t) without covariates from weighted cohort sums; fills its cohort loadings.
 
     The 2x2 DR, IPW and REG estimators all reduce to the difference of weighted mean
     changes, with influence function ``n w_i (dy_i - mu_T) / W_T`` for the cohort and
-    ``-n w_i (dy_i - mu_C) / W_C`` for comparison units (zero elsewhere).
+    ``-n w_i (dy_i - mu_C) / W_C`` for comparison units (zero elsewhere), i.e. loadings
+    ``A[c] = +-n / W (e_t - e_base)`` and ``b[c] = -+n mu / W`` on ``w_i Y_i`` and ``w_i``.
     """
     levels = np.concatenate([[0.0], cohorts])
     treated = levels == g
@@ -409,14 +417,10 @@ def _closed_form_cell(
     mu_t = dsum[treated].sum() / w_t
     mu_c = dsum[control].sum() / w_c
     n = len(codes)
-    mu_tab = np.where(treated, mu_t, np.where(control, mu_c, 0.0))
-    coef_tab = np.where(treated, n / w_t, np.where(control, -n / w_c, 0.0))
-    col = yf[:, cur] - yf[:, base]
-    col -= mu_tab[codes]
-    col *= coef_tab[codes]
-    if weights is not None:
-        col *= weights
-    out[:] = col
+    for mask, scale, mu in ((treated, n / w_t, mu_t), (control, -n / w_c, mu_c)):
+        load_a[mask, cur] = scale
+        load_a[mask, base] = -scale
+        load_b[mask] = -scale * mu
     return float(mu_t - mu_c), n_tr, n_c
 
 

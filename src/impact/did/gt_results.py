@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from impact.did._influence import CohortLinearInfluence, DenseInfluence
 from impact.did.pretest import WaldPretest
 from impact.effect import Effect
 from impact.errors import DataError
@@ -54,16 +55,14 @@ class GroupTimeResult:
         ci_upper`` (+ ``cband_lower, cband_upper`` with the bootstrap), ``base_time``,
         ``post``, ``n_treated``, ``n_control``.
     influence
-        Units x cells influence functions (scaled so the error is their column mean).
+        Influence functions of the cells (units x cells, explicit or as cohort loadings),
+        scaled so that the estimation error is their mean over units.
     pretest
         Wald pre-test of parallel trends on the pre-treatment cells.
     """
 
     table: pd.DataFrame
-    influence: np.ndarray = field(repr=False)
-    unit_cohort: np.ndarray = field(repr=False)
-    unit_weights: np.ndarray = field(repr=False)
-    unit_cluster: np.ndarray | None = field(repr=False)
+    influence: DenseInfluence | CohortLinearInfluence = field(repr=False)
     settings: InferenceSettings
     outcome: str
     pretest: WaldPretest
@@ -72,7 +71,7 @@ class GroupTimeResult:
 
     @property
     def n_units(self) -> int:
-        return int(self.influence.shape[0])
+        return self.influence.units.n_units
 
     def summary(self) -> str:
         """Plain-text table of ATT(g, t) with the settings and the pre-test."""
@@ -160,7 +159,7 @@ class AggregateResult:
     se: float
     ci: tuple[float, float]
     table: pd.DataFrame
-    influence: np.ndarray = field(repr=False)
+    influence: DenseInfluence | CohortLinearInfluence = field(repr=False)
     level_cov: np.ndarray = field(repr=False)
     draws: np.ndarray | None = field(repr=False)
     crit: float

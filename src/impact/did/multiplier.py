@@ -21,7 +21,14 @@ from scipy import sparse, stats
 
 from impact.errors import DataError
 
-__all__ = ["BootstrapDraws", "multiplier_bootstrap", "sum_by_cluster"]
+__all__ = [
+    "BootstrapDraws",
+    "check_bootstrap_options",
+    "draw_multipliers",
+    "multiplier_bootstrap",
+    "sum_by_cluster",
+    "summarise_draws",
+]
 
 BootWeights = Literal["rademacher", "mammen"]
 _IQR_NORMAL = float(stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
@@ -61,9 +68,10 @@ def sum_by_cluster(psi: np.ndarray, cluster: np.ndarray) -> np.ndarray:
     return np.asarray(indicator @ psi2)
 
 
-def _multipliers(
+def draw_multipliers(
     rng: np.random.Generator, rows: int, n_boot: int, weights: BootWeights
 ) -> np.ndarray:
+    """A rows x n_boot matrix of i.i.d. multipliers (mean 0, variance 1)."""
     if weights == "rademacher":
         nbytes = (rows * n_boot + 7) // 8
         bits = np.unpackbits(np.frombuffer(rng.bytes(nbytes), dtype=np.uint8))
@@ -108,10 +116,7 @@ def multiplier_bootstrap(
     -------
     BootstrapDraws
     """
-    if weights not in ("rademacher", "mammen"):
-        raise DataError(f"bootstrap weights {weights!r} must be 'rademacher' or 'mammen'.")
-    if int(n_boot) < 2:
-        raise DataError(f"n_boot={n_boot!r} must be an integer of at least 2 (e.g. 999).")
+    check_bootstrap_options(n_boot, weights)
     n_boot = int(n_boot)
     rng = np.random.default_rng(seed)
     psi2 = np.asarray(psi, dtype=float).reshape(psi.shape[0], -1)
@@ -122,9 +127,21 @@ def multiplier_bootstrap(
     step = max(1, chunk_elements // n_boot)
     for start in range(0, n_rows, step):
         block = rows[start : start + step]
-        v = _multipliers(rng, block.shape[0], n_boot, weights)
+        v = draw_multipliers(rng, block.shape[0], n_boot, weights)
         acc += v.T @ block
-    draws = acc / n
+    return summarise_draws(acc / n, alpha=alpha, weights=weights)
+
+
+def check_bootstrap_options(n_boot: object, weights: str) -> None:
+    """Raise :class:`DataError` for an invalid number of draws or multiplier distribution."""
+    if weights not in ("rademacher", "mammen"):
+        raise DataError(f"bootstrap weights {weights!r} must be 'rademacher' or 'mammen'.")
+    if not isinstance(n_boot, int | np.integer) or isinstance(n_boot, bool) or n_boot < 2:
+        raise DataError(f"n_boot={n_boot!r} must be an integer of at least 2 (e.g. 999).")
+
+
+def summarise_draws(draws: np.ndarray, *, alpha: float, weights: str) -> BootstrapDraws:
+    """Bootstrap SEs (IQR / 1.349, as R did) and the simultaneous-band critical value."""
     q75, q25 = np.quantile(draws, [0.75, 0.25], axis=0, method="inverted_cdf")
     se = (q75 - q25) / _IQR_NORMAL
     se = np.where(se > np.sqrt(np.finfo(float).eps) * 10, se, np.nan)
