@@ -13,6 +13,8 @@ from impact.did.pretest import WaldPretest as WaldPretest
 # isort: split
 from impact.did.decomposition import TWFEWeights as TWFEWeights
 from impact.did.decomposition import twfe_weights as twfe_weights
+from impact.did.honest import HonestResult as HonestResult
+from impact.did.honest import honest_did as honest_did
 from impact.did.imputation import ImputationResult as ImputationResult
 from impact.did.imputation import imputation as imputation
 from impact.did.randomization import RandomizationResult as RandomizationResult
