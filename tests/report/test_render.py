@@ -78,6 +78,7 @@ def test_html_is_self_contained_and_shows_no_code(rendered: dict[str, Path]) -> 
     assert len(images) >= 5 and all(
         img["src"].startswith("data:image/png;base64,") for img in images
     )
+    assert soup.html["lang"] == "nb"
     text = _text(rendered["nb_html"])
     assert "ReportContext" not in text and "import" not in text and "Traceback" not in text
 

@@ -119,7 +119,7 @@ body.jp-Notebook, .jp-Notebook { max-width: 56rem; margin: 0 auto; padding: 1.5r
 """
 
 
-def to_html(notebook: Any, path: Path, *, title: str) -> Path:
+def to_html(notebook: Any, path: Path, *, title: str, lang: str = "nb") -> Path:
     """Write self-contained HTML (embedded images, no code) to ``path``."""
     from nbconvert import HTMLExporter
 
@@ -129,6 +129,7 @@ def to_html(notebook: Any, path: Path, *, title: str) -> Path:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         exclude_anchor_links=True,
+        language_code=lang,
     )
     nb = _reader_view(notebook)
     nb.metadata["title"] = title

@@ -9,8 +9,8 @@ Examples
 --------
 >>> format_number(1234567.891, lang="nb", decimals=1)
 '1\\xa0234\\xa0567,9'
->>> format_percentage_points(0.0425, lang="en")
-'4.3 percentage points'
+>>> format_percentage_points(0.0437, lang="en")
+'4.4\\xa0percentage points'
 """
 
 from __future__ import annotations

@@ -143,7 +143,7 @@ def _render_builtin(
     for fmt in formats:
         path = output / output_name(programme, fmt, lang=lang)
         if fmt == "html":
-            builtin_engine.to_html(executed, path, title=title)
+            builtin_engine.to_html(executed, path, title=title, lang=lang)
         else:
             builtin_engine.to_pdf(executed, path, lang=lang, keep_typst=keep_typst)
         paths.append(path)
