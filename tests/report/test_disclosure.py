@@ -110,3 +110,11 @@ def test_threshold_is_respected_for_every_cell(threshold: int) -> None:
     shown = suppress_small_cells(table, count_columns=["n"], threshold=threshold).to_frame()
     visible = [v for v in shown["n"] if v != f"<{threshold}"]
     assert min(visible) == threshold
+
+
+def test_a_published_grand_total_triggers_secondary_suppression() -> None:
+    table = pd.DataFrame({"g": list("abcd"), "n": [3, 50, 40, 200]})
+    plain = suppress_small_cells(table, count_columns=["n"]).to_frame()
+    assert plain["n"].tolist() == ["<5", 50, 40, 200]  # 293 - 290 = 3 if 293 is published
+    safe = suppress_small_cells(table, count_columns=["n"], public_totals=["n"]).to_frame()
+    assert safe["n"].tolist() == ["<5", 50, "<5", 200]

@@ -24,8 +24,13 @@ def test_descriptives_table_suppresses_small_counts_and_rates(full_bundle: Bundl
     pd.testing.assert_frame_equal(raw, before)
     first = table.iloc[0]  # 3 persons, 1 with the outcome
     assert first["Antall personer"] == "<5" and first["Andel"] == "<5"
-    second = table.iloc[1]  # 32 persons, 30 with the outcome: 2 without
-    assert second["Antall personer"] == "32" and second["Antall med utfallet"] == "<5"
+    # 32 persons, 30 with the outcome: 2 without (complement); and as the smallest other
+    # group it is also hidden so that the published total does not reveal the first row.
+    second = table.iloc[1]
+    assert second["Antall personer"] == "<5" and second["Antall med utfallet"] == "<5"
+    total = raw["n_persons"].sum()
+    shown = [int(v.replace(NBSP, "")) for v in table["Antall personer"] if v != "<5"]
+    assert total - sum(shown) == 3 + 32  # two hidden cells: neither can be recovered
     assert table.iloc[-1]["Antall personer"] == f"9{NBSP}120"
     for column in ("Antall personer", "Antall med utfallet"):
         numbers = [int(v.replace(NBSP, "")) for v in table[column] if v != "<5"]

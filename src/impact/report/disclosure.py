@@ -91,6 +91,7 @@ def suppress_small_cells(
     complements: Mapping[str, str] | None = None,
     margins: Mapping[str, Hashable] | None = None,
     column_sums: Mapping[str, Sequence[str]] | None = None,
+    public_totals: Sequence[str] = (),
     keep_zeros: bool = False,
 ) -> SuppressedTable:
     """Suppress counts below ``threshold`` and everything that would reveal them.
@@ -121,6 +122,10 @@ def suppress_small_cells(
     column_sums
         ``{total_column: [component columns]}`` for sums across columns of one row; handled
         like ``margins``.
+    public_totals
+        Count columns whose grand total is published elsewhere (e.g. "61 234 persons" in
+        the text). The column's cells then form a sum with a known total: one suppressed
+        cell would follow by subtraction, so a second one is suppressed.
     keep_zeros
         Show zero counts (some register owners allow it). Default ``False``: "no count
         below 5" includes zero.
@@ -144,6 +149,7 @@ def suppress_small_cells(
     sum_columns: dict[str, list[str]] = {k: list(v) for k, v in (column_sums or {}).items()}
     counts = list(count_columns)
     named = set(counts) | {c for cols in derived.values() for c in cols} | set(complements.values())
+    named |= set(public_totals)
     named |= set(margins) | set(sum_columns) | {c for cols in sum_columns.values() for c in cols}
     missing = sorted(named - set(table.columns))
     if missing:
@@ -177,6 +183,7 @@ def suppress_small_cells(
     n_primary = int(mask[counts].to_numpy().sum())
 
     sums = _sum_relations(table, counts, margins, sum_columns)
+    sums += [[(row, col) for row in table.index] for col in public_totals if col in counts]
     changed = True
     while changed:
         changed = False

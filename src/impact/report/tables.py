@@ -183,7 +183,9 @@ def descriptives_table(
 
     ``descriptives`` has ``group, year, n_persons, n_outcome, rate`` (raw counts, as in the
     bundle). Counts below ``threshold``, counts whose complement (persons without the
-    outcome) is below it, and the rates computed from them are shown as ``"<5"``.
+    outcome) is below it, and the rates computed from them are shown as ``"<5"``. The
+    total number of persons is published in the report text, so one suppressed
+    ``n_persons`` cell is always accompanied by a second (secondary suppression).
     """
     lang = check_lang(lang)
     _require(
@@ -195,6 +197,7 @@ def descriptives_table(
         threshold=threshold,
         complements={"n_outcome": "n_persons"},
         derived={"n_outcome": ["rate"], "n_persons": ["n_outcome", "rate"]},
+        public_totals=["n_persons"],
     )
     table = safe.table.sort_values(["group", "year"])
     mask = safe.suppressed.loc[table.index]
