@@ -100,3 +100,22 @@ def test_implied_needs_every_cell_and_input_not_mutated() -> None:
     pd.testing.assert_frame_equal(df, before)
     with pytest.raises(DataError, match="treated cell"):
         dec.implied(pd.DataFrame({"cohort": [2012], "time": [2012], "att": [1.0]}))
+
+
+def test_flyt_twfe_estimand_misses_the_true_att() -> None:
+    simulate = pytest.importorskip("impact.data").simulate
+    sd = simulate("flyt", seed=1, scale=0.2)
+    dec = twfe_weights(sd.panel, unit="municipality", time="year", cohort="adoption_year")
+    truth = sd.truth
+    att = (
+        truth.query("estimand == 'att_gt' and weighting == 'unit'")
+        .rename(columns={"value": "att"})
+        .astype({"cohort": int, "time": int})
+    )
+    simple = truth.query("estimand == 'simple' and weighting == 'unit'")["value"].iloc[0]
+    # what TWFE estimates in expectation: its weights applied to the true ATT(g, t)
+    implied = dec.implied(att)
+    assert implied < simple - 0.001  # about 7 % too small: late event times get too little weight
+    late = dec.table.groupby("event_time")["weight"].sum()
+    share = dec.table.groupby("event_time")["n_obs"].sum() / dec.table["n_obs"].sum()
+    assert late.iloc[-1] < share.iloc[-1]
