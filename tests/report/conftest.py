@@ -160,7 +160,7 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
         "ledger",
         pd.DataFrame(
             {
-                "payer": ["Kommunen", "Staten (NAV)", "Deltakerne", "Resten av samfunnet"],
+                "payer": ["kommune", "stat", "participant", "rest_of_society"],
                 "present_value_nok": [-21_000_000.0, 38_000_000.0, 25_000_000.0, 6_300_000.0],
                 "per_participant_nok": [-35_000.0, 63_300.0, 41_700.0, 10_500.0],
             }
@@ -175,6 +175,41 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
                 "high_npv": [35e6, 80e6, 40e6],
                 "low_value": [0.02, 5, 30000],
                 "high_value": [0.04, 20, 45000],
+            }
+        ),
+    )
+    bundle.write_table(
+        "payback",
+        pd.DataFrame(
+            {
+                "party": ["kommune", "stat", "participant"],
+                "payback_year": [np.nan, 3.0, 1.0],
+                "payback_calendar_year": [np.nan, 2027.0, 2025.0],
+                "pv": [-21e6, 38e6, 25e6],
+            }
+        ),
+    )
+    bundle.write_table(
+        "plus_minus",
+        pd.DataFrame(
+            {
+                "effect": ["mestring og tilhørighet"],
+                "score": [2],
+                "assessment": ["+ +"],
+                "description": ["Deltakerne rapporterer mer mestring og tilhørighet"],
+            }
+        ),
+    )
+    bundle.write_table(
+        "scenarios",
+        pd.DataFrame(
+            {
+                "scenario": ["base", "discount schedule"],
+                "setting": ["r109", "flat 4 %"],
+                "npv_deterministic": [47e6, 40e6],
+                "npv": [48.3e6, 41e6],
+                "prob_npv_positive": [0.86, 0.8],
+                "bcr": [2.4, 2.1],
             }
         ),
     )

@@ -80,6 +80,12 @@ def test_ledger_tornado_and_group_time(full_bundle: Bundle) -> None:
     fig = tornado_plot(tornado, base_npv=48.3e6)
     names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert names[-1] == "Effektens varighet"  # widest range on top
+    fig = tornado_plot(tornado.assign(parameter=["discount_rate", "effect_duration", "x_y"]))
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
+        "x y",
+        "Diskonteringsrente",
+        "Effektens varighet",
+    ]
     att_gt = full_bundle.read_table("att_gt")
     fig = group_time_plot(att_gt.assign(cohort=att_gt["cohort"].astype(float)), lang="en")
     assert [a.get_title() for a in fig.axes if a.get_visible()] == [

@@ -13,6 +13,8 @@ from impact.report.tables import (
     estimates_table,
     event_study_table,
     ledger_table,
+    plus_minus_table,
+    scenarios_table,
     site_effects_table,
 )
 
@@ -60,8 +62,20 @@ def test_estimates_and_site_tables(full_bundle: Bundle) -> None:
 def test_appraisal_and_ledger_tables(full_bundle: Bundle) -> None:
     app = appraisal_table(full_bundle.read_table("appraisal_summary"), lang="en").to_frame()
     assert app["Value"].tolist() == [f"NOK{NBSP}48.3 million", "2.40", "86%"]
+    assert app["Quantity"].tolist()[0] == "Net present value"
     led = ledger_table(full_bundle.read_table("ledger"), lang="nb").to_frame()
     assert led["Per deltaker"].iloc[0] == f"\u221235{NBSP}000{NBSP}kr"
+    assert led["Hvem"].tolist() == ["Kommunen", "Staten", "Deltakerne", "Resten av samfunnet"]
+    scen = scenarios_table(full_bundle.read_table("scenarios"), lang="en").to_frame()
+    assert scen.iloc[1].tolist() == [
+        "discount schedule: flat 4 %",
+        f"NOK{NBSP}41.0 million",
+        "80%",
+        "2.1",
+    ]
+    pm = plus_minus_table(full_bundle.read_table("plus_minus"), lang="nb").to_frame()
+    assert pm.columns.tolist() == ["Virkning", "Vurdering", "Beskrivelse"]
+    assert pm.iloc[0]["Vurdering"] == "+ +"
 
 
 def test_report_table_renders_html_and_markdown() -> None:

@@ -57,14 +57,43 @@ def test_diagnostics_failures_surface(full_bundle: Bundle, minimal_bundle: Bundl
     assert diagnostics_paragraph(minimal_bundle.metadata, lang="en") == ""
 
 
-def test_payoff_names_who_gains_and_who_pays(full_bundle: Bundle) -> None:
+def test_payoff_names_who_gains_who_pays_and_when_each_budget_is_paid_back(
+    full_bundle: Bundle,
+) -> None:
     text = payoff_paragraph(
         full_bundle.read_table("appraisal_summary"),
         ledger=full_bundle.read_table("ledger"),
+        payback=full_bundle.read_table("payback"),
         lang="en",
     )
-    assert "pays off" in text and "86%" in text
-    assert "mostly to Staten (NAV)" in text and "borne mostly by Kommunen" in text
+    # P(NPV > 0) = 0.86: probably, not "very likely".
+    assert "the programme probably pays off" in text and "86%" in text
+    assert "mostly to central government" in text and "borne mostly by the municipality" in text
+    assert "central government after 3 years and the participants after 1 year" in text
+    assert "The municipality does not earn its outlay back" in text
+    nb = payoff_paragraph(
+        full_bundle.read_table("appraisal_summary"),
+        payback=full_bundle.read_table("payback"),
+        lang="nb",
+    )
+    assert nb.startswith("For samfunnet som helhet lønner programmet seg trolig:")
+    assert "Kommunen får ikke utgiftene tilbake" in nb
+
+
+def test_payoff_verdict_is_graded_by_the_probability() -> None:
+    def summary(p: float, npv: float) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "quantity": ["npv", "p_npv_positive"],
+                "value": [npv, p],
+                "ci_lower": [float("nan")] * 2,
+                "ci_upper": [float("nan")] * 2,
+                "unit": ["NOK", "probability"],
+            }
+        )
+
+    assert "very likely pays off" in payoff_paragraph(summary(0.99, 5e6), lang="en")
+    assert "probably does not pay off" in payoff_paragraph(summary(0.3, -1e6), lang="en")
 
 
 def test_conclusion_uses_what_the_bundle_has(full_bundle: Bundle, minimal_bundle: Bundle) -> None:

@@ -39,9 +39,12 @@ from impact.report.tables import (
     estimates_table,
     event_study_table,
     ledger_table,
+    plus_minus_table,
+    scenarios_table,
     site_effects_table,
 )
 from impact.report.text import conclusion, headline_estimate
+from impact.report.vocabulary import parameter_label, payer_label, quantity_label
 
 __all__ = [
     "Bundle",
@@ -69,9 +72,14 @@ __all__ = [
     "ledger_table",
     "npv_distribution_plot",
     "output_name",
+    "parameter_label",
+    "payer_label",
+    "plus_minus_table",
     "pooled_posterior_plot",
+    "quantity_label",
     "read_qmd",
     "render",
+    "scenarios_table",
     "site_effects_table",
     "site_forest_plot",
     "suppress_small_cells",

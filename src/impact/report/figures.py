@@ -19,6 +19,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from impact.errors import DataError
 from impact.report.disclosure import THRESHOLD, hide_small_groups
 from impact.report.formatting import check_lang, format_number, format_probability
+from impact.report.vocabulary import parameter_label, payer_label
 
 _BLUE, _ORANGE, _GREY, _RED = "#1f5f8b", "#d9822b", "#8c8c8c", "#b03a2e"
 
@@ -318,7 +319,9 @@ def ledger_plot(ledger: pd.DataFrame, *, lang: str = "nb") -> Figure:
     fig = Figure(figsize=(6.5, 1.2 + 0.4 * len(table)), layout="constrained")
     ax = fig.subplots()
     colours = [_BLUE if v >= 0 else _RED for v in values]
-    ax.barh([str(p) for p in table["payer"]], values, color=colours)
+    ax.barh(
+        [payer_label(p, lang=lang, capital=True) for p in table["payer"]], values, color=colours
+    )
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel(lab["pv"])
     ax.set_title(lab["payer"], fontsize=10)
@@ -343,7 +346,7 @@ def tornado_plot(
     centre = base_npv / 1e6 if base_npv is not None else float(np.median((low + high) / 2))
     fig = Figure(figsize=(6.5, 1.2 + 0.4 * len(table)), layout="constrained")
     ax = fig.subplots()
-    names = [str(p) for p in table["parameter"]]
+    names = [parameter_label(p, lang=lang) for p in table["parameter"]]
     ax.barh(names, low - centre, left=centre, color=_RED, label=lab["low"])
     ax.barh(names, high - centre, left=centre, color=_BLUE, label=lab["high"])
     ax.axvline(centre, color="black", linewidth=0.8)

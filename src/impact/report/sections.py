@@ -30,6 +30,8 @@ from impact.report.tables import (
     estimates_table,
     event_study_table,
     ledger_table,
+    plus_minus_table,
+    scenarios_table,
     site_effects_table,
 )
 from impact.report.text import conclusion
@@ -274,6 +276,26 @@ def cba_section(ctx: ReportContext) -> list[Any]:
                 ledger,
                 lang=ctx.lang,
                 caption=ctx.t("Hvem betaler, hvem vinner", "Who pays, who gains"),
+            )
+        )
+    # The payback table is stated in words in the conclusion (impact.report.text).
+    if ctx.has("scenarios"):
+        items.append(
+            scenarios_table(
+                ctx.bundle.read_table("scenarios"),
+                lang=ctx.lang,
+                caption=ctx.t("Andre forutsetninger", "Other assumptions"),
+            )
+        )
+    if ctx.has("plus_minus"):
+        items.append(
+            plus_minus_table(
+                ctx.bundle.read_table("plus_minus"),
+                lang=ctx.lang,
+                caption=ctx.t(
+                    "Virkninger som ikke er prissatt (pluss–minus-metoden)",
+                    "Effects not valued in money (plus–minus method)",
+                ),
             )
         )
     if ctx.has("tornado"):

@@ -30,6 +30,7 @@ from impact.report.formatting import (
     format_percentage_points,
     format_probability,
 )
+from impact.report.vocabulary import payer_label, quantity_label
 
 
 @dataclass(frozen=True)
@@ -309,39 +310,82 @@ def site_effects_table(
 
 
 def ledger_table(ledger: pd.DataFrame, *, lang: str = "nb", caption: str = "") -> ReportTable:
-    """Present value by payer, in total and per participant."""
+    """Present value by payer, in total (with its 95 % interval when the table has
+    ``ci_lower, ci_upper``) and per participant."""
     lang = check_lang(lang)
     _require(ledger, ["payer", "present_value_nok", "per_participant_nok"], "ledger_table")
     c = _COLS[lang]
     out = pd.DataFrame(
         {
-            c["payer"]: [str(p) for p in ledger["payer"]],
+            c["payer"]: [payer_label(p, lang=lang, capital=True) for p in ledger["payer"]],
             c["pv"]: [format_nok(float(v), lang=lang) for v in ledger["present_value_nok"]],
-            c["per_participant"]: [
-                format_nok(float(v), lang=lang, scale="kroner")
-                for v in ledger["per_participant_nok"]
+        }
+    )
+    if {"ci_lower", "ci_upper"} <= set(ledger.columns):
+        sep = " til " if lang == "nb" else " to "
+        out["95 %-intervall" if lang == "nb" else "95% interval"] = [
+            "\u2013"
+            if pd.isna(lo) or pd.isna(hi)
+            else format_nok(float(lo), lang=lang) + sep + format_nok(float(hi), lang=lang)
+            for lo, hi in zip(ledger["ci_lower"], ledger["ci_upper"])
+        ]
+    out[c["per_participant"]] = [
+        format_nok(float(v), lang=lang, scale="kroner") for v in ledger["per_participant_nok"]
+    ]
+    return ReportTable(out, caption=caption)
+
+
+def plus_minus_table(
+    plus_minus: pd.DataFrame, *, lang: str = "nb", caption: str = ""
+) -> ReportTable:
+    """Non-monetised effects (the "pluss-minus" table of Norwegian cost-benefit analysis).
+
+    ``plus_minus`` has ``effect, assessment, description`` (``assessment`` on the
+    DFØ scale from ``- - - -`` to ``+ + + +``).
+    """
+    lang = check_lang(lang)
+    _require(plus_minus, ["effect", "assessment", "description"], "plus_minus_table")
+    out = pd.DataFrame(
+        {
+            ("Virkning" if lang == "nb" else "Effect"): [str(v) for v in plus_minus["effect"]],
+            ("Vurdering" if lang == "nb" else "Assessment"): [
+                str(v) for v in plus_minus["assessment"]
+            ],
+            ("Beskrivelse" if lang == "nb" else "Description"): [
+                str(v) for v in plus_minus["description"]
             ],
         }
     )
     return ReportTable(out, caption=caption)
 
 
-_QUANTITIES = {
-    "nb": {
-        "npv": "Netto nåverdi",
-        "benefit_cost_ratio": "Nytte–kostnadsbrøk",
-        "p_npv_positive": "Sannsynlighet for positiv netto nåverdi",
-        "break_even_effect": "Effekt som trengs for å gå i null (pp)",
-        "cost_per_participant": "Kostnad per deltaker",
-    },
-    "en": {
-        "npv": "Net present value",
-        "benefit_cost_ratio": "Benefit–cost ratio",
-        "p_npv_positive": "Probability of a positive net present value",
-        "break_even_effect": "Effect needed to break even (pp)",
-        "cost_per_participant": "Cost per participant",
-    },
-}
+def scenarios_table(scenarios: pd.DataFrame, *, lang: str = "nb", caption: str = "") -> ReportTable:
+    """Net present value, P(NPV > 0) and benefit-cost ratio under alternative assumptions.
+
+    ``scenarios`` has ``scenario, setting, npv, prob_npv_positive, bcr``.
+    """
+    lang = check_lang(lang)
+    _require(
+        scenarios, ["scenario", "setting", "npv", "prob_npv_positive", "bcr"], "scenarios_table"
+    )
+    nb = lang == "nb"
+    out = pd.DataFrame(
+        {
+            ("Forutsetning" if nb else "Assumption"): [
+                f"{a}: {b}" for a, b in zip(scenarios["scenario"], scenarios["setting"])
+            ],
+            ("Netto nåverdi" if nb else "Net present value"): [
+                format_nok(float(v), lang=lang) for v in scenarios["npv"]
+            ],
+            ("P(lønner seg)" if nb else "P(pays off)"): [
+                format_probability(float(v), lang=lang) for v in scenarios["prob_npv_positive"]
+            ],
+            ("Nytte–kostnadsbrøk" if nb else "Benefit–cost ratio"): [
+                format_number(float(v), lang=lang, decimals=1) for v in scenarios["bcr"]
+            ],
+        }
+    )
+    return ReportTable(out, caption=caption)
 
 
 def _by_unit(value: object, unit: str, lang: str) -> str:
@@ -369,18 +413,17 @@ def appraisal_table(summary: pd.DataFrame, *, lang: str = "nb", caption: str = "
     lang = check_lang(lang)
     _require(summary, ["quantity", "value", "ci_lower", "ci_upper", "unit"], "appraisal_table")
     c = _COLS[lang]
-    names = _QUANTITIES[lang]
     units = [str(u) for u in summary["unit"]]
     intervals = []
     for lo, hi, unit in zip(summary["ci_lower"], summary["ci_upper"], units):
-        if pd.isna(lo) or pd.isna(hi):
+        if pd.isna(lo) or pd.isna(hi) or lo == hi:
             intervals.append("\u2013")
         else:
             sep = " til " if lang == "nb" else " to "
             intervals.append(_by_unit(lo, unit, lang) + sep + _by_unit(hi, unit, lang))
     out = pd.DataFrame(
         {
-            c["quantity"]: [names.get(str(q), str(q)) for q in summary["quantity"]],
+            c["quantity"]: [quantity_label(q, lang=lang) for q in summary["quantity"]],
             c["value"]: [_by_unit(v, u, lang) for v, u in zip(summary["value"], units)],
             ("95 %-intervall" if lang == "nb" else "95% interval"): intervals,
         }

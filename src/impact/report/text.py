@@ -25,6 +25,7 @@ from impact.report.formatting import (
     format_percentage_points,
     format_probability,
 )
+from impact.report.vocabulary import payer_label
 
 #: Outcome name -> (nb description, en description, +1 if an increase is good, else -1).
 OUTCOMES: dict[str, tuple[str, str, int]] = {
@@ -187,58 +188,117 @@ def _quantity(summary: pd.DataFrame, *names: str) -> pd.Series | None:
 
 
 def payoff_paragraph(
-    summary: pd.DataFrame, *, ledger: pd.DataFrame | None = None, lang: str = "nb"
+    summary: pd.DataFrame,
+    *,
+    ledger: pd.DataFrame | None = None,
+    payback: pd.DataFrame | None = None,
+    lang: str = "nb",
 ) -> str:
-    """Does it pay, and for which budget: NPV with interval, P(NPV > 0), who gains most."""
+    """Does it pay, and for which budget.
+
+    From ``appraisal_summary``: the net present value with its 95 % interval and
+    P(NPV > 0), in words graded by that probability (>= 95 %: very likely; >= 50 %:
+    probably, with large uncertainty; below: probably not). From ``ledger``: who gains
+    most and who bears the cost. From ``payback`` (``party, payback_year``): after how
+    many years each budget has its money back.
+    """
     lang = check_lang(lang)
+    nb = lang == "nb"
     npv = _quantity(summary, "npv", "net_present_value")
     prob = _quantity(summary, "p_npv_positive", "prob_npv_positive", "p_npv_gt_0")
+    p_value = float(prob["value"]) if prob is not None else None
     parts: list[str] = []
     if npv is not None:
-        value = format_nok(float(npv["value"]), lang=lang)
-        has_ci = pd.notna(npv.get("ci_lower")) and pd.notna(npv.get("ci_upper"))
-        if lang == "nb":
-            verdict = "lønner seg" if float(npv["value"]) > 0 else "lønner seg ikke"
-            parts.append(
-                f"For samfunnet som helhet {verdict} programmet trolig: netto nåverdi er {value}"
+        value = float(npv["value"])
+        # Without P(NPV > 0), the sign of the NPV alone supports no more than "probably".
+        graded = p_value if p_value is not None else (0.6 if value > 0 else 0.0)
+        if graded >= 0.95:
+            verdict = (
+                "lønner programmet seg med stor sannsynlighet"
+                if nb
+                else "the programme very likely pays off"
             )
-            if has_ci:
-                parts[-1] += (
-                    f" (95 %-intervall {format_interval(npv['ci_lower'], npv['ci_upper'], lang=lang, kind='nok')})"
-                )
+        elif graded >= 0.5:
+            verdict = "lønner programmet seg trolig" if nb else "the programme probably pays off"
         else:
-            verdict = "pays off" if float(npv["value"]) > 0 else "does not pay off"
-            parts.append(
-                f"For society as a whole the programme probably {verdict}: the net present value is {value}"
+            verdict = (
+                "lønner programmet seg trolig ikke"
+                if nb
+                else "the programme probably does not pay off"
             )
-            if has_ci:
-                parts[-1] += (
-                    f" (95% interval {format_interval(npv['ci_lower'], npv['ci_upper'], lang=lang, kind='nok')})"
-                )
-        parts[-1] += "."
-    if prob is not None:
-        p = format_probability(float(prob["value"]), lang=lang)
+        text = (
+            f"For samfunnet som helhet {verdict}: netto nåverdi er {format_nok(value, lang=lang)}"
+            if nb
+            else f"For society as a whole {verdict}: the net present value is {format_nok(value, lang=lang)}"
+        )
+        if pd.notna(npv.get("ci_lower")) and pd.notna(npv.get("ci_upper")):
+            interval = format_interval(npv["ci_lower"], npv["ci_upper"], lang=lang, kind="nok")
+            text += f" (95 %-intervall: {interval})" if nb else f" (95% interval: {interval})"
+        parts.append(text + ".")
+    if p_value is not None:
+        p = format_probability(p_value, lang=lang)
         parts.append(
             f"Sannsynligheten for at programmet lønner seg, er {p}."
-            if lang == "nb"
+            if nb
             else f"The probability that the programme pays off is {p}."
         )
     if ledger is not None and not ledger.empty:
         ordered = ledger.sort_values("present_value_nok")
         winner, loser = ordered.iloc[-1], ordered.iloc[0]
         if float(winner["present_value_nok"]) > 0:
+            who = payer_label(winner["payer"], lang=lang)
+            amount = format_nok(float(winner["present_value_nok"]), lang=lang)
             parts.append(
-                f"Gevinsten tilfaller særlig {winner['payer']} ({format_nok(float(winner['present_value_nok']), lang=lang)})."
-                if lang == "nb"
-                else f"The gains fall mostly to {winner['payer']} ({format_nok(float(winner['present_value_nok']), lang=lang)})."
+                f"Gevinsten tilfaller særlig {who} ({amount})."
+                if nb
+                else f"The gains fall mostly to {who} ({amount})."
             )
         if float(loser["present_value_nok"]) < 0:
+            who = payer_label(loser["payer"], lang=lang)
+            amount = format_nok(float(loser["present_value_nok"]), lang=lang)
             parts.append(
-                f"Kostnaden bæres særlig av {loser['payer']} ({format_nok(float(loser['present_value_nok']), lang=lang)})."
-                if lang == "nb"
-                else f"The cost is borne mostly by {loser['payer']} ({format_nok(float(loser['present_value_nok']), lang=lang)})."
+                f"Kostnaden bæres særlig av {who} ({amount})."
+                if nb
+                else f"The cost is borne mostly by {who} ({amount})."
             )
-    return " ".join(parts)
+    if payback is not None and {"party", "payback_year"} <= set(payback.columns):
+        parts.append(_payback_sentence(payback, lang=lang))
+    return " ".join(p for p in parts if p)
+
+
+def _payback_sentence(payback: pd.DataFrame, *, lang: str) -> str:
+    nb = lang == "nb"
+    back, never = [], []
+    for party, years in zip(payback["party"], payback["payback_year"]):
+        who = payer_label(party, lang=lang)
+        if pd.isna(years):
+            never.append(who)
+        else:
+            n = int(years)
+            back.append(
+                f"{who} etter {n} år" if nb else f"{who} after {n} year{'s' if n != 1 else ''}"
+            )
+    sentences = []
+    if back:
+        sentences.append(
+            "Pengene er tjent inn for " + _join(back, lang) + "."
+            if nb
+            else "The money is earned back for " + _join(back, lang) + "."
+        )
+    if never:
+        sentences.append(
+            f"{_join(never, lang)[:1].upper()}{_join(never, lang)[1:]} får ikke utgiftene tilbake i analyseperioden."
+            if nb
+            else f"{_join(never, lang)[:1].upper()}{_join(never, lang)[1:]} does not earn its outlay back within the period analysed."
+        )
+    return " ".join(sentences)
+
+
+def _join(items: list[str], lang: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    word = " og " if lang == "nb" else " and "
+    return ", ".join(items[:-1]) + word + items[-1]
 
 
 def diagnostics_paragraph(metadata: Mapping[str, Any], *, lang: str = "nb") -> str:
@@ -291,8 +351,11 @@ def conclusion(bundle: Bundle, *, lang: str = "nb") -> str:
         )
     if bundle.has_table("appraisal_summary"):
         ledger = bundle.read_table("ledger") if bundle.has_table("ledger") else None
+        payback = bundle.read_table("payback") if bundle.has_table("payback") else None
         paragraphs.append(
-            payoff_paragraph(bundle.read_table("appraisal_summary"), ledger=ledger, lang=lang)
+            payoff_paragraph(
+                bundle.read_table("appraisal_summary"), ledger=ledger, payback=payback, lang=lang
+            )
         )
     if meta.get("truth"):
         paragraphs.append(

@@ -1,0 +1,93 @@
+"""Reader-facing names for the technical keys in bundle tables, in bokmål and English.
+
+The cost-benefit tables name payers (``kommune``, ``stat``, ``participant``), summary
+quantities (``npv``, ``benefit_cost_ratio``) and parameters (``completion_wage_premium``)
+by key. Reports show words instead; unknown keys fall back to the key with underscores
+replaced by spaces, so a new key never breaks a report.
+"""
+
+from __future__ import annotations
+
+from impact.report.formatting import check_lang
+
+PAYERS: dict[str, tuple[str, str]] = {
+    "kommune": ("kommunen", "the municipality"),
+    "fylkeskommune": ("fylkeskommunen", "the county"),
+    "stat": ("staten", "central government"),
+    "state": ("staten", "central government"),
+    "participant": ("deltakerne", "the participants"),
+    "participants": ("deltakerne", "the participants"),
+    "rest_of_society": ("resten av samfunnet", "the rest of society"),
+    "employer": ("arbeidsgivere", "employers"),
+}
+
+QUANTITIES: dict[str, tuple[str, str]] = {
+    "npv": ("Netto nåverdi", "Net present value"),
+    "npv_deterministic": ("Netto nåverdi (punktanslag)", "Net present value (point estimate)"),
+    "pv_benefits": ("Nåverdi av gevinstene", "Present value of benefits"),
+    "pv_costs": ("Nåverdi av kostnadene", "Present value of costs"),
+    "benefit_cost_ratio": ("Nytte–kostnadsbrøk", "Benefit–cost ratio"),
+    "net_benefit_per_participant": ("Netto gevinst per deltaker", "Net benefit per participant"),
+    "cost_per_participant": ("Kostnad per deltaker", "Cost per participant"),
+    "p_npv_positive": (
+        "Sannsynlighet for positiv netto nåverdi",
+        "Probability of a positive net present value",
+    ),
+    "effect_estimate": ("Effekten analysen bygger på (pp)", "Effect used in the appraisal (pp)"),
+    "break_even_effect": (
+        "Effekt som trengs for å gå i null (pp)",
+        "Effect needed to break even (pp)",
+    ),
+}
+
+PARAMETERS: dict[str, tuple[str, str]] = {
+    "completion_wage_premium": ("Lønnsgevinst av fullført vgs", "Wage premium of completion"),
+    "completion_employment_gain": (
+        "Sysselsettingsgevinst av fullført vgs",
+        "Employment gain of completion",
+    ),
+    "neet_production_loss": ("Produksjonstap som NEET", "Production loss while NEET"),
+    "extra_school_years": ("Ekstra skoleår", "Extra school years"),
+    "neet_public_costs": ("Offentlige kostnader som NEET", "Public costs while NEET"),
+    "upper_secondary_cost_per_pupil_year": (
+        "Kostnad per elevår i vgs",
+        "Cost per upper-secondary pupil year",
+    ),
+    "neet_transfers": ("Overføringer som NEET", "Transfers while NEET"),
+    "tax_share_of_labour_cost": ("Skatteandel av lønnskostnad", "Tax share of labour cost"),
+    "neet_transfers_share_kommune": (
+        "Kommunens andel av overføringene",
+        "Municipal share of transfers",
+    ),
+    "neet_public_costs_share_kommune": (
+        "Kommunens andel av offentlige kostnader",
+        "Municipal share of public costs",
+    ),
+    "neet_persistence": ("Hvor lenge NEET-status varer", "Persistence of NEET status"),
+    "discount_rate": ("Diskonteringsrente", "Discount rate"),
+    "effect_duration": ("Effektens varighet", "Duration of the effect"),
+}
+
+
+def _label(table: dict[str, tuple[str, str]], key: object, lang: str) -> str:
+    nb, en = table.get(str(key), (str(key).replace("_", " "),) * 2)
+    return nb if check_lang(lang) == "nb" else en
+
+
+def payer_label(payer: object, *, lang: str = "nb", capital: bool = False) -> str:
+    """Who pays or gains, in words (``"kommune"`` -> ``"kommunen"`` / ``"the municipality"``).
+
+    ``capital=True`` upper-cases the first letter only (for table cells and axis labels).
+    """
+    label = _label(PAYERS, payer, lang)
+    return label[:1].upper() + label[1:] if capital else label
+
+
+def quantity_label(quantity: object, *, lang: str = "nb") -> str:
+    """A cost-benefit summary quantity in words (``"npv"`` -> ``"Netto nåverdi"``)."""
+    return _label(QUANTITIES, quantity, lang)
+
+
+def parameter_label(parameter: object, *, lang: str = "nb") -> str:
+    """A cost-benefit parameter in words, for tornado diagrams."""
+    return _label(PARAMETERS, parameter, lang)
