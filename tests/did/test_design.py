@@ -166,3 +166,13 @@ def test_bad_options():
         att_gt(d, **COLS, method="ols")  # type: ignore[arg-type]
     with pytest.raises(DesignError, match="control_group="):
         att_gt(d, **COLS, control_group="never")  # type: ignore[arg-type]
+
+
+def test_row_order_does_not_matter():
+    """Sorted (reshape fast path) and shuffled (hash path) layouts give identical results."""
+    d = small_panel(n=200)
+    shuffled = d.sample(frac=1.0, random_state=3)
+    for cov in (None, "x"):
+        a = att_gt(d, **COLS, covariates=cov).table
+        b = att_gt(shuffled, **COLS, covariates=cov).table
+        pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12, atol=1e-14)

@@ -39,6 +39,8 @@ class PropensityFit:
     hessian: np.ndarray  # n * (X' W X)^{-1}, as DRDID's vcov(glm) * n
     trim: np.ndarray  # False for comparison units with ps >= TRIM_LEVEL
     n_trimmed: int
+    odds: np.ndarray  # trim * ps / (1 - ps) for comparison units, 0 for the treated
+    resid: np.ndarray  # d - ps
 
 
 def fit_propensity(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> PropensityFit:
@@ -80,21 +82,37 @@ def fit_propensity(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> PropensityFit
     trim = np.ones(n, dtype=bool)
     ctrl = d == 0
     trim[ctrl] = ps[ctrl] < TRIM_LEVEL
-    return PropensityFit(ps=ps, hessian=hessian, trim=trim, n_trimmed=int((~trim).sum()))
+    odds = np.where(ctrl & trim, ps / (1.0 - ps), 0.0)
+    return PropensityFit(
+        ps=ps,
+        hessian=hessian,
+        trim=trim,
+        n_trimmed=int((~trim).sum()),
+        odds=odds,
+        resid=d - ps,
+    )
 
 
-def _ols_control(dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray):
-    """Weighted OLS of ``dy`` on ``x`` among comparison units and its linear representation."""
+@dataclass(frozen=True)
+class _OlsFit:
+    """Weighted OLS among comparison units: fitted values and its linear representation."""
+
+    fitted: np.ndarray
+    score: np.ndarray  # w_i (1 - d_i) (dy_i - x_i beta)
+    xpx_inv: np.ndarray  # (X' W X / n)^{-1}
+
+    def alr_dot(self, x: np.ndarray, m: np.ndarray) -> np.ndarray:
+        """``(score_i x_i) @ xpx_inv @ m`` for every unit, without an n x k temporary."""
+        return self.score * (x @ (self.xpx_inv @ m))
+
+
+def _ols_control(dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray) -> _OlsFit:
     n = x.shape[0]
     wc = w * (1.0 - d)
     xtwx = (x * wc[:, None]).T @ x
     beta = np.linalg.solve(xtwx, x.T @ (wc * dy))
     fitted = x @ beta
-    resid = dy - fitted
-    xpx_inv = np.linalg.inv(xtwx / n)
-    # asymptotic linear representation of beta: rows (wc * resid * x) @ xpx_inv
-    alr_ols = (x * (wc * resid)[:, None]) @ xpx_inv
-    return fitted, alr_ols
+    return _OlsFit(fitted=fitted, score=wc * (dy - fitted), xpx_inv=np.linalg.inv(xtwx / n))
 
 
 def drdid_panel(
@@ -105,25 +123,24 @@ def drdid_panel(
     ps_fit: PropensityFit | None = None,
 ) -> tuple[float, np.ndarray]:
     """Traditional doubly robust DiD (Sant'Anna & Zhao 2020, eq. 3.1), panel data."""
+    n = len(d)
     w = w / w.mean()
     pf = ps_fit if ps_fit is not None else fit_propensity(x, d, w)
-    ps, trim = pf.ps, pf.trim
-    out_delta, alr_ols = _ols_control(dy, d, x, w)
-    w_treat = trim * w * d
-    w_cont = trim * w * ps * (1.0 - d) / (1.0 - ps)
-    resid = dy - out_delta
+    ols = _ols_control(dy, d, x, w)
+    w_treat = w * d if not pf.n_trimmed else pf.trim * w * d
+    w_cont = w * pf.odds
+    resid = dy - ols.fitted
     att_treat = w_treat * resid
     att_cont = w_cont * resid
     m_treat, m_cont = w_treat.mean(), w_cont.mean()
     eta_treat = att_treat.mean() / m_treat
     eta_cont = att_cont.mean() / m_cont
-    inf_treat = (att_treat - w_treat * eta_treat - alr_ols @ (w_treat @ x / len(d))) / m_treat
+    inf_treat = (att_treat - w_treat * eta_treat - ols.alr_dot(x, w_treat @ x / n)) / m_treat
     cont_1 = att_cont - w_cont * eta_cont
-    score_ps = x * (w * (d - ps))[:, None]
-    alr_ps = score_ps @ pf.hessian
-    m2 = cont_1 @ x / len(d)
-    m3 = w_cont @ x / len(d)
-    inf_cont = (cont_1 + alr_ps @ m2 - alr_ols @ m3) / m_cont
+    m2 = cont_1 @ x / n
+    m3 = w_cont @ x / n
+    alr_ps = (w * pf.resid) * (x @ (pf.hessian @ m2))
+    inf_cont = (cont_1 + alr_ps - ols.alr_dot(x, m3)) / m_cont
     return float(eta_treat - eta_cont), inf_treat - inf_cont
 
 
@@ -135,11 +152,11 @@ def std_ipw_did_panel(
     ps_fit: PropensityFit | None = None,
 ) -> tuple[float, np.ndarray]:
     """Normalised (Hajek) inverse-probability-weighted DiD (Abadie 2005), panel data."""
+    n = len(d)
     w = w / w.mean()
     pf = ps_fit if ps_fit is not None else fit_propensity(x, d, w)
-    ps, trim = pf.ps, pf.trim
-    w_treat = trim * w * d
-    w_cont = trim * w * ps * (1.0 - d) / (1.0 - ps)
+    w_treat = w * d if not pf.n_trimmed else pf.trim * w * d
+    w_cont = w * pf.odds
     att_treat = w_treat * dy
     att_cont = w_cont * dy
     m_treat, m_cont = w_treat.mean(), w_cont.mean()
@@ -147,9 +164,9 @@ def std_ipw_did_panel(
     eta_cont = att_cont.mean() / m_cont
     inf_treat = (att_treat - w_treat * eta_treat) / m_treat
     cont_1 = att_cont - w_cont * eta_cont
-    alr_ps = (x * (w * (d - ps))[:, None]) @ pf.hessian
-    m2 = cont_1 @ x / len(d)
-    inf_cont = (cont_1 + alr_ps @ m2) / m_cont
+    m2 = cont_1 @ x / n
+    alr_ps = (w * pf.resid) * (x @ (pf.hessian @ m2))
+    inf_cont = (cont_1 + alr_ps) / m_cont
     return float(eta_treat - eta_cont), inf_treat - inf_cont
 
 
@@ -163,16 +180,16 @@ def reg_did_panel(
     """Outcome-regression DiD (Heckman, Ichimura & Todd 1997), panel data."""
     del ps_fit  # no propensity score in outcome regression
     w = w / w.mean()
-    out_delta, alr_ols = _ols_control(dy, d, x, w)
+    ols = _ols_control(dy, d, x, w)
     w_treat = w * d
     att_treat = w_treat * dy
-    att_cont = w_treat * out_delta
+    att_cont = w_treat * ols.fitted
     m_treat = w_treat.mean()
     eta_treat = att_treat.mean() / m_treat
     eta_cont = att_cont.mean() / m_treat
     inf_treat = (att_treat - w_treat * eta_treat) / m_treat
     m1 = w_treat @ x / len(d)
-    inf_cont = (att_cont - w_treat * eta_cont + alr_ols @ m1) / m_treat
+    inf_cont = (att_cont - w_treat * eta_cont + ols.alr_dot(x, m1)) / m_treat
     return float(eta_treat - eta_cont), inf_treat - inf_cont
 
 

@@ -19,6 +19,7 @@ multiplier bootstrap.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +33,22 @@ from impact.did.multiplier import (
     summarise_draws,
 )
 
-__all__ = ["CohortLinearInfluence", "DenseInfluence", "UnitIndex"]
+__all__ = ["CohortLinearInfluence", "DenseInfluence", "UnitIndex", "single_threaded_blas"]
+
+
+def single_threaded_blas() -> AbstractContextManager[object]:
+    """Limit BLAS to one thread while estimating.
+
+    The products here are tall and skinny (n x a few columns); threaded BLAS gains little
+    on them and, on a busy machine, oversubscribed threads slow them down by an order of
+    magnitude. ``threadpoolctl`` (a dependency of PyMC) sets the limit; without it the
+    default threading stays.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True, eq=False)

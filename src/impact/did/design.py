@@ -111,6 +111,26 @@ def _show(value: object) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
+def _sorted_balanced_units(
+    units: pd.Series, t_long: np.ndarray, periods: np.ndarray
+) -> tuple[np.ndarray, bool]:
+    """Unit ids and True if rows are sorted by unit then period, balanced, without duplicates.
+
+    A cheap check for the common layout that lets validation reshape instead of hashing.
+    """
+    n_t = len(periods)
+    if len(t_long) % n_t:
+        return np.empty(0), False
+    n = len(t_long) // n_t
+    if not (t_long.reshape(n, n_t) == periods[None, :]).all():
+        return np.empty(0), False
+    u = units.to_numpy().reshape(n, n_t)
+    first = u[:, 0]
+    if not (u == first[:, None]).all() or not pd.Index(first).is_unique:
+        return np.empty(0), False
+    return first, True
+
+
 def _as_list(cols: str | Sequence[str] | None) -> list[str]:
     if cols is None:
         return []
@@ -214,35 +234,39 @@ def validate_staggered_panel(
         )
 
     periods = np.sort(pd.unique(t_long))
-    ti = np.searchsorted(periods, t_long)
-    ui, unit_ids = pd.factorize(data[unit], sort=False)
-    ui = np.asarray(ui)
-    n, n_t = len(unit_ids), len(periods)
+    n_t = len(periods)
     if n_t < 2:
         raise DesignError(
             f"Column {time!r} has a single period ({periods[0]:g}); DiD needs two or more."
         )
-    key = ui.astype(np.int64) * n_t + ti
-    counts = np.bincount(key, minlength=n * n_t)
-    if counts.max() > 1:
-        k = int(np.argmax(counts > 1))
-        raise DataError(
-            f"Duplicate rows for {unit}={_show(unit_ids[k // n_t])}, {time}={periods[k % n_t]:g} "
-            f"({int((counts > 1).sum())} unit-period pairs are duplicated); keep one row per "
-            "unit and period (aggregate or deduplicate first)."
-        )
-    if counts.min() == 0:
-        k = int(np.argmin(counts))
-        n_missing = int((counts == 0).sum())
-        raise DataError(
-            f"The panel is unbalanced: {n_missing} unit-period rows are missing (e.g. "
-            f"{unit}={_show(unit_ids[k // n_t])}, {time}={periods[k % n_t]:g}). att_gt needs a balanced "
-            "panel: keep units observed in every period."
-        )
-    # rows already sorted by unit then period (the usual layout): reshape, no scatter
-    in_order = bool(np.array_equal(key, np.arange(n * n_t)))
+    unit_ids, in_order = _sorted_balanced_units(data[unit], t_long, periods)
+    ui = np.empty(0, dtype=np.intp)
+    key = np.empty(0, dtype=np.int64)
+    if not in_order:
+        codes_, unit_ids = pd.factorize(data[unit], sort=False)
+        ui = np.asarray(codes_)
+        ti = np.searchsorted(periods, t_long)
+        n = len(unit_ids)
+        key = ui.astype(np.int64) * n_t + ti
+        counts = np.bincount(key, minlength=n * n_t)
+        if counts.max() > 1:
+            k = int(np.argmax(counts > 1))
+            raise DataError(
+                f"Duplicate rows for {unit}={_show(unit_ids[k // n_t])}, "
+                f"{time}={periods[k % n_t]:g} ({int((counts > 1).sum())} unit-period pairs are "
+                "duplicated); keep one row per unit and period (aggregate or deduplicate first)."
+            )
+        if counts.min() == 0:
+            k = int(np.argmin(counts))
+            n_missing = int((counts == 0).sum())
+            raise DataError(
+                f"The panel is unbalanced: {n_missing} unit-period rows are missing (e.g. "
+                f"{unit}={_show(unit_ids[k // n_t])}, {time}={periods[k % n_t]:g}). att_gt "
+                "needs a balanced panel: keep units observed in every period."
+            )
+    n = len(unit_ids)
     y: np.ndarray
-    if in_order:
+    if in_order:  # rows sorted by unit then period (the usual layout): reshape, no scatter
         y = y_long.reshape(n, n_t)
     else:
         y = np.empty(n * n_t)
@@ -262,8 +286,9 @@ def validate_staggered_panel(
             out[ui] = values
             differs = out[ui] != values
         if differs.any():
-            u = ui[np.argmax(differs)]
-            vals = np.unique(values[ui == u])
+            pos = int(np.argmax(differs))
+            u = pos // n_t if in_order else int(ui[pos])
+            vals = np.unique(values[u * n_t : (u + 1) * n_t] if in_order else values[ui == u])
             raise DataError(
                 f"Column {column!r} ({what}) varies within {unit}={_show(unit_ids[u])}: values "
                 f"{vals.tolist()}. It must be constant within a unit"

@@ -16,10 +16,11 @@ from impact.did._influence import (
     DenseInfluence,
     UnitIndex,
     cohort_moments,
+    single_threaded_blas,
 )
 from impact.did.design import StaggeredPanel, check_control_group, validate_staggered_panel
 from impact.did.gt_results import GroupTimeResult, InferenceSettings
-from impact.did.multiplier import check_bootstrap_options
+from impact.did.multiplier import BootWeights, check_bootstrap_options
 from impact.did.pretest import wald_pretest
 from impact.errors import DesignError, FewClustersWarning, OverlapWarning
 
@@ -139,6 +140,37 @@ def att_gt(
         panel, note = _last_cohort_as_control(panel, anticipation)
         notes.append(note)
 
+    with single_threaded_blas():
+        return _estimate(
+            panel,
+            outcome,
+            control_group,
+            method,
+            anticipation,
+            base_period,
+            alpha,
+            n_boot,
+            seed,
+            boot_weights,
+            cluster is not None,
+            notes,
+        )
+
+
+def _estimate(
+    panel: StaggeredPanel,
+    outcome: str,
+    control_group: str,
+    method: str,
+    anticipation: int,
+    base_period: str,
+    alpha: float,
+    n_boot: int | None,
+    seed: int | np.random.Generator | None,
+    boot_weights: BootWeights,
+    clustered: bool,
+    notes: list[str],
+) -> GroupTimeResult:
     table, influence = _compute_cells(panel, control_group, method, anticipation, base_period)
     _warn_few_clusters(panel, n_boot)
 
@@ -169,7 +201,7 @@ def att_gt(
         n_boot=n_boot,
         seed=seed if not isinstance(seed, np.random.Generator) else None,
         boot_weights=boot_weights,
-        clustered=cluster is not None,
+        clustered=clustered,
     )
     cols = ["cohort", "time", "event_time", "att", "se", "ci_lower", "ci_upper"]
     cols += [c for c in ("cband_lower", "cband_upper") if c in table]
@@ -231,7 +263,7 @@ def _warn_few_clusters(panel: StaggeredPanel, n_boot: int | None) -> None:
             "unreliable with fewer than ~30 treated clusters. Use the wild cluster bootstrap "
             "or randomization inference for the aggregated effects.",
             FewClustersWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 
@@ -252,7 +284,6 @@ def _compute_cells(
     x3 = panel.x
     x_varies = x3 is not None and bool(np.any(x3 != x3[:, :1, :]))
     estimator = ESTIMATORS[method]
-    never = g_all == 0
     tfac = 0 if base_period == "universal" else 1
     t_range = range(n_t - tfac)
     rows: list[dict[str, object]] = []
@@ -260,7 +291,15 @@ def _compute_cells(
     n_cells = len(cohorts) * len(t_range)
     levels = np.concatenate([[0.0], cohorts])
     codes = np.searchsorted(levels, g_all)
-    units = UnitIndex(codes=codes, levels=levels, weights=w_all, cluster=panel.cluster)
+    cluster = panel.cluster
+    if x3 is not None:
+        # units sorted by cohort: every comparison is a union of a few contiguous row blocks
+        order = np.argsort(codes, kind="stable")
+        codes, g_all, w_all, y, x3 = codes[order], g_all[order], w_all[order], y[order], x3[order]
+        cluster = cluster[order] if cluster is not None else None
+        bounds = np.searchsorted(codes, np.arange(len(levels) + 1))
+        x_by_base: dict[int, np.ndarray] = {}
+    units = UnitIndex(codes=codes, levels=levels, weights=w_all, cluster=cluster)
     if x3 is None:
         # no covariates: closed forms on cohort sums, influence functions as cohort loadings
         load_a = np.zeros((n_cells, len(levels), n_t))
@@ -270,18 +309,17 @@ def _compute_cells(
         inf = np.zeros((n_cells, n)).T
     w_code = np.bincount(codes, weights=w_all, minlength=len(cohorts) + 1)
     n_code = np.bincount(codes, minlength=len(cohorts) + 1)
-    yf = np.asfortranarray(y)
     if x3 is None:
-        wy = yf * w_all[:, None] if panel.weights is not None else yf
-        s_code = np.column_stack(
-            [np.bincount(codes, weights=wy[:, j], minlength=len(cohorts) + 1) for j in range(n_t)]
-        )
+        moments = cohort_moments(y, units)
+        s_code = moments.ybar * w_code[:, None]
+    else:
+        yf = np.asfortranarray(y)
     ps_cache: dict[tuple[float, float, int], PropensityFit] = {}
     k = 0
     for g in cohorts:
         pre_idx = np.flatnonzero(periods + anticipation < g)
         g_base = int(pre_idx[-1])
-        treated_all = g_all == g
+        n_cohort = int(n_code[np.searchsorted(levels, g)])
         for ti in t_range:
             cur = ti + tfac
             base = ti if base_period == "varying" else g_base
@@ -297,16 +335,15 @@ def _compute_cells(
                 "is_base": base == cur,
             }
             if base == cur:
-                row.update(att=0.0, n_treated=int(treated_all.sum()), n_control=0)
+                row.update(att=0.0, n_treated=n_cohort, n_control=0)
                 rows.append(row)
                 k += 1
                 continue
-            if control_group == "never_treated":
-                thr = np.inf
-                control = never
-            else:
-                thr = periods[max(cur, base)] + anticipation
-                control = never | ((g_all > thr) & ~treated_all) if x3 is not None else never
+            thr = (
+                np.inf
+                if control_group == "never_treated"
+                else periods[max(cur, base)] + anticipation
+            )
             if x3 is None:
                 att, n_tr, n_c = _closed_form_cell(
                     load_a[k],
@@ -332,11 +369,14 @@ def _compute_cells(
                 rows.append(row)
                 k += 1
                 continue
-            idx = np.flatnonzero(treated_all | control)
-            d = treated_all[idx].astype(float)
-            n_tr = int(d.sum())
-            n_c = len(idx) - n_tr
-            n_par = 1 + (x3.shape[2] if x3 is not None else 0)
+            tc = int(np.searchsorted(levels, g))
+            ctrl_codes = [0]
+            if control_group == "not_yet_treated":
+                ctrl_codes += [c for c in range(1, len(levels)) if levels[c] > thr and c != tc]
+            blocks = _row_blocks(sorted([tc, *ctrl_codes]), bounds)
+            n_tr = int(bounds[tc + 1] - bounds[tc])
+            n_c = sum(e - s_ for s_, e in blocks) - n_tr
+            n_par = 1 + x3.shape[2]
             if n_c == 0:
                 raise DesignError(
                     f"No comparison units for cohort {g:g} in period {periods[cur]:g} with "
@@ -350,12 +390,13 @@ def _compute_cells(
                     f"(intercept + covariates {list(panel.covariate_names)}). Drop covariates "
                     "or merge small cohorts."
                 )
-            dy = yf[idx, cur] - yf[idx, base]
-            w = w_all[idx]
-            if x3 is None:
-                x = np.ones((len(idx), 1))
-            else:
-                x = np.column_stack([np.ones(len(idx)), x3[idx, base, :]])
+            xb = base if x_varies else 0
+            if xb not in x_by_base:
+                x_by_base[xb] = np.column_stack([np.ones(n), x3[:, xb, :]])
+            dy = _gather(yf[:, cur], blocks) - _gather(yf[:, base], blocks)
+            w = _gather(w_all, blocks)
+            x = _gather(x_by_base[xb], blocks)
+            d = (_gather(codes, blocks) == tc).astype(float)
             ps_fit = None
             if method != "reg":
                 key = (float(g), float(thr), base if x_varies else -1)
@@ -371,16 +412,41 @@ def _compute_cells(
                     f"covariates {list(panel.covariate_names)} are collinear among the "
                     "comparison units. Drop or combine covariates."
                 ) from exc
-            inf[idx, k] = psi * (n / len(idx))
+            _scatter(inf[:, k], blocks, psi * (n / len(psi)))
             row.update(att=att, n_treated=n_tr, n_control=n_c)
             rows.append(row)
             k += 1
     influence: DenseInfluence | CohortLinearInfluence
     if x3 is None:
-        influence = CohortLinearInfluence(load_a, load_b, units, cohort_moments(y, units))
+        influence = CohortLinearInfluence(load_a, load_b, units, moments)
     else:
         influence = DenseInfluence(inf, units)
     return pd.DataFrame(rows), influence
+
+
+def _row_blocks(codes: list[int], bounds: np.ndarray) -> list[tuple[int, int]]:
+    """Contiguous row ranges covering the given (sorted) cohort codes."""
+    blocks: list[tuple[int, int]] = []
+    for c in codes:
+        start, end = int(bounds[c]), int(bounds[c + 1])
+        if blocks and blocks[-1][1] == start:
+            blocks[-1] = (blocks[-1][0], end)
+        elif end > start:
+            blocks.append((start, end))
+    return blocks
+
+
+def _gather(arr: np.ndarray, blocks: list[tuple[int, int]]) -> np.ndarray:
+    if len(blocks) == 1:
+        return arr[blocks[0][0] : blocks[0][1]]
+    return np.concatenate([arr[s:e] for s, e in blocks])
+
+
+def _scatter(out: np.ndarray, blocks: list[tuple[int, int]], values: np.ndarray) -> None:
+    pos = 0
+    for s, e in blocks:
+        out[s:e] = values[pos : pos + e - s]
+        pos += e - s
 
 
 def _closed_form_cell(
@@ -444,6 +510,6 @@ def _propensity(
             "zero weight (as R DRDID). Results lean on few comparison units; consider "
             "method='reg' or fewer covariates.",
             OverlapWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
     return fit

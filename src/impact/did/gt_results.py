@@ -99,11 +99,13 @@ class GroupTimeResult:
 
         See :func:`impact.did.aggregation.aggregate`.
         """
+        from impact.did._influence import single_threaded_blas
         from impact.did.aggregation import aggregate
 
-        return aggregate(
-            self, kind, min_e=min_e, max_e=max_e, balance_e=balance_e, n_boot=n_boot, seed=seed
-        )
+        with single_threaded_blas():
+            return aggregate(
+                self, kind, min_e=min_e, max_e=max_e, balance_e=balance_e, n_boot=n_boot, seed=seed
+            )
 
     def plot(self, *, ax: Any = None) -> Figure:
         """One panel per cohort: ATT(g, t) over time with intervals, pre- and post-periods."""

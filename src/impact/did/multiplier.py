@@ -22,6 +22,7 @@ from scipy import sparse, stats
 from impact.errors import DataError
 
 __all__ = [
+    "BootWeights",
     "BootstrapDraws",
     "check_bootstrap_options",
     "draw_multipliers",
