@@ -44,6 +44,9 @@ def test_kroner() -> None:
 
 def test_interval_and_probability_in_words() -> None:
     assert format_interval(0.01, 0.074, lang="nb") == f"mellom 1,0 og 7,4{NBSP}prosentpoeng"
+    assert format_interval(406_477, 46_600_000, lang="nb", kind="nok") == (
+        f"mellom 0,4{NBSP}mill.{NBSP}kr og 46,6{NBSP}mill.{NBSP}kr"
+    )
     assert format_interval(-0.01, 0.074, lang="en") == (
         f"between {MINUS}1.0 and 7.4{NBSP}percentage points"
     )

@@ -78,6 +78,12 @@ def test_payoff_names_who_gains_who_pays_and_when_each_budget_is_paid_back(
     )
     assert nb.startswith("For samfunnet som helhet lønner programmet seg trolig:")
     assert "Kommunen får ikke utgiftene tilbake" in nb
+    at_once = payoff_paragraph(
+        full_bundle.read_table("appraisal_summary"),
+        payback=pd.DataFrame({"party": ["stat"], "payback_year": [0]}),
+        lang="nb",
+    )
+    assert "Pengene er tjent inn for staten straks." in at_once
 
 
 def test_payoff_verdict_is_graded_by_the_probability() -> None:

@@ -91,6 +91,12 @@ def format_nok(amount: float, *, lang: str = "nb", scale: str = "auto") -> str:
     return f"{number}{NBSP}kr" if lang == "nb" else f"NOK{NBSP}{number}"
 
 
+def nok_scale(*amounts: float) -> str:
+    """The common scale for amounts shown together: ``"millions"`` if any is >= 1 million."""
+    finite = [abs(float(a)) for a in amounts if a is not None and not math.isnan(float(a))]
+    return "millions" if finite and max(finite) >= 1e6 else "kroner"
+
+
 def format_interval(
     lower: float, upper: float, *, lang: str = "nb", kind: str = "pp", decimals: int = 1
 ) -> str:
@@ -102,7 +108,11 @@ def format_interval(
         low = format_percentage_points(lower, lang=lang, decimals=decimals, unit=False)
         high = format_percentage_points(upper, lang=lang, decimals=decimals)
     elif kind == "nok":
-        low, high = format_nok(lower, lang=lang), format_nok(upper, lang=lang)
+        scale = nok_scale(lower, upper)
+        low, high = (
+            format_nok(lower, lang=lang, scale=scale),
+            format_nok(upper, lang=lang, scale=scale),
+        )
     elif kind == "number":
         low = format_number(lower, lang=lang, decimals=decimals)
         high = format_number(upper, lang=lang, decimals=decimals)

@@ -29,6 +29,7 @@ from impact.report.formatting import (
     format_percent,
     format_percentage_points,
     format_probability,
+    nok_scale,
 )
 from impact.report.vocabulary import payer_label, quantity_label
 
@@ -326,7 +327,9 @@ def ledger_table(ledger: pd.DataFrame, *, lang: str = "nb", caption: str = "") -
         out["95 %-intervall" if lang == "nb" else "95% interval"] = [
             "\u2013"
             if pd.isna(lo) or pd.isna(hi)
-            else format_nok(float(lo), lang=lang) + sep + format_nok(float(hi), lang=lang)
+            else format_nok(float(lo), lang=lang, scale=nok_scale(lo, hi))
+            + sep
+            + format_nok(float(hi), lang=lang, scale=nok_scale(lo, hi))
             for lo, hi in zip(ledger["ci_lower"], ledger["ci_upper"])
         ]
     out[c["per_participant"]] = [
@@ -388,13 +391,13 @@ def scenarios_table(scenarios: pd.DataFrame, *, lang: str = "nb", caption: str =
     return ReportTable(out, caption=caption)
 
 
-def _by_unit(value: object, unit: str, lang: str) -> str:
+def _by_unit(value: object, unit: str, lang: str, *, scale: str = "auto") -> str:
     if value is None or pd.isna(value):  # type: ignore[call-overload]
         return "\u2013"
     number = float(value)  # type: ignore[arg-type]
     unit = unit.lower()
     if unit in {"nok", "kr"}:
-        return format_nok(number, lang=lang)
+        return format_nok(number, lang=lang, scale=scale)
     if unit == "probability":
         return format_probability(number, lang=lang)
     if unit in {"pp", "risk_difference", "probability_difference"}:
@@ -420,7 +423,11 @@ def appraisal_table(summary: pd.DataFrame, *, lang: str = "nb", caption: str = "
             intervals.append("\u2013")
         else:
             sep = " til " if lang == "nb" else " to "
-            intervals.append(_by_unit(lo, unit, lang) + sep + _by_unit(hi, unit, lang))
+            intervals.append(
+                _by_unit(lo, unit, lang, scale=nok_scale(lo, hi))
+                + sep
+                + _by_unit(hi, unit, lang, scale=nok_scale(lo, hi))
+            )
     out = pd.DataFrame(
         {
             c["quantity"]: [quantity_label(q, lang=lang) for q in summary["quantity"]],

@@ -275,9 +275,12 @@ def _payback_sentence(payback: pd.DataFrame, *, lang: str) -> str:
             never.append(who)
         else:
             n = int(years)
-            back.append(
-                f"{who} etter {n} år" if nb else f"{who} after {n} year{'s' if n != 1 else ''}"
-            )
+            if n == 0:
+                back.append(f"{who} straks" if nb else f"{who} at once")
+            else:
+                back.append(
+                    f"{who} etter {n} år" if nb else f"{who} after {n} year{'s' if n != 1 else ''}"
+                )
     sentences = []
     if back:
         sentences.append(

@@ -19,6 +19,8 @@ PAYERS: dict[str, tuple[str, str]] = {
     "participants": ("deltakerne", "the participants"),
     "rest_of_society": ("resten av samfunnet", "the rest of society"),
     "employer": ("arbeidsgivere", "employers"),
+    "public": ("det offentlige", "the public sector"),
+    "society": ("samfunnet som helhet", "society as a whole"),
 }
 
 QUANTITIES: dict[str, tuple[str, str]] = {
