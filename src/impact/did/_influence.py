@@ -29,6 +29,7 @@ from impact.did.multiplier import (
     BootWeights,
     draw_multipliers,
     multiplier_bootstrap,
+    multiply_accumulate,
     sum_by_cluster,
     summarise_draws,
 )
@@ -244,7 +245,9 @@ class CohortLinearInfluence:
             step = max(1, chunk_elements // n_boot)
             for start in range(0, s.shape[0], step):
                 block = s[start : start + step]
-                acc += draw_multipliers(rng, block.shape[0], n_boot, weights).T @ block
+                acc += multiply_accumulate(
+                    draw_multipliers(rng, block.shape[0], n_boot, weights), block
+                )
             return summarise_draws(acc / n, alpha=alpha, weights=weights)
         u = self.units
         wy = self.moments.wy
@@ -260,7 +263,7 @@ class CohortLinearInfluence:
                 r = rows[start : start + step]
                 v = draw_multipliers(rng, len(r), n_boot, weights)
                 block = np.column_stack([wy[r], feats_w[r]])
-                sums[c] += v.T @ block
+                sums[c] += multiply_accumulate(v, block)
         draws = np.einsum("cbt,lct->bl", sums[:, :, :t], self.a)
         draws += np.einsum("cb,lc->bl", sums[:, :, t], self._b_centred)
         return summarise_draws(draws / n, alpha=alpha, weights=weights)
