@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, cast
 
 import typer
 from rich.console import Console
@@ -128,8 +128,17 @@ def report(
     from impact.report import render
 
     formats = tuple(f.strip() for f in to.split(",") if f.strip())
+    if engine not in ("auto", "quarto", "builtin"):
+        console.print(f"[red]error:[/red] --engine {engine!r} must be auto, quarto or builtin.")
+        raise typer.Exit(code=1)
     with _step(f"render {programme} report ({lang}: {', '.join(formats)})"):
-        paths = render(programme, lang=lang, to=formats, results_dir=results, engine=engine)
+        paths = render(
+            programme,
+            lang=lang,
+            to=formats,
+            results_dir=results,
+            engine=cast(Literal["auto", "quarto", "builtin"], engine),
+        )
     for path in paths:
         console.print(f"  wrote {path}")
 
