@@ -161,3 +161,18 @@ def test_interface_and_no_mutation() -> None:
     assert "Imputation" in res.summary()
     with pytest.raises(DesignError, match="event time"):
         imputation(df, outcome="y", unit="unit", time="year", cohort="cohort", horizons=[40])
+
+
+def test_flyt_truth_within_interval() -> None:
+    simulate = pytest.importorskip("impact.data").simulate
+    sd = simulate("flyt", seed=2, scale=0.5)
+    truth = sd.truth.query("estimand == 'simple'").set_index("weighting")["value"]
+    kw = dict(outcome="completion_rate", unit="municipality", time="year", cohort="adoption_year")
+    unit_w = imputation(sd.panel, **kw)
+    person_w = imputation(sd.panel, **kw, weights="n")
+    assert abs(unit_w.att - truth["unit"]) < 3 * unit_w.se
+    assert abs(person_w.att - truth["person"]) < 3 * person_w.se
+    dyn = sd.truth.query("estimand == 'dynamic' and weighting == 'unit'").set_index("event_time")
+    tab = unit_w.table.set_index("event_time")
+    z = (tab["estimate"] - dyn["value"].reindex(tab.index).astype(float)) / tab["se"]
+    assert np.all(np.abs(z) < 4)
