@@ -111,8 +111,8 @@ def att_gt(
 
     Examples
     --------
-    >>> from impact.data import simulate  # doctest: +SKIP
-    >>> panel = simulate("flyt", seed=1).panel  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> panel = pd.read_csv("data/synthetic/flyt_panel.csv")  # doctest: +SKIP
     >>> res = att_gt(panel, outcome="completion_rate", unit="municipality", time="year",
     ...              cohort="adoption_year")  # doctest: +SKIP
     >>> res.aggregate("dynamic").table  # doctest: +SKIP
@@ -199,7 +199,7 @@ def _estimate(
         anticipation=anticipation,
         alpha=alpha,
         n_boot=n_boot,
-        seed=seed if not isinstance(seed, np.random.Generator) else None,
+        seed=seed,
         boot_weights=boot_weights,
         clustered=clustered,
     )

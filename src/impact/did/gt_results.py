@@ -31,7 +31,9 @@ class InferenceSettings:
     anticipation: int
     alpha: float
     n_boot: int | None
-    seed: int | None
+    seed: (
+        int | np.random.Generator | None
+    )  # a Generator is shared: aggregations continue its stream
     boot_weights: str
     clustered: bool
 
