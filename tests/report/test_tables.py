@@ -84,3 +84,17 @@ def test_report_table_renders_html_and_markdown() -> None:
     assert "&lt;5" in html and "Cap" in html and "Note" in html and "<script" not in html
     md = table._repr_markdown_()
     assert "| <5 |" in md and "x\\|y" in md and md.startswith("**Cap**")
+
+
+def test_markdown_cells_stay_text_in_the_pdf() -> None:
+    import typst
+
+    from impact.report.builtin_engine import markdown_to_typst
+
+    table = ReportTable(
+        pd.DataFrame({"Effect": ["wellbeing", "cost"], "Assessment": ["+ +", "- -"]})
+    )
+    source = markdown_to_typst(table.to_markdown(), standalone=False)
+    # In Typst markup a cell starting with "+ " or "- " would be a list item ("1." / bullet).
+    assert "[\\+ +]" in source and "[\\- -]" in source
+    assert typst.compile(source.encode())[:5] == b"%PDF-"

@@ -163,31 +163,39 @@ def to_markdown(notebook: Any, directory: Path) -> Path:
     return path
 
 
+def markdown_to_typst(markdown: str, *, lang: str = "nb", standalone: bool = True) -> str:
+    """Convert report Markdown to Typst source with pandoc.
+
+    Table cells that begin with ``+ ``, ``- `` or ``= `` (e.g. the "+ +" of a pluss-minus
+    table) would start a list or heading in Typst markup; pandoc leaves them as they are,
+    so they are escaped here.
+    """
+    import pypandoc
+
+    args = [f"--metadata=lang:{lang}", "--variable=papersize:a4", "--variable=margin.x:2cm"]
+    source = pypandoc.convert_text(
+        markdown,
+        to="typst",
+        format="markdown-raw_html-raw_tex-implicit_figures",
+        extra_args=(["--standalone"] if standalone else []) + args,
+    )
+    return re.sub(r"\[([+\-=]) ", r"[\\\1 ", str(source))
+
+
 def to_pdf(notebook: Any, path: Path, *, lang: str, keep_typst: bool = False) -> Path:
     """Write a PDF via Markdown -> pandoc -> Typst -> ``typst.compile``.
 
     The document's own first heading is its title (no separate title block). With
     ``keep_typst`` the Typst source is kept beside the PDF (``<name>.typ``).
     """
-    import pypandoc
     import typst
 
     with tempfile.TemporaryDirectory(prefix="impact-report-") as tmp:
         work = Path(tmp)
         markdown = to_markdown(notebook, work)
         typ = work / "report.typ"
-        pypandoc.convert_file(
-            str(markdown),
-            to="typst",
-            format="markdown-raw_html-raw_tex-implicit_figures",
-            outputfile=str(typ),
-            extra_args=[
-                "--standalone",
-                f"--resource-path={work}",
-                f"--metadata=lang:{lang}",
-                "--variable=papersize:a4",
-                "--variable=margin.x:2cm",
-            ],
+        typ.write_text(
+            markdown_to_typst(markdown.read_text(encoding="utf-8"), lang=lang), encoding="utf-8"
         )
         typst.compile(str(typ), output=str(work / "report.pdf"), root=str(work))
         shutil.copyfile(work / "report.pdf", path)

@@ -72,12 +72,20 @@ class ReportTable:
         return str(table.as_raw_html())
 
     def to_markdown(self) -> str:
-        """A pandoc pipe table with the caption above and the note below."""
+        """A pandoc pipe table with the caption above and the note below.
+
+        The separator line has as many dashes as the column's longest cell (at most 30), so when pandoc
+        wraps a wide table it gives each column a width in proportion to its content.
+        """
         cols = [str(c) for c in self.data.columns]
-        lines = ["| " + " | ".join(_md(c) for c in cols) + " |"]
-        lines.append("|" + "|".join([":--"] + ["--:"] * (len(cols) - 1)) + "|")
-        for row in self.data.astype(str).itertuples(index=False):
-            lines.append("| " + " | ".join(_md(v) for v in row) + " |")
+        cells = [[_md(v) for v in row] for row in self.data.astype(str).itertuples(index=False)]
+        widths = [max([len(_md(c))] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
+        rule = [
+            ":" + "-" * min(max(w, 3), 30) if i == 0 else "-" * min(max(w, 3), 30) + ":"
+            for i, w in enumerate(widths)
+        ]
+        lines = ["| " + " | ".join(_md(c) for c in cols) + " |", "|" + "|".join(rule) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in cells]
         parts = [f"**{self.caption}**", ""] if self.caption else []
         parts += lines
         if self.note:
@@ -92,7 +100,9 @@ class ReportTable:
 
 
 def _md(text: str) -> str:
-    return html.unescape(str(text)).replace("|", "\\|").replace("\n", " ")
+    """A cell as inline Markdown: pipes escaped, one line, no accidental list or heading."""
+    cell = html.unescape(str(text)).replace("|", "\\|").replace("\n", " ")
+    return "\\" + cell if cell[:1] in {"+", "-", "*", "#", ">"} else cell
 
 
 _COLS = {
