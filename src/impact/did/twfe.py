@@ -229,7 +229,9 @@ def warn_few_clusters(panel: PanelData, what: str) -> None:
         warnings.warn(
             f"{what}: only {n_tc} treated clusters (column {panel.cluster!r}); analytic "
             "cluster-robust standard errors are unreliable below about "
-            f"{FEW_TREATED_CLUSTERS}. Use .wild_bootstrap() or impact.did.randomization_test().",
+            f"{FEW_TREATED_CLUSTERS}. Prefer wild cluster bootstrap inference "
+            "(twfe(...).wild_bootstrap(), impact.did.wild_bootstrap_scores) or "
+            "impact.did.randomization_test().",
             FewClustersWarning,
             stacklevel=3,
         )
