@@ -104,6 +104,11 @@ def test_payoff_verdict_is_graded_by_the_probability() -> None:
 
 def test_conclusion_uses_what_the_bundle_has(full_bundle: Bundle, minimal_bundle: Bundle) -> None:
     full = conclusion(full_bundle, lang="nb")
+    dynamic = full_bundle.read_table("cs_dynamic").set_index("event_time")["att"]
+    assert (
+        f"Det første året etter oppstart er effekten {100 * dynamic[0]:.1f}\u00a0prosentpoeng; "
+        f"4 år etter oppstart er den {100 * dynamic[4]:.1f}\u00a0prosentpoeng.".replace(".", ",", 2)
+    ) in full
     assert "4,4\u00a0prosentpoeng" in full and "netto nåverdi" in full and "steder" in full
     first_stage = conclusion(minimal_bundle, lang="en")
     assert "netto" not in first_stage and "TWFE" in first_stage

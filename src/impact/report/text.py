@@ -145,6 +145,27 @@ def effect_paragraph(row: Mapping[str, Any], *, outcome: str, lang: str = "nb") 
     return f"{first} {second}"
 
 
+def dynamics_sentence(dynamic: pd.DataFrame, *, lang: str = "nb") -> str:
+    """How the effect develops after the start, from the robust event study (``cs_dynamic``).
+
+    Compares the first year (event time 0) with the last event time estimated; "" when
+    there are fewer than two post-start estimates.
+    """
+    lang = check_lang(lang)
+    post = dynamic[dynamic["event_time"] >= 0].sort_values("event_time")
+    if len(post) < 2 or "att" not in post.columns:
+        return ""
+    first, last = post.iloc[0], post.iloc[-1]
+    k = int(last["event_time"])
+    a = format_percentage_points(float(first["att"]), lang=lang)
+    b = format_percentage_points(float(last["att"]), lang=lang)
+    if lang == "nb":
+        return f"Det første året etter oppstart er effekten {a}; {k} år etter oppstart er den {b}."
+    return (
+        f"In the first year after the start the effect is {a}; {k} years after the start it is {b}."
+    )
+
+
 def sites_paragraph(
     site_effects: pd.DataFrame, *, outcome: str, lang: str = "nb", threshold: int = THRESHOLD
 ) -> str:
@@ -331,9 +352,9 @@ def diagnostics_paragraph(metadata: Mapping[str, Any], *, lang: str = "nb") -> s
 def conclusion(bundle: Bundle, *, lang: str = "nb") -> str:
     """The plain-language conclusion of a report, as Markdown paragraphs.
 
-    Uses whatever the bundle holds: ``estimates`` (required), and when present
-    ``site_effects``, ``appraisal_summary`` and ``ledger``; failed diagnostics in the
-    metadata come first. Synthetic runs say so.
+    Uses whatever the bundle holds: ``estimates``, and when present ``cs_dynamic`` (how
+    the effect develops), ``site_effects``, ``appraisal_summary``, ``ledger`` and
+    ``payback``; failed diagnostics in the metadata come first. Synthetic runs say so.
     """
     lang = check_lang(lang)
     meta = bundle.metadata
@@ -341,7 +362,10 @@ def conclusion(bundle: Bundle, *, lang: str = "nb") -> str:
     paragraphs = [diagnostics_paragraph(meta, lang=lang)]
     if bundle.has_table("estimates"):
         row = headline_estimate(bundle.read_table("estimates"))
-        paragraphs.append(effect_paragraph(row, outcome=outcome, lang=lang))
+        effect_text = effect_paragraph(row, outcome=outcome, lang=lang)
+        if bundle.has_table("cs_dynamic"):
+            effect_text += " " + dynamics_sentence(bundle.read_table("cs_dynamic"), lang=lang)
+        paragraphs.append(effect_text.strip())
     else:
         paragraphs.append(
             "Effektanslagene er ikke klare ennå."
