@@ -151,3 +151,5 @@ def test_scores_bootstrap_for_imputation() -> None:
     assert wb.effect("y").draws_kind == "bootstrap"
     again = wild_bootstrap_scores(imp.att, imp.cluster_scores[:, 0], n_boot=4999, seed=2)
     assert np.array_equal(again.draws, wb.draws)
+    via_method = imp.wild_bootstrap(n_boot=4999, weights="rademacher", seed=2)
+    assert np.array_equal(via_method.draws, wb.draws)

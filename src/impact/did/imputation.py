@@ -28,6 +28,8 @@ from impact.errors import DesignError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from impact.did.wild_bootstrap import WildBootstrapResult
+
 
 @dataclass(frozen=True)
 class PretrendTest:
@@ -128,6 +130,22 @@ class ImputationResult:
         ax.set_xlabel("Years since adoption")
         ax.set_ylabel(f"Effect on {self.outcome}")
         return ax
+
+    def wild_bootstrap(
+        self,
+        *,
+        n_boot: int = 9999,
+        weights: Literal["rademacher", "webb"] = "webb",
+        seed: int | np.random.Generator | None = None,
+        null: float = 0.0,
+    ) -> WildBootstrapResult:
+        """Wild cluster (score) bootstrap of the overall ATT (see :func:`wild_bootstrap_scores`)."""
+        from impact.did.wild_bootstrap import wild_bootstrap_scores
+
+        return wild_bootstrap_scores(
+            self.att, self.cluster_scores[:, 0], null=null, weights=weights, n_boot=n_boot,
+            seed=seed, alpha=self.alpha,
+        )  # fmt: skip
 
     def effect(
         self,
