@@ -15,7 +15,13 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from impact.did._drdid import ESTIMATORS, PropensityFit, SeparationError, fit_propensity
+from impact.did._drdid import (
+    FROM_COMPARISON,
+    Comparison,
+    PropensityFit,
+    SeparationError,
+    fit_propensity,
+)
 from impact.did._influence import (
     CohortLinearInfluence,
     DenseInfluence,
@@ -44,7 +50,7 @@ def compute_cells(
     w_all = panel.weights if panel.weights is not None else np.ones(n)
     x3 = panel.x
     x_varies = x3 is not None and bool(np.any(x3 != x3[:, :1, :]))
-    estimator = ESTIMATORS[method]
+    estimator = FROM_COMPARISON[method]
     tfac = 0 if base_period == "universal" else 1
     t_range = range(n_t - tfac)
     rows: list[dict[str, object]] = []
@@ -75,7 +81,7 @@ def compute_cells(
         s_code = moments.ybar * w_code[:, None]
     else:
         yf = np.asfortranarray(y)
-    ps_cache: dict[tuple[float, float, int], PropensityFit] = {}
+    comparisons: dict[tuple[float, float, int], Comparison] = {}
     k = 0
     for g in cohorts:
         pre_idx = np.flatnonzero(periods + anticipation < g)
@@ -154,25 +160,29 @@ def compute_cells(
             xb = base if x_varies else 0
             if xb not in x_by_base:
                 x_by_base[xb] = np.column_stack([np.ones(n), x3[:, xb, :]])
+            key = (float(g), float(thr), xb)
+            comp = comparisons.get(key)
+            if comp is None:
+                w = _gather(w_all, blocks)
+                x = _gather(x_by_base[xb], blocks)
+                d = (_gather(codes, blocks) == tc).astype(float)
+                ps_fit = (
+                    _propensity(x, d, w / w.mean(), g, periods[cur], panel)
+                    if method != "reg"
+                    else None
+                )
+                try:
+                    comp = Comparison.build(d, x, w, ps_fit, propensity=method != "reg")
+                except np.linalg.LinAlgError as exc:
+                    raise DesignError(
+                        f"Outcome regression for cohort {g:g}, period {periods[cur]:g} is "
+                        f"singular: covariates {list(panel.covariate_names)} are collinear among "
+                        "the comparison units. Drop or combine covariates."
+                    ) from exc
+                comparisons.clear()  # one comparison set at a time keeps memory flat
+                comparisons[key] = comp
             dy = _gather(yf[:, cur], blocks) - _gather(yf[:, base], blocks)
-            w = _gather(w_all, blocks)
-            x = _gather(x_by_base[xb], blocks)
-            d = (_gather(codes, blocks) == tc).astype(float)
-            ps_fit = None
-            if method != "reg":
-                key = (float(g), float(thr), base if x_varies else -1)
-                ps_fit = ps_cache.get(key)
-                if ps_fit is None:
-                    ps_fit = _propensity(x, d, w / w.mean(), g, periods[cur], panel)
-                    ps_cache[key] = ps_fit
-            try:
-                att, psi = estimator(dy, d, x, w, ps_fit)
-            except np.linalg.LinAlgError as exc:
-                raise DesignError(
-                    f"Outcome regression for cohort {g:g}, period {periods[cur]:g} is singular: "
-                    f"covariates {list(panel.covariate_names)} are collinear among the "
-                    "comparison units. Drop or combine covariates."
-                ) from exc
+            att, psi = estimator(dy, comp)
             _scatter(inf[:, k], blocks, psi * (n / len(psi)))
             row.update(att=att, n_treated=n_tr, n_control=n_c)
             rows.append(row)

@@ -93,26 +93,105 @@ def fit_propensity(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> PropensityFit
     )
 
 
-@dataclass(frozen=True)
-class _OlsFit:
-    """Weighted OLS among comparison units: fitted values and its linear representation."""
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """What a 2x2 comparison needs that does not depend on the outcome.
 
-    fitted: np.ndarray
-    score: np.ndarray  # w_i (1 - d_i) (dy_i - x_i beta)
-    xpx_inv: np.ndarray  # (X' W X / n)^{-1}
+    Built once per comparison set (cohort, comparison units, covariates) and reused for
+    every period compared, so each ATT(g, t) costs a handful of passes over the units.
+    """
 
-    def alr_dot(self, x: np.ndarray, m: np.ndarray) -> np.ndarray:
-        """``(score_i x_i) @ xpx_inv @ m`` for every unit, without an n x k temporary."""
-        return self.score * (x @ (self.xpx_inv @ m))
+    d: np.ndarray
+    x: np.ndarray
+    w: np.ndarray  # normalised to mean one
+    wc: np.ndarray  # w (1 - d): outcome-regression weights
+    w_treat: np.ndarray
+    xtwx: np.ndarray
+    v_treat: np.ndarray  # xpx_inv @ mean(w_treat x)
+    ps: PropensityFit | None
+    w_cont: np.ndarray | None  # w * odds (propensity weights of comparison units)
+    v_cont: np.ndarray | None  # xpx_inv @ mean(w_cont x)
+    w_ps_resid: np.ndarray | None  # w (d - ps)
+
+    @classmethod
+    def build(
+        cls,
+        d: np.ndarray,
+        x: np.ndarray,
+        w: np.ndarray,
+        ps_fit: PropensityFit | None = None,
+        *,
+        propensity: bool = True,
+    ) -> Comparison:
+        n = len(d)
+        w = w / w.mean()
+        wc = w * (1.0 - d)
+        xtwx = (x * wc[:, None]).T @ x
+        xpx_inv = np.linalg.inv(xtwx / n)
+        pf = None
+        w_cont = v_cont = w_ps_resid = None
+        w_treat = w * d
+        if propensity:
+            pf = ps_fit if ps_fit is not None else fit_propensity(x, d, w)
+            if pf.n_trimmed:
+                w_treat = pf.trim * w_treat
+            w_cont = w * pf.odds
+            v_cont = xpx_inv @ (w_cont @ x / n)
+            w_ps_resid = w * pf.resid
+        v_treat = xpx_inv @ (w_treat @ x / n)
+        return cls(d, x, w, wc, w_treat, xtwx, v_treat, pf, w_cont, v_cont, w_ps_resid)
+
+    def ols_fitted(self, dy: np.ndarray) -> np.ndarray:
+        """Fitted values of the weighted OLS of ``dy`` on ``x`` among comparison units."""
+        return self.x @ np.linalg.solve(self.xtwx, self.x.T @ (self.wc * dy))
 
 
-def _ols_control(dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray) -> _OlsFit:
-    n = x.shape[0]
-    wc = w * (1.0 - d)
-    xtwx = (x * wc[:, None]).T @ x
-    beta = np.linalg.solve(xtwx, x.T @ (wc * dy))
-    fitted = x @ beta
-    return _OlsFit(fitted=fitted, score=wc * (dy - fitted), xpx_inv=np.linalg.inv(xtwx / n))
+def dr_from(dy: np.ndarray, c: Comparison) -> tuple[float, np.ndarray]:
+    """Traditional doubly robust DiD on a prepared comparison."""
+    assert c.ps is not None and c.w_cont is not None and c.v_cont is not None
+    assert c.w_ps_resid is not None
+    n = len(dy)
+    resid = dy - c.ols_fitted(dy)
+    score = c.wc * resid  # OLS score: its influence on beta is score * x @ xpx_inv
+    att_treat = c.w_treat * resid
+    att_cont = c.w_cont * resid
+    m_treat, m_cont = c.w_treat.mean(), c.w_cont.mean()
+    eta_treat = att_treat.mean() / m_treat
+    eta_cont = att_cont.mean() / m_cont
+    inf_treat = (att_treat - c.w_treat * eta_treat - score * (c.x @ c.v_treat)) / m_treat
+    cont_1 = att_cont - c.w_cont * eta_cont
+    alr_ps = c.w_ps_resid * (c.x @ (c.ps.hessian @ (cont_1 @ c.x / n)))
+    inf_cont = (cont_1 + alr_ps - score * (c.x @ c.v_cont)) / m_cont
+    return float(eta_treat - eta_cont), inf_treat - inf_cont
+
+
+def ipw_from(dy: np.ndarray, c: Comparison) -> tuple[float, np.ndarray]:
+    """Normalised inverse-probability-weighted DiD on a prepared comparison."""
+    assert c.ps is not None and c.w_cont is not None and c.w_ps_resid is not None
+    n = len(dy)
+    att_treat = c.w_treat * dy
+    att_cont = c.w_cont * dy
+    m_treat, m_cont = c.w_treat.mean(), c.w_cont.mean()
+    eta_treat = att_treat.mean() / m_treat
+    eta_cont = att_cont.mean() / m_cont
+    inf_treat = (att_treat - c.w_treat * eta_treat) / m_treat
+    cont_1 = att_cont - c.w_cont * eta_cont
+    alr_ps = c.w_ps_resid * (c.x @ (c.ps.hessian @ (cont_1 @ c.x / n)))
+    return float(eta_treat - eta_cont), inf_treat - (cont_1 + alr_ps) / m_cont
+
+
+def reg_from(dy: np.ndarray, c: Comparison) -> tuple[float, np.ndarray]:
+    """Outcome-regression DiD on a prepared comparison."""
+    fitted = c.ols_fitted(dy)
+    score = c.wc * (dy - fitted)
+    att_treat = c.w_treat * dy
+    att_cont = c.w_treat * fitted
+    m_treat = c.w_treat.mean()
+    eta_treat = att_treat.mean() / m_treat
+    eta_cont = att_cont.mean() / m_treat
+    inf_treat = (att_treat - c.w_treat * eta_treat) / m_treat
+    inf_cont = (att_cont - c.w_treat * eta_cont + score * (c.x @ c.v_treat)) / m_treat
+    return float(eta_treat - eta_cont), inf_treat - inf_cont
 
 
 def drdid_panel(
@@ -123,25 +202,7 @@ def drdid_panel(
     ps_fit: PropensityFit | None = None,
 ) -> tuple[float, np.ndarray]:
     """Traditional doubly robust DiD (Sant'Anna & Zhao 2020, eq. 3.1), panel data."""
-    n = len(d)
-    w = w / w.mean()
-    pf = ps_fit if ps_fit is not None else fit_propensity(x, d, w)
-    ols = _ols_control(dy, d, x, w)
-    w_treat = w * d if not pf.n_trimmed else pf.trim * w * d
-    w_cont = w * pf.odds
-    resid = dy - ols.fitted
-    att_treat = w_treat * resid
-    att_cont = w_cont * resid
-    m_treat, m_cont = w_treat.mean(), w_cont.mean()
-    eta_treat = att_treat.mean() / m_treat
-    eta_cont = att_cont.mean() / m_cont
-    inf_treat = (att_treat - w_treat * eta_treat - ols.alr_dot(x, w_treat @ x / n)) / m_treat
-    cont_1 = att_cont - w_cont * eta_cont
-    m2 = cont_1 @ x / n
-    m3 = w_cont @ x / n
-    alr_ps = (w * pf.resid) * (x @ (pf.hessian @ m2))
-    inf_cont = (cont_1 + alr_ps - ols.alr_dot(x, m3)) / m_cont
-    return float(eta_treat - eta_cont), inf_treat - inf_cont
+    return dr_from(dy, Comparison.build(d, x, w, ps_fit))
 
 
 def std_ipw_did_panel(
@@ -152,22 +213,7 @@ def std_ipw_did_panel(
     ps_fit: PropensityFit | None = None,
 ) -> tuple[float, np.ndarray]:
     """Normalised (Hajek) inverse-probability-weighted DiD (Abadie 2005), panel data."""
-    n = len(d)
-    w = w / w.mean()
-    pf = ps_fit if ps_fit is not None else fit_propensity(x, d, w)
-    w_treat = w * d if not pf.n_trimmed else pf.trim * w * d
-    w_cont = w * pf.odds
-    att_treat = w_treat * dy
-    att_cont = w_cont * dy
-    m_treat, m_cont = w_treat.mean(), w_cont.mean()
-    eta_treat = att_treat.mean() / m_treat
-    eta_cont = att_cont.mean() / m_cont
-    inf_treat = (att_treat - w_treat * eta_treat) / m_treat
-    cont_1 = att_cont - w_cont * eta_cont
-    m2 = cont_1 @ x / n
-    alr_ps = (w * pf.resid) * (x @ (pf.hessian @ m2))
-    inf_cont = (cont_1 + alr_ps) / m_cont
-    return float(eta_treat - eta_cont), inf_treat - inf_cont
+    return ipw_from(dy, Comparison.build(d, x, w, ps_fit))
 
 
 def reg_did_panel(
@@ -179,18 +225,8 @@ def reg_did_panel(
 ) -> tuple[float, np.ndarray]:
     """Outcome-regression DiD (Heckman, Ichimura & Todd 1997), panel data."""
     del ps_fit  # no propensity score in outcome regression
-    w = w / w.mean()
-    ols = _ols_control(dy, d, x, w)
-    w_treat = w * d
-    att_treat = w_treat * dy
-    att_cont = w_treat * ols.fitted
-    m_treat = w_treat.mean()
-    eta_treat = att_treat.mean() / m_treat
-    eta_cont = att_cont.mean() / m_treat
-    inf_treat = (att_treat - w_treat * eta_treat) / m_treat
-    m1 = w_treat @ x / len(d)
-    inf_cont = (att_cont - w_treat * eta_cont + ols.alr_dot(x, m1)) / m_treat
-    return float(eta_treat - eta_cont), inf_treat - inf_cont
+    return reg_from(dy, Comparison.build(d, x, w, propensity=False))
 
 
 ESTIMATORS = {"dr": drdid_panel, "ipw": std_ipw_did_panel, "reg": reg_did_panel}
+FROM_COMPARISON = {"dr": dr_from, "ipw": ipw_from, "reg": reg_from}

@@ -67,7 +67,17 @@ class UnitIndex:
 
     def cohort_column(self, terms: np.ndarray) -> np.ndarray:
         """``w_i * terms[:, c_i]`` as an n x L matrix."""
-        return self.weights[:, None] * terms.T[self.codes]
+        if self.sorted_codes:  # blocks of equal codes: repeat rows instead of gathering
+            counts = np.bincount(self.codes, minlength=len(self.levels))
+            per_unit = np.repeat(terms.T, counts, axis=0)
+        else:
+            per_unit = terms.T[self.codes]
+        per_unit *= self.weights[:, None]
+        return per_unit
+
+    @property
+    def sorted_codes(self) -> bool:
+        return bool(np.all(self.codes[1:] >= self.codes[:-1]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,7 +93,7 @@ class DenseInfluence:
 
     def transform(self, weights: np.ndarray, terms: np.ndarray | None = None) -> DenseInfluence:
         """Parameters ``sum_k weights[k, l] theta_k`` (+ per-cohort terms ``terms[l, c]``)."""
-        new = np.asfortranarray(self.psi @ weights)
+        new = (weights.T @ self.psi.T).T  # Fortran order without a copy
         if terms is not None:
             new += self.units.cohort_column(terms)
         return DenseInfluence(new, self.units)
