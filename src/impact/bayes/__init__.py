@@ -1,6 +1,8 @@
 """impact.bayes: Bayesian hierarchical models (PyMC + ArviZ) with the workflow built in.
 
 - :func:`partial_pooling`: pool site-level estimates (eight-schools / random-effects model).
+- :func:`hierarchical_did`: hierarchical logistic DiD on binomial cells, effects on the
+  probability scale overall, by site and by event time.
 - :func:`check_diagnostics`, :func:`loo_check`, :func:`prior_sensitivity`: the diagnostics
   gate every result passes, PSIS-LOO with Pareto k, power-scaling prior sensitivity.
 """
@@ -12,15 +14,20 @@ from impact.bayes.diagnostics import (
     loo_check,
     prior_sensitivity,
 )
+from impact.bayes.did_results import HierarchicalDiDResult
+from impact.bayes.hierarchical_did import DEFAULT_PRIORS, hierarchical_did
 from impact.bayes.pooling import PartialPoolingResult, partial_pooling
 from impact.bayes.sampling import SamplerInfo, nutpie_available
 
 __all__ = [
+    "DEFAULT_PRIORS",
+    "HierarchicalDiDResult",
     "Diagnostics",
     "LooCheck",
     "PartialPoolingResult",
     "SamplerInfo",
     "check_diagnostics",
+    "hierarchical_did",
     "loo_check",
     "nutpie_available",
     "partial_pooling",

@@ -134,7 +134,8 @@ def sample_model(
         Number of prior (and prior predictive) draws; 0 skips the prior groups.
     predictive, log_likelihood, log_prior
         Whether to add posterior predictive draws, the pointwise log-likelihood (needed for
-        PSIS-LOO) and the log prior (needed for power-scaling sensitivity).
+        PSIS-LOO) and the log prior (needed, with the log-likelihood, for power-scaling
+        sensitivity; skipped without it).
     **sampler_options
         Passed to :func:`pymc.sample`.
 
@@ -148,15 +149,11 @@ def sample_model(
         int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(3)
     )
     kwargs: dict[str, Any] = dict(sampler_options)
+    kwargs["target_accept"] = target_accept
     if used == "nutpie":
         kwargs["nuts_sampler"] = "nutpie"
-        nuts_kwargs = dict(kwargs.pop("nuts_sampler_kwargs", None) or {})
-        nuts_kwargs.setdefault("target_accept", target_accept)
-        kwargs["nuts_sampler_kwargs"] = nuts_kwargs
-    else:
-        kwargs["target_accept"] = target_accept
-        if cores is not None:
-            kwargs["cores"] = cores
+    if cores is not None:
+        kwargs["cores"] = cores
     kwargs.setdefault("progressbar", False)
     kwargs.setdefault("compute_convergence_checks", False)
     start = time.perf_counter()
@@ -173,7 +170,7 @@ def sample_model(
             )
         if log_likelihood:
             pm.compute_log_likelihood(idata, extend_inferencedata=True, progressbar=False)
-        if log_prior:
+        if log_prior and log_likelihood:
             pm.compute_log_prior(idata, extend_inferencedata=True, progressbar=False)
     info = SamplerInfo(
         sampler=used,

@@ -1,0 +1,255 @@
+"""Validate DiD data and compress it into binomial cells: the design of :func:`hierarchical_did`.
+
+A logistic model whose linear predictor depends on a row only through its covariate
+pattern (site, time, covariate levels, treatment, event time) has a likelihood that
+depends on the data only through, per pattern, the number of rows ``n`` and the number of
+successes ``k``: the product of ``n`` Bernoulli terms equals the binomial probability
+divided by the constant ``C(n, k)``. Compressing persons into cells therefore leaves the
+posterior unchanged and cuts the cost of every gradient by the compression factor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from impact.errors import DataError, DesignError
+
+
+@dataclass(frozen=True, eq=False)
+class CellDesign:
+    """Arrays that define the hierarchical DiD likelihood (one entry per cell).
+
+    Attributes
+    ----------
+    cells
+        The (compressed) cells: the key columns plus ``n`` and ``successes``.
+    successes, trials
+        Outcome counts per cell.
+    unit_idx, unit_labels
+        Index of each cell's unit (site, or cohort when no site column is used) and labels.
+    time_idx, time_labels
+        Index of each cell's time period and labels.
+    covariate_columns, covariate_codes, covariate_levels
+        Categorical covariate columns, each cell's level code per column (cells x columns)
+        and the levels of each column.
+    treated
+        1 for treated (post-adoption) cells, else 0.
+    effect_site_idx, effect_sites
+        For treated cells: index into ``effect_sites`` (the sites with treated cells); 0
+        elsewhere. Empty ``effect_sites`` when the model has no site-varying effect.
+    event_idx, event_times
+        For treated cells: index into ``event_times`` (years since adoption); ``None`` when
+        effects do not vary by event time.
+    bernoulli
+        ``True`` when the rows are persons kept uncompressed (Bernoulli likelihood).
+    n_rows
+        Number of input rows before compression.
+    """
+
+    cells: pd.DataFrame
+    successes: np.ndarray
+    trials: np.ndarray
+    unit_idx: np.ndarray
+    unit_labels: tuple[object, ...]
+    time_idx: np.ndarray
+    time_labels: tuple[object, ...]
+    covariate_columns: tuple[str, ...]
+    covariate_codes: np.ndarray
+    covariate_levels: tuple[tuple[object, ...], ...]
+    treated: np.ndarray
+    effect_site_idx: np.ndarray
+    effect_sites: tuple[object, ...]
+    event_idx: np.ndarray | None
+    event_times: tuple[int, ...] | None
+    bernoulli: bool
+    n_rows: int
+
+    @property
+    def n_cells(self) -> int:
+        return int(self.trials.shape[0])
+
+    @property
+    def n_persons(self) -> int:
+        return int(self.trials.sum())
+
+
+def _require_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise DataError(
+            f"column(s) {missing} not found in the data (columns: {list(data.columns)}); "
+            "pass the right names with the keyword arguments."
+        )
+
+
+def _integer_column(data: pd.DataFrame, column: str) -> np.ndarray:
+    values = pd.to_numeric(data[column], errors="coerce")
+    arr = values.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(arr) | (arr != np.round(arr)) | (arr < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"column {column!r} must hold non-negative whole numbers; row {data.index[i]} has "
+            f"{data[column].iloc[i]}."
+        )
+    return arr.astype(np.int64)
+
+
+def build_design(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    trials: str | None,
+    site: str | None,
+    time: str,
+    treated: str,
+    cohort: str | None,
+    event_time: str | None,
+    covariates: Sequence[str],
+    site_effects: bool,
+    dynamic: bool,
+    compress: bool,
+) -> CellDesign:
+    """Validate ``data`` and build the cell design (see :func:`hierarchical_did`)."""
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"data must be a pandas DataFrame; got {type(data).__name__}.")
+    if site is None and cohort is None:
+        raise DesignError("give a site column or a cohort column; the model needs unit effects.")
+    if dynamic and event_time is None:
+        raise DesignError("dynamic=True needs the event_time column (years since adoption).")
+    if site_effects and site is None:
+        raise DesignError("site-varying effects need a site column; set site_effects=False.")
+    covariates = list(covariates)
+    keys: list[str] = list(
+        dict.fromkeys(k for k in (site, cohort, time, treated, *covariates) if k is not None)
+    )
+    needed = [*keys, outcome]
+    if trials is not None:
+        needed.append(trials)
+    if dynamic and event_time is not None:
+        needed.append(event_time)
+    _require_columns(data, list(dict.fromkeys(needed)))
+    if len(data) == 0:
+        raise DataError("data has no rows.")
+    for col in keys:
+        if data[col].isna().any():
+            i = int(np.flatnonzero(data[col].isna().to_numpy())[0])
+            raise DataError(
+                f"column {col!r} has a missing value in row {data.index[i]}; fill or drop it."
+            )
+    k = _integer_column(data, outcome)
+    if trials is None:
+        if (k > 1).any():
+            i = int(np.flatnonzero(k > 1)[0])
+            raise DataError(
+                f"column {outcome!r} must be 0/1 for person rows (trials=None); row "
+                f"{data.index[i]} has {k[i]}. For counts, pass the trials column."
+            )
+        n = np.ones_like(k)
+    else:
+        n = _integer_column(data, trials)
+        if (n == 0).any():
+            i = int(np.flatnonzero(n == 0)[0])
+            raise DataError(
+                f"column {trials!r} is 0 in row {data.index[i]}: a cell with n = 0 carries no "
+                "information; drop empty cells before fitting."
+            )
+        if (k > n).any():
+            i = int(np.flatnonzero(k > n)[0])
+            raise DataError(
+                f"column {outcome!r} = {k[i]} exceeds {trials!r} = {n[i]} in row "
+                f"{data.index[i]}; successes cannot exceed the cell size."
+            )
+    tr = _integer_column(data, treated)
+    if (tr > 1).any():
+        raise DataError(f"column {treated!r} must be 0/1; found {sorted(set(tr.tolist()))}.")
+    if tr.sum() == 0:
+        raise DesignError(f"no treated rows ({treated!r} is 0 everywhere); nothing to estimate.")
+    if tr.sum() == len(tr):
+        raise DesignError(f"every row is treated ({treated!r} is 1 everywhere); no comparison.")
+
+    frame = pd.DataFrame({c: data[c].to_numpy() for c in keys})
+    frame["__k"], frame["__n"] = k, n
+    if dynamic:
+        assert event_time is not None
+        et = pd.to_numeric(data[event_time], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad = (tr == 1) & (~np.isfinite(et) | (et < 0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise DataError(
+                f"column {event_time!r} must be >= 0 on treated rows; row {data.index[i]} has "
+                f"{data[event_time].iloc[i]}. Check the adoption year."
+            )
+        frame["__e"] = np.where(tr == 1, np.nan_to_num(et, nan=-1.0), -1.0).astype(np.int64)
+        keys_all = [*keys, "__e"]
+    else:
+        keys_all = keys
+    if site is not None and cohort is not None:
+        adopters = frame.loc[pd.to_numeric(frame[cohort], errors="coerce").fillna(0) > 0, site]
+        treated_sites = set(frame.loc[tr == 1, site])
+        lost = sorted(set(adopters) - treated_sites, key=str)
+        if lost:
+            raise DesignError(
+                f"site(s) {lost[:5]} in column {site!r} have a {cohort!r} > 0 but no treated "
+                f"rows ({treated!r} = 1); check the adoption years against the data window, "
+                "or drop those sites."
+            )
+    bernoulli = trials is None and not compress
+    if compress:
+        frame = (
+            frame.groupby(keys_all, sort=True, observed=True)[["__k", "__n"]].sum().reset_index()
+        )
+    unit_col = site if site is not None else cohort
+    assert unit_col is not None
+    unit_idx, unit_labels = pd.factorize(frame[unit_col], sort=True)
+    time_idx, time_labels = pd.factorize(frame[time], sort=True)
+    codes = np.zeros((len(frame), len(covariates)), dtype=np.int64)
+    levels: list[tuple[object, ...]] = []
+    for j, col in enumerate(covariates):
+        c, lv = pd.factorize(frame[col], sort=True)
+        codes[:, j] = c
+        levels.append(tuple(lv.tolist()))
+    tr_c = frame[treated].to_numpy(dtype=np.int64)
+    if site_effects:
+        assert site is not None
+        eff_sites = tuple(sorted(frame.loc[tr_c == 1, site].unique().tolist(), key=_sort_key))
+        lookup = {s: i for i, s in enumerate(eff_sites)}
+        eff_idx = np.array([lookup.get(s, 0) for s in frame[site]], dtype=np.int64)
+        eff_idx = np.where(tr_c == 1, eff_idx, 0)
+    else:
+        eff_sites, eff_idx = (), np.zeros(len(frame), dtype=np.int64)
+    if dynamic:
+        e = frame["__e"].to_numpy(dtype=np.int64)
+        ev = tuple(int(v) for v in np.unique(e[tr_c == 1]))
+        event_idx: np.ndarray | None = np.where(tr_c == 1, np.searchsorted(ev, e), 0)
+        event_times: tuple[int, ...] | None = ev
+    else:
+        event_idx, event_times = None, None
+    cells = frame.rename(columns={"__k": "successes", "__n": "n", "__e": "event_time"})
+    return CellDesign(
+        cells=cells,
+        successes=frame["__k"].to_numpy(dtype=np.int64),
+        trials=frame["__n"].to_numpy(dtype=np.int64),
+        unit_idx=np.asarray(unit_idx, dtype=np.int64),
+        unit_labels=tuple(unit_labels.tolist()),
+        time_idx=np.asarray(time_idx, dtype=np.int64),
+        time_labels=tuple(time_labels.tolist()),
+        covariate_columns=tuple(covariates),
+        covariate_codes=codes,
+        covariate_levels=tuple(levels),
+        treated=tr_c,
+        effect_site_idx=eff_idx,
+        effect_sites=eff_sites,
+        event_idx=event_idx,
+        event_times=event_times,
+        bernoulli=bernoulli,
+        n_rows=len(data),
+    )
+
+
+def _sort_key(value: object) -> tuple[int, str]:
+    return (0, f"{value:020d}") if isinstance(value, int | np.integer) else (1, str(value))

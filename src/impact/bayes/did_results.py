@@ -1,0 +1,350 @@
+"""Results of :func:`impact.bayes.hierarchical_did`: effects on the probability scale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from scipy.special import expit
+
+from impact.bayes.diagnostics import Diagnostics
+from impact.bayes.plots import _new_axes, forest_plot, posterior_plot
+from impact.bayes.sampling import SamplerInfo
+from impact.effect import Effect
+from impact.errors import DataError, DesignError
+
+if TYPE_CHECKING:
+    from impact.bayes.cells import CellDesign
+
+_CHUNK = 500
+
+
+def _flat(post: xr.Dataset, name: str) -> np.ndarray:
+    values = np.asarray(post[name].values, dtype=float)
+    return values.reshape(values.shape[0] * values.shape[1], *values.shape[2:])
+
+
+def treated_cell_probabilities(
+    post: xr.Dataset, design: CellDesign, draws: slice = slice(None)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw and treated cell: (p with the programme, counterfactual p without it).
+
+    Mirrors the linear predictor of :func:`impact.bayes.hierarchical_did.build_model`.
+    """
+    t = np.flatnonzero(design.treated == 1)
+    alpha = _flat(post, "alpha")[draws]
+    eta = alpha[:, None] + _flat(post, "a_site")[draws][:, design.unit_idx[t]]
+    if "b_time" in post:
+        eta = eta + _flat(post, "b_time")[draws][:, design.time_idx[t]]
+    for j, col in enumerate(design.covariate_columns):
+        if f"beta_{col}" in post:
+            eta = eta + _flat(post, f"beta_{col}")[draws][:, design.covariate_codes[t, j]]
+    effect = np.repeat(_flat(post, "delta")[draws][:, None], t.size, axis=1)
+    if "tau_site" in post:
+        u = _flat(post, "tau_site")[draws, None] * _flat(post, "w_site")[draws]
+        effect = effect + u[:, design.effect_site_idx[t]]
+    if "tau_event" in post:
+        assert design.event_idx is not None
+        v = _flat(post, "tau_event")[draws, None] * _flat(post, "r_event")[draws]
+        effect = effect + v[:, design.event_idx[t]]
+    eta1 = eta + effect
+    return expit(eta1), expit(eta)
+
+
+def effect_draws(post: xr.Dataset, design: CellDesign) -> dict[str, xr.DataArray]:
+    """Cell-size-weighted ATT draws on the probability scale: overall, by site, by event time."""
+    chains, n_draws = int(post.sizes["chain"]), int(post.sizes["draw"])
+    total = chains * n_draws
+    t = np.flatnonzero(design.treated == 1)
+    w = design.trials[t].astype(float)
+    groups: dict[str, tuple[str, list[Any], np.ndarray]] = {}
+    if design.effect_sites:
+        groups["att_site"] = ("effect_site", list(design.effect_sites), design.effect_site_idx[t])
+    if design.event_times is not None and design.event_idx is not None:
+        groups["att_event"] = ("event_time", list(design.event_times), design.event_idx[t])
+    out = {"att": np.empty(total)}
+    out.update({k: np.empty((total, len(v[1]))) for k, v in groups.items()})
+    for start in range(0, total, _CHUNK):
+        sl = slice(start, min(start + _CHUNK, total))
+        p1, p0 = treated_cell_probabilities(post, design, sl)
+        diff = (p1 - p0) * w
+        out["att"][sl] = diff.sum(axis=1) / w.sum()
+        for name, (_, labels, idx) in groups.items():
+            onehot = (idx[:, None] == np.arange(len(labels))[None, :]).astype(float)
+            out[name][sl] = (diff @ onehot) / (w @ onehot)
+    coords = {"chain": post["chain"].values, "draw": post["draw"].values}
+    result = {
+        "att": xr.DataArray(
+            out["att"].reshape(chains, n_draws), dims=("chain", "draw"), coords=coords
+        )
+    }
+    for name, (dim, labels, _) in groups.items():
+        result[name] = xr.DataArray(
+            out[name].reshape(chains, n_draws, len(labels)),
+            dims=("chain", "draw", dim),
+            coords={**coords, dim: labels},
+        )
+    return result
+
+
+@dataclass(frozen=True, eq=False)
+class HierarchicalDiDResult:
+    """Posterior of the hierarchical logistic DiD, with effects on the probability scale.
+
+    Attributes
+    ----------
+    idata
+        ArviZ InferenceData (posterior incl. ``att``, ``att_site``, ``att_event``; prior,
+        predictive, observed data, sample stats, log likelihood, log prior).
+    design
+        The cell design the model was fitted on (cells, indices, labels).
+    outcome_name
+        Outcome carried into :class:`impact.Effect`.
+    priors
+        Prior scales used.
+    sampler
+        Sampler, draws, seed and wall time.
+    diagnostics
+        The diagnostics gate.
+    columns
+        Column names used (site, time, treated, cohort).
+    site_parameterization
+        Parameterisation of the site intercepts actually used.
+    """
+
+    idata: az.InferenceData
+    design: CellDesign
+    outcome_name: str
+    priors: dict[str, float]
+    sampler: SamplerInfo
+    diagnostics: Diagnostics
+    columns: dict[str, str | None] = field(default_factory=dict)
+    site_parameterization: str = "centered"
+
+    def draws(self, name: str = "att") -> np.ndarray:
+        """Posterior draws flattened over chains (``att``, ``att_site``, ``att_event``, ...)."""
+        post = self.idata["posterior"]
+        if name not in post:
+            raise DataError(f"{name!r} is not in the posterior; variables: {list(post.data_vars)}.")
+        return _flat(post, name)
+
+    @property
+    def att(self) -> float:
+        """Posterior mean of the ATT (probability scale, cell-size weighted)."""
+        return float(self.draws("att").mean())
+
+    def treated_sizes(self, by: Literal["site", "event_time"]) -> np.ndarray:
+        """Persons in treated cells per effect site or per event time."""
+        d = self.design
+        t = d.treated == 1
+        if by == "site":
+            idx, k = d.effect_site_idx[t], len(d.effect_sites)
+        else:
+            if d.event_idx is None or d.event_times is None:
+                raise DesignError("the model has no event-time effects; fit with dynamic=True.")
+            idx, k = d.event_idx[t], len(d.event_times)
+        return np.bincount(idx, weights=d.trials[t], minlength=k).astype(np.int64)
+
+    def to_frame(self, *, level: float = 0.9, threshold: float | None = None) -> pd.DataFrame:
+        """Tidy effects: one row for the overall ATT, per site and per event time.
+
+        Columns ``estimand`` ("simple", "site", "dynamic"), ``site``, ``event_time``,
+        ``mean, sd, median, ci_lower, ci_upper`` (equal-tailed ``level`` interval),
+        ``p_positive`` (and ``p_above_threshold``), ``n_treated`` (persons in treated
+        cells: apply the small-cell rule before publishing), ``ess_bulk, r_hat``.
+        """
+        lo_q, hi_q = (1 - level) / 2, (1 + level) / 2
+        post = self.idata["posterior"]
+        rows: list[dict[str, Any]] = []
+
+        def add(estimand: str, site: Any, et: Any, da: xr.DataArray, n_treated: int) -> None:
+            d = np.asarray(da.values, dtype=float).reshape(-1)
+            row = {
+                "estimand": estimand,
+                "site": site,
+                "event_time": et,
+                "mean": float(d.mean()),
+                "sd": float(d.std(ddof=1)),
+                "median": float(np.median(d)),
+                "ci_lower": float(np.quantile(d, lo_q)),
+                "ci_upper": float(np.quantile(d, hi_q)),
+                "p_positive": float(np.mean(d > 0)),
+            }
+            if threshold is not None:
+                row["p_above_threshold"] = float(np.mean(d > threshold))
+            row["n_treated"] = n_treated
+            row["ess_bulk"] = float(az.ess(da.values, method="bulk"))
+            row["r_hat"] = float(az.rhat(da.values))
+            rows.append(row)
+
+        d = self.design
+        add("simple", None, None, post["att"], int(d.trials[d.treated == 1].sum()))
+        if "att_site" in post:
+            sizes = self.treated_sizes("site")
+            for j, s in enumerate(d.effect_sites):
+                add("site", s, None, post["att_site"].isel(effect_site=j), int(sizes[j]))
+        if "att_event" in post and d.event_times is not None:
+            sizes = self.treated_sizes("event_time")
+            for j, e in enumerate(d.event_times):
+                add("dynamic", None, e, post["att_event"].isel(event_time=j), int(sizes[j]))
+        frame = pd.DataFrame(rows)
+        frame["event_time"] = frame["event_time"].astype("Int64")
+        return frame
+
+    def summary(self, *, level: float = 0.9, threshold: float = 0.0) -> str:
+        """Plain-text summary: ATT in percentage points, heterogeneity, diagnostics, sites."""
+        table = self.to_frame(level=level, threshold=threshold)
+        top = table.iloc[0]
+        d = self.design
+        pct = f"{level:.0%}"
+        lines = [
+            f"Hierarchical logistic DiD for {self.outcome_name}: {d.n_cells} cells, "
+            f"{d.n_persons} persons ({d.n_rows} input rows), {len(d.effect_sites)} sites with "
+            f"site-varying effects, sampler {self.sampler.sampler}",
+            f"  ATT (probability scale, person-weighted): {100 * top['mean']:.2f} pp "
+            f"(sd {100 * top['sd']:.2f}; {pct} interval {100 * top['ci_lower']:.2f} to "
+            f"{100 * top['ci_upper']:.2f} pp)",
+            f"  P(ATT > 0) = {top['p_positive']:.3f}; P(ATT > {threshold:g}) = "
+            f"{top['p_above_threshold']:.3f}",
+        ]
+        post = self.idata["posterior"]
+        if "tau_site" in post:
+            tau = self.draws("tau_site")
+            lines.append(
+                f"  between-site sd of the effect (logit): {tau.mean():.3f} "
+                f"({pct} interval {np.quantile(tau, lo := (1 - level) / 2):.3f} to "
+                f"{np.quantile(tau, 1 - lo):.3f})"
+            )
+        lines.append(self.diagnostics.summary())
+        rest = table.iloc[1:]
+        if len(rest):
+            cols = ["estimand", "site", "event_time", "mean", "ci_lower", "ci_upper", "n_treated"]
+            lines += ["", rest[cols].to_string(index=False, float_format=lambda x: f"{x:.4f}")]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def plot(
+        self,
+        kind: Literal["forest", "pooled", "dynamic"] = "forest",
+        *,
+        level: float = 0.9,
+        practical_zero: float | None = 0.01,
+        ax: Axes | None = None,
+    ) -> Figure:
+        """Forest plot of site effects, posterior of the ATT, or effects by event time.
+
+        ``practical_zero`` (default 0.01 = 1 percentage point) draws the band of effects too
+        small to matter on the ATT posterior.
+        """
+        table = self.to_frame(level=level)
+        if kind == "pooled":
+            return posterior_plot(
+                self.draws("att"),
+                practical_zero=practical_zero,
+                title=f"ATT on {self.outcome_name}",
+                xlabel="effect (probability scale)",
+                ax=ax,
+            )
+        if kind == "forest":
+            sites = table[table["estimand"] == "site"]
+            if sites.empty:
+                raise DesignError("no site-varying effects; fit with site_effects=True.")
+            return forest_plot(
+                sites[["site", "mean", "ci_lower", "ci_upper"]],
+                pooled_mean=self.att,
+                title=f"Effect by site on {self.outcome_name}, {level:.0%} intervals",
+                xlabel="effect (probability scale)",
+                ax=ax,
+            )
+        if kind == "dynamic":
+            dyn = table[table["estimand"] == "dynamic"]
+            if dyn.empty:
+                raise DesignError("no event-time effects; fit with dynamic=True.")
+            fig, ax = _new_axes(ax)
+            et = dyn["event_time"].to_numpy(dtype=float)
+            ax.errorbar(
+                et,
+                dyn["mean"],
+                yerr=[dyn["mean"] - dyn["ci_lower"], dyn["ci_upper"] - dyn["mean"]],
+                fmt="o-",
+            )
+            ax.axhline(0.0, color="0.3", linewidth=0.8)
+            ax.set_xlabel("years since adoption")
+            ax.set_ylabel("effect (probability scale)")
+            ax.set_title(f"Effect on {self.outcome_name} by event time, {level:.0%} intervals")
+            return fig
+        raise DataError(f"kind={kind!r} is not 'forest', 'pooled' or 'dynamic'.")
+
+    def effect(
+        self,
+        *,
+        kind: Literal["simple", "dynamic", "site"] = "simple",
+        site: Any = None,
+        population: str = "",
+    ) -> Effect:
+        """The ATT (``"simple"``), by event time (``"dynamic"``) or one site's, as an Effect.
+
+        Draws are posterior draws on the probability scale (risk difference per treated
+        person).
+        """
+        meta: dict[str, Any] = {
+            "diagnostics": self.diagnostics.to_dict(),
+            "sampler": self.sampler.to_dict(),
+            "n_cells": self.design.n_cells,
+            "n_persons": self.design.n_persons,
+        }
+        estimator = "bayes.hierarchical_did"
+        if kind == "site" or site is not None:
+            if site not in self.design.effect_sites:
+                raise DesignError(
+                    f"site {site!r} has no treated cells (or site effects are off); sites with "
+                    f"effects: {list(self.design.effect_sites)}."
+                )
+            j = self.design.effect_sites.index(site)
+            d = self.draws("att_site")[:, j]
+            return Effect(
+                outcome=self.outcome_name,
+                unit="probability",
+                point=float(d.mean()),
+                draws=d,
+                draws_kind="posterior",
+                population=population or f"treated persons in site {site}",
+                estimator=f"{estimator} site",
+                metadata=meta,
+            )
+        if kind == "dynamic":
+            if self.design.event_times is None:
+                raise DesignError("no event-time effects; fit with dynamic=True.")
+            d2 = self.draws("att_event")
+            return Effect(
+                outcome=self.outcome_name,
+                unit="probability",
+                point=float(self.draws("att").mean()),
+                draws=d2,
+                draws_kind="posterior",
+                population=population,
+                estimator=f"{estimator} dynamic",
+                event_time=self.design.event_times,
+                metadata=meta,
+            )
+        if kind != "simple":
+            raise DataError(f"kind={kind!r} is not 'simple', 'dynamic' or 'site'.")
+        d = self.draws("att")
+        return Effect(
+            outcome=self.outcome_name,
+            unit="probability",
+            point=float(d.mean()),
+            draws=d,
+            draws_kind="posterior",
+            population=population,
+            estimator=f"{estimator} simple",
+            metadata=meta,
+        )
