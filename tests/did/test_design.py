@@ -176,3 +176,13 @@ def test_row_order_does_not_matter():
         a = att_gt(d, **COLS, covariates=cov).table
         b = att_gt(shuffled, **COLS, covariates=cov).table
         pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12, atol=1e-14)
+
+
+def test_balance_panel_drops_incomplete_units_with_warning():
+    d = small_panel()
+    dropped_units = [0, 7]
+    gappy = d[~((d["id"].isin(dropped_units)) & (d["t"] == 2))]
+    with pytest.warns(ImpactWarning, match="dropped 2 of 120 units"):
+        res = att_gt(gappy, **COLS, balance_panel=True)
+    expected = att_gt(d[~d["id"].isin(dropped_units)], **COLS)
+    pd.testing.assert_frame_equal(res.table, expected.table)

@@ -162,6 +162,7 @@ def validate_staggered_panel(
     weights: str | None = None,
     cluster: str | None = None,
     anticipation: int = 0,
+    balance_panel: bool = False,
 ) -> StaggeredPanel:
     """Validate a long staggered-adoption panel and return it in array form.
 
@@ -179,6 +180,9 @@ def validate_staggered_panel(
         Cluster column (e.g. municipality or county); must be constant within a unit.
     anticipation
         Number of periods before the cohort date in which units may already react.
+    balance_panel
+        If True, units not observed in every period are dropped with a warning (as R
+        ``did`` does for panel data); if False (default) an unbalanced panel is an error.
 
     Returns
     -------
@@ -259,10 +263,32 @@ def validate_staggered_panel(
         if counts.min() == 0:
             k = int(np.argmin(counts))
             n_missing = int((counts == 0).sum())
+            complete = counts.reshape(n, n_t).min(axis=1) > 0
+            if balance_panel:
+                warnings.warn(
+                    f"The panel is unbalanced: dropped {int((~complete).sum())} of {n} units "
+                    f"({unit}) not observed in every period ({n_missing} unit-period rows "
+                    "missing); estimates refer to the units observed throughout.",
+                    ImpactWarning,
+                    stacklevel=2,
+                )
+                kept = data[data[unit].isin(unit_ids[complete])]
+                return validate_staggered_panel(
+                    kept,
+                    outcome=outcome,
+                    unit=unit,
+                    time=time,
+                    cohort=cohort,
+                    covariates=covariates,
+                    weights=weights,
+                    cluster=cluster,
+                    anticipation=anticipation,
+                )
             raise DataError(
                 f"The panel is unbalanced: {n_missing} unit-period rows are missing (e.g. "
                 f"{unit}={_show(unit_ids[k // n_t])}, {time}={periods[k % n_t]:g}). att_gt "
-                "needs a balanced panel: keep units observed in every period."
+                "needs a balanced panel: keep units observed in every period, or pass "
+                "balance_panel=True to drop the others."
             )
     n = len(unit_ids)
     y: np.ndarray

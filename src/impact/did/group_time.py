@@ -42,6 +42,7 @@ def att_gt(
     alpha: float = 0.05,
     seed: int | np.random.Generator | None = None,
     boot_weights: Literal["rademacher", "mammen"] = "rademacher",
+    balance_panel: bool = False,
 ) -> GroupTimeResult:
     """Group-time average treatment effects ATT(g, t) for staggered adoption.
 
@@ -87,6 +88,10 @@ def att_gt(
         Seed or generator for the bootstrap.
     boot_weights
         Multiplier distribution, ``"rademacher"`` or ``"mammen"``.
+    balance_panel
+        Drop units not observed in every period (with a warning, as R ``did`` does)
+        instead of raising an error for an unbalanced panel. The estimands then refer to
+        the units observed throughout; valid if attrition is unrelated to outcome trends.
 
     Returns
     -------
@@ -128,6 +133,7 @@ def att_gt(
         weights=weights,
         cluster=cluster,
         anticipation=anticipation,
+        balance_panel=balance_panel,
     )
     check_control_group(panel, control_group)
     notes: list[str] = []
