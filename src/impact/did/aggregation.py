@@ -37,6 +37,7 @@ class _Combination:
     """
 
     def __init__(self, n_cells: int, cohort_levels: np.ndarray) -> None:
+        self.n_cells = n_cells
         self.levels = cohort_levels
         self.cols: list[np.ndarray] = []
         self.terms: list[np.ndarray] = []
@@ -47,14 +48,13 @@ class _Combination:
         cells: np.ndarray,
         pg: np.ndarray,
         cell_cohort: np.ndarray,
-        n_cells: int,
         wif: bool = True,
     ) -> float:
         """Cohort-share weighted average of ``cells`` (R's wif term when ``wif``)."""
         p = pg[cells]
         s = p.sum()
         theta = float(p @ att[cells] / s)
-        col = np.zeros(n_cells)
+        col = np.zeros(self.n_cells)
         col[cells] = p / s
         term = np.zeros(len(self.levels))
         if wif:
@@ -97,8 +97,9 @@ def aggregate(
         Dynamic only: keep cohorts observed at least ``balance_e`` periods after adoption,
         so the composition of the event study does not change with ``e``.
     n_boot, seed
-        Multiplier bootstrap draws and seed; default: those given to ``att_gt``. With the
-        bootstrap, SEs come from it and levels get a simultaneous band.
+        Multiplier bootstrap draws and seed; default: those given to ``att_gt`` (pass
+        ``n_boot=0`` for analytic SEs after a bootstrapped ``att_gt``). With the bootstrap,
+        SEs come from it and levels get a simultaneous (uniform) band.
 
     Returns
     -------
@@ -131,7 +132,7 @@ def aggregate(
         cells = np.flatnonzero(post)
         if cells.size == 0:
             raise DesignError("No post-treatment group-time cells to aggregate.")
-        theta = comb.weighted(att, cells, pg, g, n_cells)
+        theta = comb.weighted(att, cells, pg, g)
     else:
         if kind == "group":
             for c in cohorts:
@@ -158,14 +159,14 @@ def aggregate(
             for ev in eseq:
                 cells = np.flatnonzero((e == ev) & include)
                 levels.append(float(ev))
-                level_att.append(comb.weighted(att, cells, pg, g, n_cells))
+                level_att.append(comb.weighted(att, cells, pg, g))
         else:  # calendar
             for tt in np.unique(t[t >= g.min()]):
                 cells = np.flatnonzero(post & (t == tt))
                 if cells.size == 0:
                     continue
                 levels.append(float(tt))
-                level_att.append(comb.weighted(att, cells, pg, g, n_cells))
+                level_att.append(comb.weighted(att, cells, pg, g))
         if not levels:
             raise DesignError(f"No post-treatment group-time cells to aggregate by {kind!r}.")
         lw, lt = comb.matrices()

@@ -218,7 +218,7 @@ def _estimate(
     )
 
 
-def _last_cohort_as_control(panel: StaggeredPanel, anticipation: int):
+def _last_cohort_as_control(panel: StaggeredPanel, anticipation: int) -> tuple[StaggeredPanel, str]:
     """No never-treated units: keep periods before the last cohort; it becomes the control."""
     g_max = panel.cohorts.max()
     keep_t = panel.periods < g_max - anticipation
