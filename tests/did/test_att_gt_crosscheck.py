@@ -35,10 +35,12 @@ def make_panel(seed: int, n: int = 600, n_t: int = 6) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def panel() -> pd.DataFrame:
-    return make_panel(1)
+    d = make_panel(1)
+    d["w"] = 1.0 + (d["id"] % 4) * 0.5  # sampling weights, constant within unit
+    return d
 
 
-def _csdid(panel, control_group, method, base_period, covariates):
+def _csdid(panel, control_group, method, base_period, covariates, anticipation=0, weights=None):
     csdid_att_gt = pytest.importorskip("csdid.att_gt")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -50,22 +52,33 @@ def _csdid(panel, control_group, method, base_period, covariates):
             data=panel,
             control_group=CG[control_group],
             xformla="y~x" if covariates else None,
+            anticipation=anticipation,
+            weights_name=weights,
         )
         return model.fit(est_method=method, base_period=base_period, bstrap=False)
 
 
 CASES = [
-    ("not_yet_treated", "dr", "varying", True),
-    ("never_treated", "dr", "universal", True),
-    ("not_yet_treated", "ipw", "universal", True),
-    ("never_treated", "reg", "varying", True),
-    ("not_yet_treated", "dr", "varying", False),
+    ("not_yet_treated", "dr", "varying", True, 0, None),
+    ("never_treated", "dr", "universal", True, 0, None),
+    ("not_yet_treated", "ipw", "universal", True, 0, None),
+    ("never_treated", "reg", "varying", True, 0, None),
+    ("not_yet_treated", "dr", "varying", False, 0, None),
+    ("not_yet_treated", "dr", "varying", True, 1, None),
+    ("never_treated", "dr", "varying", True, 0, "w"),
+    ("not_yet_treated", "ipw", "varying", True, 0, "w"),
 ]
 
 
-@pytest.mark.parametrize(("control_group", "method", "base_period", "covariates"), CASES)
-def test_group_time_matches_csdid(panel, control_group, method, base_period, covariates):
-    ref = _csdid(panel, control_group, method, base_period, covariates).results
+@pytest.mark.parametrize(
+    ("control_group", "method", "base_period", "covariates", "anticipation", "weights"), CASES
+)
+def test_group_time_matches_csdid(
+    panel, control_group, method, base_period, covariates, anticipation, weights
+):
+    ref = _csdid(
+        panel, control_group, method, base_period, covariates, anticipation, weights
+    ).results
     ours = att_gt(
         panel,
         outcome="y",
@@ -76,6 +89,8 @@ def test_group_time_matches_csdid(panel, control_group, method, base_period, cov
         control_group=control_group,
         method=method,
         base_period=base_period,
+        anticipation=anticipation,
+        weights=weights,
     ).table
     theirs = pd.DataFrame(
         {
