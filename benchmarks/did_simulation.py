@@ -16,7 +16,7 @@ Estimators and inference (clusters = municipalities):
 TWFE with CR1 cluster SEs and with the WCR wild cluster bootstrap (Webb weights);
 ``att_gt`` (never-treated comparison, no covariates, "simple" aggregation) with analytic
 clustered SEs and with its cluster multiplier (wild) bootstrap; the imputation estimator
-(BJS) with its conservative analytic SE and with the score wild bootstrap (Webb).
+(BJS) with its conservative (leave-out) analytic SE and with the score wild bootstrap (Webb).
 
 Usage::
 
@@ -153,12 +153,13 @@ def to_markdown(table: pd.DataFrame, meta: dict[str, object]) -> str:
         "",
         f"Command: `{meta['command']}`; wall time {meta['seconds']:.0f} s.",
         "",
-        "| design | estimator / inference | reps | mean truth | bias | RMSE | coverage (MC se) | mean CI width |",
-        "|---|---|---|---|---|---|---|---|",
+        "| design | estimator | inference | reps | mean truth | bias | RMSE | coverage (MC se) | mean CI width |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for _, r in table.iterrows():
+        estimator, inference = str(r["method"]).split(" | ")
         lines.append(
-            f"| {r['design']} | {r['method']} | {r['reps']} | {r['mean_truth']:.4f} | {r['bias']:+.4f} | "
+            f"| {r['design']} | {estimator} | {inference} | {r['reps']} | {r['mean_truth']:.4f} | {r['bias']:+.4f} | "
             f"{r['rmse']:.4f} | {r['coverage']:.3f} ({r['coverage_mc_se']:.3f}) | {r['mean_ci_width']:.4f} |"
         )
     lines += [

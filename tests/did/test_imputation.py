@@ -176,3 +176,14 @@ def test_flyt_truth_within_interval() -> None:
     tab = unit_w.table.set_index("event_time")
     z = (tab["estimate"] - dyn["value"].reindex(tab.index).astype(float)) / tab["se"]
     assert np.all(np.abs(z) < 4)
+
+
+def test_leave_out_variance_is_larger_in_small_cohorts() -> None:
+    # three treated units per cohort: the plain taubar absorbs a third of each unit's noise
+    df = panel(n_units=24, cohorts=(0, 0, 0, 0, 0, 2013, 2015, 2017), seed=11)
+    kw = dict(outcome="y", unit="unit", time="year", cohort="cohort")
+    lo = imputation(df, **kw, leave_out=True)
+    plain = imputation(df, **kw, leave_out=False)
+    assert lo.att == plain.att
+    assert lo.se > 1.05 * plain.se
+    assert np.all(lo.table["se"].to_numpy() >= plain.table["se"].to_numpy() - 1e-12)

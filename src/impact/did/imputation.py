@@ -218,6 +218,7 @@ def imputation(
     horizons: Sequence[int] | None = None,
     pretrends: int = 0,
     alpha: float = 0.05,
+    leave_out: bool = True,
 ) -> ImputationResult:
     """Borusyak-Jaravel-Spiess imputation estimator of the ATT and event-time effects.
 
@@ -244,6 +245,11 @@ def imputation(
         and period effects and tested jointly (cluster-robust Wald, chi-square).
     alpha
         1 - confidence level (normal critical values).
+    leave_out
+        Use the leave-out version of the conservative variance (BJS Appendix): each
+        treated observation's ``taubar`` excludes its own cluster. Recommended when
+        cohorts are small (a few units per cohort, as in municipal roll-outs), where the
+        plain version understates the variance.
 
     Returns
     -------
@@ -263,8 +269,11 @@ def imputation(
     ``sum_c (sum_{it in c} v_it eps_it)^2`` with ``eps_it`` the first-stage residual for
     untreated observations and ``tau_it - taubar_{g,k}`` for treated ones, where
     ``taubar_{g,k}`` is the ``v^2``-weighted mean of ``tau`` in the cohort x event-time
-    cell (their default ``avgeffectsby``). The leave-out refinement for small cells is
-    not implemented, so SEs are somewhat smaller than BJS's in cells with one or two units.
+    cell (their default ``avgeffectsby``), computed leaving out the observation's own
+    cluster (``leave_out=True``; a cell with a single cluster falls back to the event
+    time across cohorts, then to all treated observations). Without the leave-out,
+    ``taubar`` absorbs part of the noise it is meant to measure and the SE is too small
+    in small cells (coverage about 89 % instead of 95 % in the Flyt simulation).
 
     Examples
     --------
@@ -326,15 +335,16 @@ def imputation(
     estimates = a.T @ tau
     v0 = -(w0[:, None] * (z0 @ sol[:, 1:]))  # n0 x targets
     resid0 = y[rows0] - z0 @ theta
-    # tau-bar by cohort x event time, weighted by v^2 of the overall target
-    cells = pd.DataFrame(
-        {"g": f["_cohort"].to_numpy()[rows1], "e": ev1, "v2": a[:, 0] ** 2, "t": tau}
-    )
-    cells["vt"] = cells["v2"] * cells["t"]
-    sums = cells.groupby(["g", "e"])[["vt", "v2"]].transform("sum")
-    taubar = (sums["vt"] / sums["v2"]).to_numpy()
-    eps1 = tau - taubar
     clusters = f["_cluster"].to_numpy()
+    taubar = _tau_bar(
+        tau,
+        a[:, 0] ** 2,
+        cohort=f["_cohort"].to_numpy()[rows1],
+        event=ev1,
+        cluster=clusters[rows1],
+        leave_out=leave_out,
+    )
+    eps1 = tau - taubar
     n_cl = int(clusters.max()) + 1
     scores = np.zeros((n_cl, a.shape[1]))
     for j in range(a.shape[1]):
@@ -378,6 +388,30 @@ def imputation(
         outcome=outcome,
         alpha=alpha,
     )
+
+
+def _tau_bar(
+    tau: np.ndarray,
+    v2: np.ndarray,
+    *,
+    cohort: np.ndarray,
+    event: np.ndarray,
+    cluster: np.ndarray,
+    leave_out: bool,
+) -> np.ndarray:
+    """``v^2``-weighted mean of ``tau`` by cohort x event time (optionally leaving out the cluster)."""
+    df = pd.DataFrame({"g": cohort, "e": event, "c": cluster, "vt": v2 * tau, "v2": v2, "all": 0})
+    out = np.full(len(tau), np.nan)
+    for keys in (["g", "e"], ["e"], ["all"]):
+        tot = df.groupby(keys)[["vt", "v2"]].transform("sum")
+        if leave_out:
+            own = df.groupby([*keys, "c"])[["vt", "v2"]].transform("sum")
+            num, den = (tot["vt"] - own["vt"]).to_numpy(), (tot["v2"] - own["v2"]).to_numpy()
+        else:
+            num, den = tot["vt"].to_numpy(), tot["v2"].to_numpy()
+        ok = np.isnan(out) & (den > 1e-14 * max(float(v2.max()), 1e-300))
+        out[ok] = num[ok] / den[ok]
+    return np.where(np.isnan(out), tau, out)
 
 
 def _pretrend_test(panel: PanelData, k: int, alpha: float) -> PretrendTest:
