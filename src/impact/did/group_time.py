@@ -100,6 +100,29 @@ def att_gt(
         base_time, post, n_treated, n_control`` (and ``cband_lower/cband_upper`` with the
         bootstrap); ``.pretest`` the Wald pre-test; ``.aggregate(kind)`` the summaries.
 
+    Raises
+    ------
+    DataError
+        Missing columns, missing outcome values (never dropped silently), duplicate
+        unit-period rows, a cohort varying within a unit, an unbalanced panel (unless
+        ``balance_panel=True``).
+    DesignError
+        No never-treated units with ``control_group="never_treated"``; no comparison units
+        at all; a constant covariate; covariates that perfectly predict treatment; too few
+        treated or comparison units for the covariate model.
+
+    Warns
+    -----
+    ImpactWarning
+        Units treated in or before the first period are dropped; cohorts after the last
+        period are used as never-treated (both as R ``did``); a cohort with a single unit
+        is kept but flagged (its effects rest on one unit).
+    OverlapWarning
+        Propensity scores of comparison units reach 0.99 (those at 0.995 or more get zero
+        weight, as R ``DRDID``).
+    FewClustersWarning
+        Fewer than 30 treated clusters (or treated units) with analytic standard errors.
+
     Notes
     -----
     Assumptions: staggered (absorbing) adoption, parallel trends conditional on the
