@@ -106,3 +106,14 @@ def test_results_api(fit):
     simple = fit.aggregate("simple")
     assert "simple" in simple.summary()
     assert simple.plot() is not None
+
+
+@pytest.mark.filterwarnings("ignore::impact.errors.FewClustersWarning")
+@pytest.mark.parametrize("covariates", [None, "lpop"])
+def test_cluster_scores_reproduce_clustered_se(covariates):
+    d = pd.read_csv(REF / "mpdta.csv").assign(state=lambda f: f["countyreal"] // 1000)
+    res = att_gt(d, **MPDTA, covariates=covariates, cluster="state").aggregate("dynamic")
+    scores = res.cluster_scores()
+    assert scores.shape == (d["state"].nunique(), len(res.table) + 1)
+    assert np.sqrt((scores[:, -1] ** 2).sum()) == pytest.approx(res.se, rel=1e-10)
+    np.testing.assert_allclose(np.sqrt((scores[:, :-1] ** 2).sum(axis=0)), res.table["se"])

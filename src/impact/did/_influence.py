@@ -106,6 +106,10 @@ class DenseInfluence:
         cl = self.units.cluster
         return sum_by_cluster(self.psi, cl) if cl is not None else self.psi
 
+    def cluster_scores(self) -> np.ndarray:
+        """Clusters (units without clustering) x params: ``sum_{i in c} psi_i / n``."""
+        return self._sums() / self.units.n_units
+
     def variances(self) -> np.ndarray:
         s = self._sums()
         return np.einsum("ij,ij->j", s, s) / self.units.n_units**2
@@ -220,6 +224,11 @@ class CohortLinearInfluence:
         ).reshape(n_cl, n_codes, t)
         wsum = np.bincount(cell, weights=u.weights, minlength=n_cl * n_codes).reshape(n_cl, n_codes)
         return np.einsum("gct,lct->gl", z, self.a) + wsum @ self._b_centred.T
+
+    def cluster_scores(self) -> np.ndarray:
+        """Clusters (units without clustering) x params: ``sum_{i in c} psi_i / n``."""
+        sums = self._cluster_sums() if self.units.cluster is not None else self.dense()
+        return sums / self.units.n_units
 
     def cov(self) -> np.ndarray:
         n = self.units.n_units

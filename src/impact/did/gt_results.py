@@ -178,6 +178,16 @@ class AggregateResult:
     def uncertainty(self) -> str:
         return "bootstrap" if self.draws is not None else "analytic"
 
+    def cluster_scores(self) -> np.ndarray:
+        """Per-cluster contributions ``s_c = sum_{i in c} psi_i / n`` (so ``theta_hat - theta
+        ~ sum_c s_c``), one row per cluster of ``att_gt``'s ``cluster`` (per unit without
+        clustering), one column per level and the overall effect last.
+
+        Hand the last column to :func:`impact.did.wild_bootstrap_scores` for few-cluster
+        inference on the overall effect.
+        """
+        return self.influence.cluster_scores()
+
     def summary(self) -> str:
         """Plain-text summary: overall effect, then one row per level."""
         lo, hi = self.ci
