@@ -14,7 +14,12 @@ from scipy import stats
 from scipy.special import gammaln
 
 from impact import Effect
-from impact.bayes import DEFAULT_PRIORS, HierarchicalDiDResult, hierarchical_did
+from impact.bayes import (
+    DEFAULT_PRIORS,
+    HierarchicalDiDResult,
+    hierarchical_did,
+    predictive_check,
+)
 from impact.bayes.cells import build_design
 from impact.bayes.did_results import treated_cell_probabilities
 from impact.bayes.hierarchical_did import build_model
@@ -119,6 +124,17 @@ def test_result_api(mocked):
     np.testing.assert_allclose(site.draws, res.draws("att_site")[:, 1])
     with pytest.raises(DesignError, match="'m11' has no treated cells"):
         res.effect(site="m11")
+
+
+def test_predictive_check_statistics(mocked):
+    check = predictive_check(mocked)
+    d = mocked.design
+    t = d.treated == 1
+    table = check.to_frame()
+    assert table["observed"].iloc[0] == pytest.approx(d.successes.sum() / d.trials.sum())
+    assert table["observed"].iloc[1] == pytest.approx(d.successes[t].sum() / d.trials[t].sum())
+    assert check.replicated.shape == (160, 4)
+    assert isinstance(check.plot(), Figure)
 
 
 def test_no_site_column_uses_cohorts(tiny_did, mock_pymc_sample):

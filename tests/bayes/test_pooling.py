@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 
 import arviz as az
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from pymc.testing import mock_sample_setup_and_teardown
 
 from impact import Effect
-from impact.bayes import PartialPoolingResult, partial_pooling
+from impact.bayes import PartialPoolingResult, partial_pooling, predictive_check
 from impact.errors import DataError, DesignError, DiagnosticsWarning
 
 Y = [28.0, 8, -3, 7, -1, 1, 18, 12]
@@ -53,16 +55,22 @@ def test_bad_options_raise():
 
 
 # -- result API with mocked sampling ---------------------------------------------------------
-@pytest.fixture
-def mocked_result(mock_pymc_sample) -> PartialPoolingResult:
+@pytest.fixture(scope="module")
+def mocked_result() -> Iterator[PartialPoolingResult]:
+    """One mocked fit shared by this module's tests (results are immutable)."""
     est = pd.Series(Y, index=[f"school {c}" for c in "ABCDEFGH"])
     se = pd.Series(SIGMA, index=est.index)
     before = est.copy(), se.copy()
-    with pytest.warns(DiagnosticsWarning, match="no divergence statistics"):
-        res = partial_pooling(est, se, mu_sd=5, tau_scale=5, draws=50, chains=4, seed=3)
+    mocking = mock_sample_setup_and_teardown()
+    next(mocking)
+    try:
+        with pytest.warns(DiagnosticsWarning, match="no divergence statistics"):
+            res = partial_pooling(est, se, mu_sd=5, tau_scale=5, draws=50, chains=4, seed=3)
+    finally:
+        next(mocking, None)
     pd.testing.assert_series_equal(est, before[0])  # inputs are never mutated
     pd.testing.assert_series_equal(se, before[1])
-    return res
+    yield res
 
 
 def test_result_carries_full_inference_data(mocked_result):
@@ -121,6 +129,20 @@ def test_to_frame_summary_plot_effect(mocked_result):
     np.testing.assert_allclose(res.effect(site="school A").draws, res.draws("theta")[:, 0])
     with pytest.raises(DataError, match="school Z"):
         res.draws("school Z")
+
+
+def test_predictive_checks(mocked_result):
+    post = predictive_check(mocked_result)
+    table = post.to_frame()
+    assert table["statistic"].tolist() == ["mean", "sd", "min", "max"]
+    np.testing.assert_allclose(table["observed"], [np.mean(Y), np.std(Y), min(Y), max(Y)])
+    rep = mocked_result.idata["posterior_predictive"]["y"].values.reshape(-1, 8)
+    assert table["p_value"].iloc[3] == pytest.approx(np.mean(rep.max(axis=1) >= max(Y)))
+    prior = predictive_check(mocked_result, kind="prior")
+    assert prior.replicated.shape == (500, 4)
+    assert isinstance(post.plot(), Figure) and "predictive check" in post.summary()
+    with pytest.raises(DataError, match="kind='both'"):
+        predictive_check(mocked_result, kind="both")  # type: ignore[arg-type]
 
 
 def test_default_priors_scale_with_the_data(mock_pymc_sample):

@@ -3,10 +3,12 @@
 - :func:`partial_pooling`: pool site-level estimates (eight-schools / random-effects model).
 - :func:`hierarchical_did`: hierarchical logistic DiD on binomial cells, effects on the
   probability scale overall, by site and by event time.
+- :func:`predictive_check`: prior and posterior predictive checks (table and plot).
 - :func:`check_diagnostics`, :func:`loo_check`, :func:`prior_sensitivity`: the diagnostics
   gate every result passes, PSIS-LOO with Pareto k, power-scaling prior sensitivity.
 """
 
+from impact.bayes.checks import PredictiveCheck, predictive_check
 from impact.bayes.diagnostics import (
     Diagnostics,
     LooCheck,
@@ -25,11 +27,13 @@ __all__ = [
     "Diagnostics",
     "LooCheck",
     "PartialPoolingResult",
+    "PredictiveCheck",
     "SamplerInfo",
     "check_diagnostics",
     "hierarchical_did",
     "loo_check",
     "nutpie_available",
     "partial_pooling",
+    "predictive_check",
     "prior_sensitivity",
 ]
