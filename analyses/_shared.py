@@ -65,6 +65,77 @@ def write_appraisal(bundle: Any, appraisal: Any) -> None:
     )
 
 
+def site_did(panel: pd.DataFrame) -> pd.DataFrame:
+    """Unpooled DiD per adopting municipality (each against all never-adopters).
+
+    ``raw_estimate = (post - pre rate of the site) - (post - pre rate of never-adopters over
+    the same years)``, rates pooled over pupils; ``raw_se`` from binomial variances. These are
+    the "no pooling" estimates the hierarchical model shrinks.
+    """
+    never = panel[panel["adoption_year"] == 0]
+    rows = []
+    for site, d in panel[panel["adoption_year"] > 0].groupby("municipality"):
+        g = int(d["adoption_year"].iloc[0])
+        parts = []
+        for frame in (d, never[never["year"].isin(d["year"])]):
+            post, pre = frame[frame["year"] >= g], frame[frame["year"] < g]
+            p_post = post["completed"].sum() / post["n"].sum()
+            p_pre = pre["completed"].sum() / pre["n"].sum()
+            var = p_post * (1 - p_post) / post["n"].sum() + p_pre * (1 - p_pre) / pre["n"].sum()
+            parts.append((p_post - p_pre, var))
+        rows.append(
+            {
+                "site": int(site),
+                "raw_estimate": parts[0][0] - parts[1][0],
+                "raw_se": float(np.sqrt(parts[0][1] + parts[1][1])),
+                "n_treated": int(d.loc[d["year"] >= g, "n"].sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def write_bayes(bundle: Any, result: Any, *, raw: pd.DataFrame | None = None) -> None:
+    """Put a hierarchical DiD result into the bundle: site effects, pooled effect, diagnostics."""
+    frame = result.to_frame(level=0.95)
+    sites = frame[frame["estimand"] == "site"].rename(
+        columns={"ci_lower": "hdi_lower", "ci_upper": "hdi_upper"}
+    )
+    sites = sites[["site", "n_treated", "mean", "sd", "hdi_lower", "hdi_upper", "p_positive"]]
+    sites = sites.astype({"site": "int64", "n_treated": "int64"})
+    if raw is not None:
+        sites = sites.merge(raw.drop(columns="n_treated"), on="site", how="left")
+    bundle.write_table("site_effects", sites)
+    if (frame["estimand"] == "dynamic").any():
+        bundle.write_table("bayes_dynamic", frame[frame["estimand"] == "dynamic"])
+    top = frame[frame["estimand"] == "simple"].iloc[0]
+    bundle.write_table(
+        "pooled_effect",
+        pd.DataFrame(
+            [
+                {
+                    "quantity": "att",
+                    "mean": top["mean"],
+                    "sd": top["sd"],
+                    "hdi_lower": top["ci_lower"],
+                    "hdi_upper": top["ci_upper"],
+                    "p_positive": top["p_positive"],
+                }
+            ]
+        ),
+    )
+    effect = result.effect()
+    bundle.write_draws("pooled_effect", pd.DataFrame({"mu": effect.draws}))
+    bundle.write_idata("hierarchical_did", result.idata)
+    diag = result.diagnostics
+    meta = bundle.metadata.get("diagnostics", {})
+    meta["hierarchical_did"] = {
+        "passed": bool(diag.passed),
+        "message": "; ".join(diag.reasons) if diag.reasons else diag.summary().splitlines()[0],
+        **diag.to_dict(),
+    }
+    bundle.update_metadata(diagnostics=meta, sampler=result.sampler.to_dict())
+
+
 def base_metadata(sim: SyntheticData, *, outcome: str, created_by: str) -> dict[str, Any]:
     return {
         "scenario": sim.scenario,
