@@ -26,8 +26,7 @@ from _shared import Progress, base_metadata, descriptives, estimate_row, write_a
 
 from impact.cba import Programme, appraise
 from impact.data import load
-from impact.did.group_time import att_gt
-from impact.did.twfe import event_study
+from impact.did import att_gt, event_study
 from impact.report.bundle import Bundle
 
 PROGRAMME = "unginvest"
