@@ -89,27 +89,39 @@ def build_model(
         else:
             z_site = pm.ZeroSumNormal("z_site", sigma=1.0, dims="unit")
             a_site = pm.Deterministic("a_site", sigma_site * z_site, dims="unit")
-        eta = alpha + a_site[design.unit_idx]
-        if len(design.time_labels) > 1:
-            b_time = pm.ZeroSumNormal("b_time", sigma=priors["time_sd"], dims="time")
-            eta = eta + b_time[design.time_idx]
+        # Year and covariate effects are summed into one small table (years x levels ...)
+        # and gathered once per cell: one gather (and one scatter in the gradient) instead
+        # of one per factor.
+        n_time = len(design.time_labels)
+        table = (
+            pm.ZeroSumNormal("b_time", sigma=priors["time_sd"], dims="time")
+            if n_time > 1
+            else pt.zeros(1)
+        )
+        factors, shape = [design.time_idx], [n_time]
         for j, (col, levels) in enumerate(zip(design.covariate_columns, design.covariate_levels)):
             if len(levels) > 1:
                 beta = pm.ZeroSumNormal(
                     f"beta_{col}", sigma=priors["covariate_sd"], dims=f"{col}_level"
                 )
-                eta = eta + beta[design.covariate_codes[:, j]]
+                table = pt.shape_padright(table) + beta
+                factors.append(design.covariate_codes[:, j])
+                shape.append(len(levels))
+        pattern = np.ravel_multi_index(tuple(factors), tuple(shape))
+        eta = alpha + a_site[design.unit_idx] + pt.flatten(table)[pattern]
         delta = pm.Normal("delta", 0.0, priors["effect_sd"])
-        effect = delta * pt.ones(design.n_cells)
+        # The effect only touches treated cells.
+        t = np.flatnonzero(design.treated == 1)
+        effect = delta * pt.ones(t.size)
         if design.effect_sites:
             tau_site = pm.HalfNormal("tau_site", priors["effect_site_sd_scale"])
             w_site = pm.Normal("w_site", 0.0, 1.0, dims="effect_site")
-            effect = effect + (tau_site * w_site)[design.effect_site_idx]
+            effect = effect + (tau_site * w_site)[design.effect_site_idx[t]]
         if design.event_idx is not None:
             tau_event = pm.HalfNormal("tau_event", priors["effect_event_sd_scale"])
             r_event = pm.ZeroSumNormal("r_event", sigma=1.0, dims="event_time")
-            effect = effect + (tau_event * r_event)[design.event_idx]
-        eta = eta + design.treated * effect
+            effect = effect + (tau_event * r_event)[design.event_idx[t]]
+        eta = pt.inc_subtensor(eta[t], effect)
         log_choose = _log_binomial_coefficient(design.trials, design.successes)
         pm.CustomDist(
             "y",
