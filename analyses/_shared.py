@@ -36,11 +36,22 @@ def descriptives(
 
 
 def estimate_row(
-    estimator: str, label: str, estimate: float, se: float, ci: tuple[float, float], method: str
+    estimator: str,
+    label: tuple[str, str],
+    estimate: float,
+    se: float,
+    ci: tuple[float, float],
+    method: str,
+    *,
+    headline: bool = False,
 ) -> dict[str, Any]:
+    """One row of the ``estimates`` table; ``label`` is (English, bokmål)."""
     return {
         "estimator": estimator,
-        "label": label,
+        "label": label[0],
+        "label_en": label[0],
+        "label_nb": label[1],
+        "headline": headline,
         "estimate": float(estimate),
         "se": float(se),
         "ci_lower": float(ci[0]),
@@ -100,11 +111,12 @@ def write_bayes(bundle: Any, result: Any, *, raw: pd.DataFrame | None = None) ->
     sites = frame[frame["estimand"] == "site"].rename(
         columns={"ci_lower": "hdi_lower", "ci_upper": "hdi_upper"}
     )
-    sites = sites[["site", "n_treated", "mean", "sd", "hdi_lower", "hdi_upper", "p_positive"]]
-    sites = sites.astype({"site": "int64", "n_treated": "int64"})
-    if raw is not None:
-        sites = sites.merge(raw.drop(columns="n_treated"), on="site", how="left")
-    bundle.write_table("site_effects", sites)
+    if len(sites):
+        sites = sites[["site", "n_treated", "mean", "sd", "hdi_lower", "hdi_upper", "p_positive"]]
+        sites = sites.astype({"site": "int64", "n_treated": "int64"})
+        if raw is not None:
+            sites = sites.merge(raw.drop(columns="n_treated"), on="site", how="left")
+        bundle.write_table("site_effects", sites)
     if (frame["estimand"] == "dynamic").any():
         bundle.write_table("bayes_dynamic", frame[frame["estimand"] == "dynamic"])
     top = frame[frame["estimand"] == "simple"].iloc[0]

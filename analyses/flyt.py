@@ -83,7 +83,10 @@ def main(
     rows = [
         estimate_row(
             "twfe_event_study",
-            "TWFE event study, mean of post-period coefficients (naive)",
+            (
+                "TWFE event study, mean of post-period coefficients (naive)",
+                "TWFE-hendelsesstudie, snitt av koeffisientene etter oppstart (naiv)",
+            ),
             post["estimate"].mean(),
             float("nan"),
             (float("nan"), float("nan")),
@@ -111,7 +114,10 @@ def main(
     rows.append(
         estimate_row(
             "att_gt_simple",
-            "Callaway-Sant'Anna, average effect on adopting municipalities",
+            (
+                "Callaway-Sant'Anna, average effect in adopting municipalities",
+                "Callaway–Sant'Anna, gjennomsnittlig effekt i kommunene med programmet",
+            ),
             simple.att,
             simple.se,
             simple.ci,
@@ -129,17 +135,24 @@ def main(
     rows.append(
         estimate_row(
             "imputation",
-            "Imputation estimator (Borusyak, Jaravel & Spiess), average effect",
+            (
+                "Imputation estimator (Borusyak, Jaravel & Spiess), average effect",
+                "Imputeringsestimator (Borusyak, Jaravel og Spiess), gjennomsnittlig effekt",
+            ),
             bjs.att,
             bjs.se,
             bjs.ci,
             "untreated-only two-way fixed effects imputation, conservative clustered SEs",
+            headline=True,  # inside 93-97 % coverage in both simulation designs (benchmarks/)
         )
     )
     rows.append(
         estimate_row(
             "att_gt_simple_wild",
-            "Callaway-Sant'Anna, wild cluster bootstrap interval (Webb weights)",
+            (
+                "Callaway-Sant'Anna with a wild cluster bootstrap interval",
+                "Callaway–Sant'Anna med intervall fra wild cluster bootstrap",
+            ),
             simple.att,
             wild.se,
             wild.ci,
@@ -148,7 +161,11 @@ def main(
     )
     bundle.write_table("imputation_dynamic", bjs.table)
     bundle.write_table("estimates", _frame(rows))
-    effect = simple.effect(outcome=OUTCOME, seed=SEED, population="Flyt pupils (10th grade)")
+    # The appraisal uses the headline estimator (imputation: its intervals kept 93-97 %
+    # coverage with 20 treated municipalities in benchmarks/did_simulation.py).
+    effect = bjs.effect(
+        kind="simple", outcome=OUTCOME, seed=SEED, population="Flyt pupils (10th grade)"
+    )
     bundle.write_draws("effect", _draws_frame(effect.draws))
 
     # 5. Bayesian hierarchical DiD on cells ------------------------------------------------------
@@ -164,7 +181,10 @@ def main(
     rows.append(
         estimate_row(
             "bayes_hierarchical_did",
-            "Bayesian hierarchical DiD, average effect per pupil (partial pooling)",
+            (
+                "Bayesian hierarchical DiD, average effect per pupil (partial pooling)",
+                "Bayesiansk hierarkisk DiD, gjennomsnittlig effekt per elev (delvis sammenslåing)",
+            ),
             *_posterior_summary(bayes),
             "PyMC NUTS, binomial cells, site-varying effects, 95 % equal-tailed interval",
         )

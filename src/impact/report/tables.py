@@ -278,9 +278,11 @@ def estimates_table(estimates: pd.DataFrame, *, lang: str = "nb", caption: str =
     lang = check_lang(lang)
     _require(estimates, ["label", "estimate", "ci_lower", "ci_upper"], "estimates_table")
     c = _COLS[lang]
+    # an analysis may give the label in each report language (label_nb, label_en)
+    labels = estimates[f"label_{lang}"] if f"label_{lang}" in estimates else estimates["label"]
     out = pd.DataFrame(
         {
-            c["estimator"]: [str(v) for v in estimates["label"]],
+            c["estimator"]: [str(v) for v in labels],
             c["estimate"]: [_pp(v, lang) for v in estimates["estimate"]],
             c["ci"]: [
                 _ci(lo, hi, lang) for lo, hi in zip(estimates["ci_lower"], estimates["ci_upper"])

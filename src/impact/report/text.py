@@ -55,7 +55,8 @@ PREFERRED_ESTIMATORS: tuple[str, ...] = (
 def headline_estimate(estimates: pd.DataFrame) -> pd.Series:
     """The row of the ``estimates`` table the conclusion is built on.
 
-    Heterogeneity-robust estimators are preferred over TWFE, in the order of
+    The analysis may name it with a boolean ``headline`` column; otherwise
+    heterogeneity-robust estimators are preferred over TWFE, in the order of
     :data:`PREFERRED_ESTIMATORS`; otherwise the first row.
     """
     needed = ["estimator", "label", "estimate", "ci_lower", "ci_upper"]
@@ -65,6 +66,8 @@ def headline_estimate(estimates: pd.DataFrame) -> pd.Series:
             f"The estimates table needs rows and columns {needed}; missing {missing}. "
             "Write it with Bundle.write_table('estimates', ...)."
         )
+    if "headline" in estimates and estimates["headline"].fillna(False).astype(bool).any():
+        return estimates[estimates["headline"].fillna(False).astype(bool)].iloc[0]
     names = estimates["estimator"].astype(str).str.lower()
     for prefix in PREFERRED_ESTIMATORS:
         hits = estimates[names.str.startswith(prefix)]
@@ -108,9 +111,9 @@ def effect_paragraph(row: Mapping[str, Any], *, outcome: str, lang: str = "nb") 
             )
         second = (
             f"Tar vi hensyn til usikkerheten, ligger effekten trolig {interval} "
-            f"(95 %-intervall, {row['label']})."
+            f"(95 %-intervall, {row.get('label_nb', row['label'])})."
             if has_interval
-            else f"Anslaget ({row['label']}) har ikke noe usikkerhetsintervall."
+            else f"Anslaget ({row.get('label_nb', row['label'])}) har ikke noe usikkerhetsintervall."
         )
     else:
         moved = "rose" if up else "fell"
@@ -130,9 +133,9 @@ def effect_paragraph(row: Mapping[str, Any], *, outcome: str, lang: str = "nb") 
             )
         second = (
             f"Allowing for uncertainty, the effect is plausibly {interval} "
-            f"(95% interval, {row['label']})."
+            f"(95% interval, {row.get('label_en', row['label'])})."
             if has_interval
-            else f"The estimate ({row['label']}) comes without an uncertainty interval."
+            else f"The estimate ({row.get('label_en', row['label'])}) comes without an uncertainty interval."
         )
     if str(row["estimator"]).lower().startswith("twfe"):
         second += (
