@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from pymc.testing import mock_sample_setup_and_teardown
 from typer.testing import CliRunner
 
 from impact.cli import app
@@ -26,7 +28,21 @@ def test_user_errors_exit_1_without_traceback(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def flyt_bundle(tmp_path_factory) -> Bundle:
+def mocked_sampling() -> Iterator[None]:
+    """The wiring is under test here, not MCMC: PyMC's sampler is replaced by its mock.
+
+    Real sampling of the same models is tested in tests/bayes and benchmarks/bayes_scale.py.
+    """
+    mocking = mock_sample_setup_and_teardown()
+    next(mocking)
+    try:
+        yield
+    finally:
+        next(mocking, None)
+
+
+@pytest.fixture(scope="module")
+def flyt_bundle(tmp_path_factory, mocked_sampling) -> Bundle:
     tmp = tmp_path_factory.mktemp("e2e")
     result = runner.invoke(
         app, ["simulate", "flyt", "--scale", "0.3", "--seed", "3", "--out", str(tmp / "data")]
@@ -55,7 +71,22 @@ def test_flyt_analysis_writes_the_bundle_the_report_reads(flyt_bundle):
     assert descr["n_persons"].sum() == meta["n_persons"]
 
 
-def test_analysis_is_deterministic(flyt_bundle, tmp_path):
+def test_flyt_bundle_has_every_stage(flyt_bundle):
+    """Bayesian and cost-benefit stages wrote what the report reads, with diagnostics."""
+    for table in ("site_effects", "pooled_effect", "appraisal_summary", "ledger", "tornado"):
+        assert flyt_bundle.has_table(table), table
+    assert flyt_bundle.has_draws("npv") and flyt_bundle.has_idata("hierarchical_did")
+    meta = flyt_bundle.metadata
+    # mocked draws cannot pass the gate, and the bundle must say so (never silence)
+    assert meta["diagnostics"]["hierarchical_did"]["passed"] is False
+    ledger = flyt_bundle.read_table("ledger")
+    summary = flyt_bundle.read_table("appraisal_summary").set_index("quantity")
+    assert ledger["present_value_nok"].sum() == pytest.approx(summary.loc["npv", "value"], rel=1e-6)
+    estimates = flyt_bundle.read_table("estimates")
+    assert estimates["headline"].sum() == 1
+
+
+def test_analysis_is_deterministic(flyt_bundle, tmp_path, mocked_sampling):
     """Rerunning on the same data gives the same numbers."""
     data = flyt_bundle.path.parents[1] / "data"
     result = runner.invoke(
