@@ -38,7 +38,15 @@ def peak_memory_mb() -> float:
     return max(own, children) / 1024.0  # Linux reports KiB
 
 
-def run_case(scale: float, sampler: str, draws: int, tune: int, seed: int, persons: bool) -> dict:
+def run_case(
+    scale: float,
+    sampler: str,
+    draws: int,
+    tune: int,
+    seed: int,
+    persons: bool,
+    rich: bool = False,
+) -> dict:
     data = simulate("flyt", seed=seed, scale=scale)
     truth = data.truth
     true_att = float(
@@ -52,6 +60,8 @@ def run_case(scale: float, sampler: str, draws: int, tune: int, seed: int, perso
     else:
         frame = data.cells
         kwargs = {}
+    if rich:  # effect varying by event time and grade band, as in the Flyt data card
+        kwargs.update({"dynamic": True, "effect_covariates": ["grade_band"]})
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -72,7 +82,7 @@ def run_case(scale: float, sampler: str, draws: int, tune: int, seed: int, perso
     diag = res.diagnostics
     row = res.to_frame().iloc[0]
     return {
-        "case": f"{'persons' if persons else 'cells'}-{res.design.n_persons // 1000}k-{sampler}-tune{tune}",
+        "case": f"{'persons' if persons else 'cells'}-{res.design.n_persons // 1000}k-{sampler}-tune{tune}{'-rich' if rich else ''}",
         "persons": res.design.n_persons,
         "cells": res.design.n_cells,
         "sampler": res.sampler.sampler,
@@ -105,11 +115,16 @@ def main() -> None:
     parser.add_argument("--tune", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--persons", action="store_true", help="also fit person rows")
+    parser.add_argument(
+        "--rich", action="store_true", help="effects vary by event time and grade band"
+    )
     args = parser.parse_args()
     stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for scale in args.scale:
         for persons in [False, True] if args.persons else [False]:
-            out = run_case(scale, args.sampler, args.draws, args.tune, args.seed, persons)
+            out = run_case(
+                scale, args.sampler, args.draws, args.tune, args.seed, persons, args.rich
+            )
             print(
                 f"{out['case']}: {out['cells']} cells, wall {out['wall_seconds']} s incl. "
                 f"compilation, peak {out['peak_memory_mb']:.0f} MB, min ESS/s "

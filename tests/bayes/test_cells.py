@@ -87,6 +87,8 @@ def test_option_errors(tiny_did):
         hierarchical_did(
             _bad(cells, int(np.flatnonzero(cells["treated"])[0]), "event_time", -1), dynamic=True
         )
+    with pytest.raises(DataError, match=r"effect_covariates \['sex'\] are not among"):
+        hierarchical_did(cells, covariates=["group"], effect_covariates=["sex"])
     with pytest.raises(DataError, match="unknown prior 'slab'"):
         hierarchical_did(cells, priors={"slab": 1.0})
     with pytest.raises(DesignError, match="site-varying effects need a site column"):

@@ -62,7 +62,13 @@ def mocked(tiny_did) -> Iterator[HierarchicalDiDResult]:
     try:
         with pytest.warns(DiagnosticsWarning):
             res = hierarchical_did(
-                cells, covariates=["group"], dynamic=True, draws=40, chains=4, seed=5
+                cells,
+                covariates=["group"],
+                effect_covariates=["group"],
+                dynamic=True,
+                draws=40,
+                chains=4,
+                seed=5,
             )
     finally:
         next(mocking, None)
@@ -74,6 +80,7 @@ def test_probabilities_match_the_model_likelihood(mocked):
     res = mocked
     d = res.design
     post = res.idata["posterior"]
+    assert "g_effect_group" in post and "r_event" in post and "w_site" in post
     p1, _ = treated_cell_probabilities(post, d)
     t = d.treated == 1
     loglik = res.idata["log_likelihood"]["y"].values.reshape(p1.shape[0], -1)[:, t]

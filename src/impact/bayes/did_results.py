@@ -53,6 +53,13 @@ def treated_cell_probabilities(
         assert design.event_idx is not None
         v = _flat(post, "tau_event")[draws, None] * _flat(post, "r_event")[draws]
         effect = effect + v[:, design.event_idx[t]]
+    for j, col in enumerate(design.covariate_columns):
+        if f"g_effect_{col}" in post:
+            g = (
+                _flat(post, f"tau_effect_{col}")[draws, None]
+                * _flat(post, f"g_effect_{col}")[draws]
+            )
+            effect = effect + g[:, design.covariate_codes[t, j]]
     eta1 = eta + effect
     return expit(eta1), expit(eta)
 

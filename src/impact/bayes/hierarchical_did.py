@@ -44,7 +44,11 @@ def choose_site_parameterization(design: CellDesign) -> str:
 
 
 def build_model(
-    design: CellDesign, priors: dict[str, float], *, site_parameterization: str = "auto"
+    design: CellDesign,
+    priors: dict[str, float],
+    *,
+    site_parameterization: str = "auto",
+    effect_covariates: Sequence[str] = (),
 ) -> pm.Model:
     """The PyMC model for a cell design (exposed for tests and power users).
 
@@ -57,6 +61,8 @@ def build_model(
         beta_j ~ ZeroSumNormal(covariate_sd)    (one vector per categorical covariate)
         u_s   = tau_site * w_s, w_s ~ Normal(0, 1)   (site deviation of the effect)
         v     = tau_event * r, r ~ ZeroSumNormal(1)  (event-time deviation of the effect)
+        g_j   = tau_j * q_j, q_j ~ ZeroSumNormal(1)  (effect deviation by level of each
+                                                      covariate in ``effect_covariates``)
 
     with ``successes_c ~ Binomial(n_c, logit^-1(eta_c))`` (Bernoulli for person rows, n = 1),
     written out as ``log C(n, k) + k eta - n log(1 + e^eta)``.
@@ -121,6 +127,11 @@ def build_model(
             tau_event = pm.HalfNormal("tau_event", priors["effect_event_sd_scale"])
             r_event = pm.ZeroSumNormal("r_event", sigma=1.0, dims="event_time")
             effect = effect + (tau_event * r_event)[design.event_idx[t]]
+        for col in effect_covariates:
+            j = design.covariate_columns.index(col)
+            tau_cov = pm.HalfNormal(f"tau_effect_{col}", priors["effect_event_sd_scale"])
+            g = pm.ZeroSumNormal(f"g_effect_{col}", sigma=1.0, dims=f"{col}_level")
+            effect = effect + (tau_cov * g)[design.covariate_codes[t, j]]
         eta = pt.inc_subtensor(eta[t], effect)
         log_choose = _log_binomial_coefficient(design.trials, design.successes)
         pm.CustomDist(
@@ -173,6 +184,7 @@ def hierarchical_did(
     cohort: str | None = "adoption_year",
     event_time: str | None = "event_time",
     covariates: Sequence[str] = (),
+    effect_covariates: Sequence[str] = (),
     site_effects: bool = True,
     dynamic: bool = False,
     outcome_name: str = "completed_vgs",
@@ -226,6 +238,10 @@ def hierarchical_did(
         Years since adoption (needed with ``dynamic=True``).
     covariates
         Categorical covariate columns of the cells (dummy-coded, first level dropped).
+    effect_covariates
+        Covariates (a subset of ``covariates``) by whose levels the logit effect may vary,
+        e.g. ``["grade_band"]`` when the programme helps pupils at risk most. Deviations are
+        zero-sum with scale ``tau ~ HalfNormal(0.5)``.
     site_effects
         Let the effect vary by site (partial pooling). Needs ``site``.
     dynamic
@@ -288,7 +304,18 @@ def hierarchical_did(
     )
     if site_parameterization == "auto":
         site_parameterization = choose_site_parameterization(design)
-    model = build_model(design, used_priors, site_parameterization=site_parameterization)
+    unknown = [c for c in effect_covariates if c not in list(covariates)]
+    if unknown:
+        raise DataError(
+            f"effect_covariates {unknown} are not among covariates {list(covariates)}; "
+            "add them to covariates."
+        )
+    model = build_model(
+        design,
+        used_priors,
+        site_parameterization=site_parameterization,
+        effect_covariates=list(effect_covariates),
+    )
     idata, info = sample_model(
         model,
         draws=draws,
