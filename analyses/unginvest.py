@@ -121,12 +121,13 @@ def main(
         )
     )
     progress("  Bayesian hierarchical DiD of the dynamic effect (cells, 4 chains)")
-    size = {"draws": 300, "tune": 300} if fast else {"draws": 1000, "tune": 1000}
+    # nutpie when installed (the Makefile installs the extra): same NUTS, ~6x faster here
+    size = {"draws": 300, "tune": 300} if fast else {"draws": 1000, "tune": 500}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         bayes = hierarchical_did(sim.cells, site=None, cohort="enrol_year", event_time="event_time",
                                  covariates=["age_band", "sex"], site_effects=False, dynamic=True,
-                                 outcome_name=OUTCOME, chains=4, seed=SEED, **size)  # fmt: skip
+                                 outcome_name=OUTCOME, chains=4, seed=SEED, sampler="auto", **size)  # fmt: skip
     notes += [str(w.message) for w in caught]
     write_bayes(bundle, bayes)
     post = bayes.effect().draws
@@ -140,7 +141,7 @@ def main(
             float(post.mean()),
             float(post.std(ddof=1)),
             (float(np.quantile(post, 0.025)), float(np.quantile(post, 0.975))),
-            "PyMC NUTS, binomial cells by enrolment cohort, year, age band and sex; effect by years since enrolment",
+            f"NUTS ({bayes.sampler.sampler}), binomial cells by enrolment cohort, year, age band and sex",
         )  # fmt: skip
     )
     bundle.write_table("estimates", pd.DataFrame(rows))
