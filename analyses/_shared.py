@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -10,6 +12,7 @@ import pandas as pd
 
 import impact
 from impact.data import SyntheticData
+from impact.did import AggregateResult, att_gt, event_study
 
 Progress = Callable[[str], Any]
 
@@ -58,6 +61,58 @@ def estimate_row(
         "ci_upper": float(ci[1]),
         "method": method,
     }
+
+
+@contextmanager
+def recording(notes: list[str]) -> Iterator[None]:
+    """Collect the warnings raised inside the block into ``notes`` (they go to the report)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    notes.extend(str(w.message) for w in caught)
+
+
+def naive_event_study(
+    bundle: Any, panel: pd.DataFrame, spec: dict[str, Any], *, cluster: str, notes: list[str]
+) -> dict[str, Any]:
+    """TWFE event study (shown as the naive comparison); returns its ``estimates`` row."""
+    with recording(notes):
+        es = event_study(panel, **spec, cluster=cluster)
+    bundle.write_table("twfe_event_study", es.to_frame())
+    post = es.table[es.table["event_time"] >= 0]
+    return estimate_row(
+        "twfe_event_study",
+        (
+            "TWFE event study, mean of post-period coefficients (naive)",
+            "TWFE-hendelsesstudie, snitt av koeffisientene etter oppstart (naiv)",
+        ),
+        post["estimate"].mean(),
+        float("nan"),
+        (float("nan"), float("nan")),
+        f"linearmodels PanelOLS, cluster-robust by {cluster}",
+    )
+
+
+def group_time_effects(
+    bundle: Any, panel: pd.DataFrame, spec: dict[str, Any], *, notes: list[str], seed: int,
+    **options: Any,
+) -> tuple[AggregateResult, AggregateResult]:  # fmt: skip
+    """Callaway-Sant'Anna ATT(g,t) written to the bundle; returns (dynamic, simple)."""
+    with recording(notes):
+        gt = att_gt(panel, **spec, seed=seed, **options)
+        dynamic = gt.aggregate("dynamic", seed=seed)
+        simple = gt.aggregate("simple", seed=seed)
+    bundle.write_table("att_gt", gt.to_frame())
+    bundle.write_table(
+        "cs_dynamic",
+        dynamic.table.rename(
+            columns={"cband_lower": "uniform_lower", "cband_upper": "uniform_upper"}
+        ),
+    )
+    bundle.update_metadata(
+        pretest={"statistic": gt.pretest.statistic, "p_value": gt.pretest.p_value}
+    )
+    return dynamic, simple
 
 
 def write_appraisal(bundle: Any, appraisal: Any) -> None:

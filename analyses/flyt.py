@@ -21,7 +21,6 @@ Steps (each writes tables into the results bundle ``results/flyt/``):
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,9 @@ from _shared import (
     base_metadata,
     descriptives,
     estimate_row,
+    group_time_effects,
+    naive_event_study,
+    recording,
     site_did,
     write_appraisal,
     write_bayes,
@@ -39,7 +41,7 @@ from _shared import (
 from impact.bayes import hierarchical_did
 from impact.cba import Programme, appraise
 from impact.data import load
-from impact.did import att_gt, event_study, imputation, wild_bootstrap_scores
+from impact.did import imputation, wild_bootstrap_scores
 from impact.report.bundle import Bundle
 
 PROGRAMME = "flyt"
@@ -74,43 +76,13 @@ def main(
 
     # 2. naive TWFE event study --------------------------------------------------------------
     progress("  TWFE event study (naive comparison)")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        es = event_study(panel, **spec, cluster="municipality")
-    notes += [str(w.message) for w in caught]
-    bundle.write_table("twfe_event_study", es.to_frame())
-    post = es.table[es.table["event_time"] >= 0]
-    rows = [
-        estimate_row(
-            "twfe_event_study",
-            (
-                "TWFE event study, mean of post-period coefficients (naive)",
-                "TWFE-hendelsesstudie, snitt av koeffisientene etter oppstart (naiv)",
-            ),
-            post["estimate"].mean(),
-            float("nan"),
-            (float("nan"), float("nan")),
-            "linearmodels PanelOLS, cluster-robust by municipality",
-        )
-    ]
+    rows = [naive_event_study(bundle, panel, spec, cluster="municipality", notes=notes)]
 
     # 3. Callaway & Sant'Anna ------------------------------------------------------------------
     progress("  Callaway-Sant'Anna group-time effects")
     n_boot = 199 if fast else 999
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        gt = att_gt(panel, **spec, control_group="never_treated", cluster="municipality",
-                    n_boot=n_boot, seed=SEED)  # fmt: skip
-        dynamic = gt.aggregate("dynamic", seed=SEED)
-        simple = gt.aggregate("simple", seed=SEED)
-    notes += [str(w.message) for w in caught]
-    bundle.write_table("att_gt", gt.to_frame())
-    bundle.write_table(
-        "cs_dynamic",
-        dynamic.table.rename(
-            columns={"cband_lower": "uniform_lower", "cband_upper": "uniform_upper"}
-        ),
-    )
+    _, simple = group_time_effects(bundle, panel, spec, notes=notes, seed=SEED,
+                                   control_group="never_treated", n_boot=n_boot)  # fmt: skip
     rows.append(
         estimate_row(
             "att_gt_simple",
@@ -124,14 +96,13 @@ def main(
             f"doubly robust, never-treated controls, multiplier bootstrap ({n_boot})",
         )
     )
+
     # 4. cross-checks: imputation estimator; few-cluster inference ------------------------------
     progress("  imputation estimator and wild cluster bootstrap (20 treated municipalities)")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with recording(notes):
         bjs = imputation(panel, **spec, cluster="municipality")
         wild = wild_bootstrap_scores(simple.att, simple.cluster_scores()[:, -1], weights="webb",
                                      n_boot=1999 if fast else 9999, seed=SEED)  # fmt: skip
-    notes += [str(w.message) for w in caught]
     rows.append(
         estimate_row(
             "imputation",
@@ -172,12 +143,10 @@ def main(
     progress("  Bayesian hierarchical logistic DiD on cells (4 chains)")
     # nutpie when installed (the Makefile installs the extra): same NUTS, ~6x faster here
     size = {"draws": 300, "tune": 300} if fast else {"draws": 1000, "tune": 500}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with recording(notes):
         bayes = hierarchical_did(sim.cells, covariates=["parents_education", "grade_band"],
                                  site_effects=True, dynamic=False, chains=4, seed=SEED, sampler="auto",
                                  outcome_name=OUTCOME, **size)  # fmt: skip
-    notes += [str(w.message) for w in caught]
     write_bayes(bundle, bayes, raw=site_did(panel))
     rows.append(
         estimate_row(
@@ -213,7 +182,6 @@ def main(
                 truth.query("estimand == 'simple' and weighting == 'person'")["value"].iloc[0]
             ),
         },
-        pretest={"statistic": gt.pretest.statistic, "p_value": gt.pretest.p_value},
         warnings=notes,
     )
     return bundle

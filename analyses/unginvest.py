@@ -20,7 +20,6 @@ Steps (each writes tables into ``results/unginvest/``):
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,9 @@ from _shared import (
     base_metadata,
     descriptives,
     estimate_row,
+    group_time_effects,
+    naive_event_study,
+    recording,
     write_appraisal,
     write_bayes,
 )
@@ -38,7 +40,6 @@ from _shared import (
 from impact.bayes import hierarchical_did
 from impact.cba import Programme, appraise
 from impact.data import load
-from impact.did import att_gt, event_study
 from impact.report.bundle import Bundle
 
 PROGRAMME = "unginvest"
@@ -70,42 +71,14 @@ def main(
     )
 
     progress("  TWFE event study (naive comparison)")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        es = event_study(panel, **spec, cluster="person_id")
-    notes += [str(w.message) for w in caught]
-    bundle.write_table("twfe_event_study", es.to_frame())
-    post = es.table[es.table["event_time"] >= 0]
-    rows = [
-        estimate_row(
-            "twfe_event_study",
-            (
-                "TWFE event study, mean of post-period coefficients (naive)",
-                "TWFE-hendelsesstudie, snitt av koeffisientene etter oppstart (naiv)",
-            ),
-            post["estimate"].mean(),
-            float("nan"),
-            (float("nan"), float("nan")),
-            "linearmodels PanelOLS, cluster-robust by person",
-        )
-    ]
+    rows = [naive_event_study(bundle, panel, spec, cluster="person_id", notes=notes)]
 
     progress("  Callaway-Sant'Anna group-time effects")
     n_boot = 199 if fast else 999
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        gt = att_gt(panel, **spec, covariates=["grade_points", "immigrant"], method="dr",
-                    control_group="never_treated", n_boot=n_boot, seed=SEED)  # fmt: skip
-        dynamic = gt.aggregate("dynamic", seed=SEED)
-        simple = gt.aggregate("simple", seed=SEED)
-    notes += [str(w.message) for w in caught]
-    bundle.write_table("att_gt", gt.to_frame())
-    bundle.write_table(
-        "cs_dynamic",
-        dynamic.table.rename(
-            columns={"cband_lower": "uniform_lower", "cband_upper": "uniform_upper"}
-        ),
-    )
+    dynamic, simple = group_time_effects(
+        bundle, panel, spec, notes=notes, seed=SEED, covariates=["grade_points", "immigrant"],
+        method="dr", control_group="never_treated", n_boot=n_boot,
+    )  # fmt: skip
     rows.append(
         estimate_row(
             "att_gt_simple",
@@ -123,12 +96,10 @@ def main(
     progress("  Bayesian hierarchical DiD of the dynamic effect (cells, 4 chains)")
     # nutpie when installed (the Makefile installs the extra): same NUTS, ~6x faster here
     size = {"draws": 300, "tune": 300} if fast else {"draws": 1000, "tune": 500}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with recording(notes):
         bayes = hierarchical_did(sim.cells, site=None, cohort="enrol_year", event_time="event_time",
                                  covariates=["age_band", "sex"], site_effects=False, dynamic=True,
                                  outcome_name=OUTCOME, chains=4, seed=SEED, sampler="auto", **size)  # fmt: skip
-    notes += [str(w.message) for w in caught]
     write_bayes(bundle, bayes)
     post = bayes.effect().draws
     rows.append(
@@ -166,7 +137,6 @@ def main(
         n_treated_units=int((panel.groupby("person_id")["enrol_year"].first() > 0).sum()),
         n_participants=int((panel.groupby("person_id")["enrol_year"].first() > 0).sum()),
         truth={"simple_person": float(truth.query("estimand == 'simple'")["value"].iloc[0])},
-        pretest={"statistic": gt.pretest.statistic, "p_value": gt.pretest.p_value},
         warnings=notes,
     )
     return bundle
