@@ -16,6 +16,7 @@ from scipy.special import expit
 from impact.bayes.diagnostics import Diagnostics
 from impact.bayes.plots import _new_axes, forest_plot, posterior_plot
 from impact.bayes.sampling import SamplerInfo
+from impact.bayes.summaries import summarise_draws
 from impact.effect import Effect
 from impact.errors import DataError, DesignError
 
@@ -166,25 +167,12 @@ class HierarchicalDiDResult:
         ``p_positive`` (and ``p_above_threshold``), ``n_treated`` (persons in treated
         cells: apply the small-cell rule before publishing), ``ess_bulk, r_hat``.
         """
-        lo_q, hi_q = (1 - level) / 2, (1 + level) / 2
         post = self.idata["posterior"]
         rows: list[dict[str, Any]] = []
 
         def add(estimand: str, site: Any, et: Any, da: xr.DataArray, n_treated: int) -> None:
-            d = np.asarray(da.values, dtype=float).reshape(-1)
-            row = {
-                "estimand": estimand,
-                "site": site,
-                "event_time": et,
-                "mean": float(d.mean()),
-                "sd": float(d.std(ddof=1)),
-                "median": float(np.median(d)),
-                "ci_lower": float(np.quantile(d, lo_q)),
-                "ci_upper": float(np.quantile(d, hi_q)),
-                "p_positive": float(np.mean(d > 0)),
-            }
-            if threshold is not None:
-                row["p_above_threshold"] = float(np.mean(d > threshold))
+            row: dict[str, Any] = {"estimand": estimand, "site": site, "event_time": et}
+            row |= summarise_draws(da.values, level=level, threshold=threshold)
             row["n_treated"] = n_treated
             row["ess_bulk"] = float(az.ess(da.values, method="bulk"))
             row["r_hat"] = float(az.rhat(da.values))

@@ -22,6 +22,7 @@ from scipy import stats
 from impact.bayes.diagnostics import Diagnostics, check_diagnostics
 from impact.bayes.plots import forest_plot, posterior_plot
 from impact.bayes.sampling import SamplerInfo, sample_model
+from impact.bayes.summaries import summarise_draws
 from impact.effect import Effect
 from impact.errors import DataError, DesignError
 
@@ -114,7 +115,6 @@ class PartialPoolingResult:
         ``level`` interval), ``p_positive``, ``p_above_threshold`` (if ``threshold`` given),
         ``estimate, std_error, pooling`` (sites only), ``ess_bulk, ess_tail, r_hat``.
         """
-        lo_q, hi_q = (1 - level) / 2, (1 + level) / 2
         summ = pd.DataFrame(
             az.summary(
                 self.idata, var_names=["mu", "tau", "theta"], kind="diagnostics", round_to="none"
@@ -130,18 +130,8 @@ class PartialPoolingResult:
         theta = self.draws("theta")
         labels += [("theta", s, theta[:, j], summ.index[2 + j]) for j, s in enumerate(self.sites)]
         for j, (name, site, d, key) in enumerate(labels):
-            row: dict[str, Any] = {
-                "parameter": name,
-                "site": site,
-                "mean": float(d.mean()),
-                "sd": float(d.std(ddof=1)),
-                "median": float(np.median(d)),
-                "ci_lower": float(np.quantile(d, lo_q)),
-                "ci_upper": float(np.quantile(d, hi_q)),
-                "p_positive": float(np.mean(d > 0)),
-            }
-            if threshold is not None:
-                row["p_above_threshold"] = float(np.mean(d > threshold))
+            row: dict[str, Any] = {"parameter": name, "site": site}
+            row |= summarise_draws(d, level=level, threshold=threshold)
             site_j = j - 3
             row["estimate"] = float(self.estimates[site_j]) if site is not None else np.nan
             row["std_error"] = float(self.std_errors[site_j]) if site is not None else np.nan
