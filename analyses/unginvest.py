@@ -23,7 +23,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from _shared import (
     Progress,
@@ -101,7 +100,7 @@ def main(
                                  covariates=["age_band", "sex"], site_effects=False, dynamic=True,
                                  outcome_name=OUTCOME, chains=4, seed=SEED, sampler="auto", **size)  # fmt: skip
     write_bayes(bundle, bayes)
-    post = bayes.effect().draws
+    posterior = bayes.effect()
     rows.append(
         estimate_row(
             "bayes_hierarchical_did",
@@ -109,9 +108,9 @@ def main(
                 "Bayesian hierarchical DiD on cells (assumes parallel trends in log-odds)",
                 "Bayesiansk hierarkisk DiD på celler (antar parallelle trender i log-odds)",
             ),
-            float(post.mean()),
-            float(post.std(ddof=1)),
-            (float(np.quantile(post, 0.025)), float(np.quantile(post, 0.975))),
+            float(posterior.mean),
+            float(posterior.sd),
+            posterior.interval(0.95),
             f"NUTS ({bayes.sampler.sampler}), binomial cells by enrolment cohort, year, age band and sex",
         )  # fmt: skip
     )
