@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from impact.errors import DataError, DesignError
 
@@ -253,3 +254,80 @@ def build_design(
 
 def _sort_key(value: object) -> tuple[int, str]:
     return (0, f"{value:020d}") if isinstance(value, int | np.integer) else (1, str(value))
+
+
+#: Floor and ceiling of the working probabilities behind the identity link's variances.
+WORKING_P_BOUND = 0.01
+
+
+def linear_design_matrix(
+    design: CellDesign, effect_covariates: Sequence[str] = ()
+) -> sparse.csr_matrix:
+    """Sparse 0/1 matrix of the linear predictor's terms, one row per cell (fixed effects).
+
+    Columns: intercept, unit, time and covariate-level dummies (all levels; the matrix is
+    rank deficient, which least squares handles), the treated indicator, and treated x
+    effect site, treated x event time and treated x effect-covariate level dummies. Every
+    term of :func:`impact.bayes.hierarchical_did.build_model` has a column here.
+    """
+    rows = np.arange(design.n_cells)
+    t = design.treated == 1
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = [
+        (rows, np.zeros(design.n_cells, dtype=np.int64), np.ones(design.n_cells), 1),
+        (rows, design.unit_idx, np.ones(design.n_cells), len(design.unit_labels)),
+        (rows, design.time_idx, np.ones(design.n_cells), len(design.time_labels)),
+    ]
+    for j, levels in enumerate(design.covariate_levels):
+        blocks.append((rows, design.covariate_codes[:, j], np.ones(design.n_cells), len(levels)))
+    treated_rows = rows[t]
+    ones = np.ones(treated_rows.size)
+    blocks.append((treated_rows, np.zeros(treated_rows.size, dtype=np.int64), ones, 1))
+    if design.effect_sites:
+        blocks.append((treated_rows, design.effect_site_idx[t], ones, len(design.effect_sites)))
+    if design.event_idx is not None and design.event_times is not None:
+        blocks.append((treated_rows, design.event_idx[t], ones, len(design.event_times)))
+    for col in effect_covariates:
+        j = design.covariate_columns.index(col)
+        blocks.append(
+            (treated_rows, design.covariate_codes[t, j], ones, len(design.covariate_levels[j]))
+        )
+    r, c, v, offset = [], [], [], 0
+    for rr, cc, vv, width in blocks:
+        r.append(rr)
+        c.append(cc + offset)
+        v.append(vv)
+        offset += width
+    return sparse.csr_matrix(
+        (np.concatenate(v), (np.concatenate(r), np.concatenate(c))),
+        shape=(design.n_cells, offset),
+    )
+
+
+def working_probabilities(
+    design: CellDesign, effect_covariates: Sequence[str] = (), *, iterations: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fitted cell probabilities of the linear probability model by iterated weighted LS.
+
+    Fisher scoring for the binomial model with identity link: start from least squares
+    weighted by cell size, then reweight by ``n_c / (p_c (1 - p_c))`` with the fitted
+    ``p_c`` (bounded to ``[0.01, 0.99]``), ``iterations`` times. At convergence this is
+    the binomial maximum-likelihood fit of the fixed-effects version of the model.
+
+    Returns
+    -------
+    (bounded fitted probabilities, unbounded fitted values)
+    """
+    x = linear_design_matrix(design, effect_covariates)
+    n = design.trials.astype(float)
+    ybar = design.successes / n
+    weights = n.copy()
+    fitted = np.full(design.n_cells, float(design.successes.sum() / n.sum()))
+    for _ in range(iterations + 1):
+        xw = x.multiply(weights[:, None]).tocsr()
+        normal = (x.T @ xw).toarray()
+        rhs = xw.T @ ybar
+        coef = np.linalg.lstsq(normal, rhs, rcond=None)[0]
+        fitted = np.asarray(x @ coef, dtype=float)
+        bounded = np.clip(fitted, WORKING_P_BOUND, 1 - WORKING_P_BOUND)
+        weights = n / (bounded * (1 - bounded))
+    return bounded, fitted

@@ -32,11 +32,13 @@ def _flat(post: xr.Dataset, name: str) -> np.ndarray:
 
 
 def treated_cell_probabilities(
-    post: xr.Dataset, design: CellDesign, draws: slice = slice(None)
+    post: xr.Dataset, design: CellDesign, draws: slice = slice(None), *, link: str = "logit"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per draw and treated cell: (p with the programme, counterfactual p without it).
 
-    Mirrors the linear predictor of :func:`impact.bayes.hierarchical_did.build_model`.
+    Mirrors the linear predictor of :func:`impact.bayes.hierarchical_did.build_model`;
+    ``link="identity"`` returns the linear predictor itself (the linear probability model,
+    whose values may leave [0, 1]), ``"logit"`` its inverse logit.
     """
     t = np.flatnonzero(design.treated == 1)
     alpha = _flat(post, "alpha")[draws]
@@ -62,11 +64,19 @@ def treated_cell_probabilities(
             )
             effect = effect + g[:, design.covariate_codes[t, j]]
     eta1 = eta + effect
+    if link == "identity":
+        return eta1, eta
     return expit(eta1), expit(eta)
 
 
-def effect_draws(post: xr.Dataset, design: CellDesign) -> dict[str, xr.DataArray]:
-    """Cell-size-weighted ATT draws on the probability scale: overall, by site, by event time."""
+def effect_draws(
+    post: xr.Dataset, design: CellDesign, *, link: str = "logit"
+) -> dict[str, xr.DataArray]:
+    """Cell-size-weighted ATT draws on the probability scale: overall, by site, by event time.
+
+    The same outputs for both links; with ``link="identity"`` they are linear in the
+    parameters (``p1 - p0`` is the cell's effect term).
+    """
     chains, n_draws = int(post.sizes["chain"]), int(post.sizes["draw"])
     total = chains * n_draws
     t = np.flatnonzero(design.treated == 1)
@@ -80,7 +90,7 @@ def effect_draws(post: xr.Dataset, design: CellDesign) -> dict[str, xr.DataArray
     out.update({k: np.empty((total, len(v[1]))) for k, v in groups.items()})
     for start in range(0, total, _CHUNK):
         sl = slice(start, min(start + _CHUNK, total))
-        p1, p0 = treated_cell_probabilities(post, design, sl)
+        p1, p0 = treated_cell_probabilities(post, design, sl, link=link)
         diff = (p1 - p0) * w
         out["att"][sl] = diff.sum(axis=1) / w.sum()
         for name, (_, labels, idx) in groups.items():
@@ -103,7 +113,7 @@ def effect_draws(post: xr.Dataset, design: CellDesign) -> dict[str, xr.DataArray
 
 @dataclass(frozen=True, eq=False)
 class HierarchicalDiDResult:
-    """Posterior of the hierarchical logistic DiD, with effects on the probability scale.
+    """Posterior of the hierarchical DiD (logit or identity link), effects on the probability scale.
 
     Attributes
     ----------
@@ -124,6 +134,11 @@ class HierarchicalDiDResult:
         Column names used (site, time, treated, cohort).
     site_parameterization
         Parameterisation of the site intercepts actually used.
+    link
+        ``"logit"`` (parallel trends in log-odds) or ``"identity"`` (in probabilities).
+    working_p
+        Identity link: the fixed working probabilities of the cells' Gaussian variances
+        (``None`` for the logit link).
     """
 
     idata: az.InferenceData
@@ -134,6 +149,14 @@ class HierarchicalDiDResult:
     diagnostics: Diagnostics
     columns: dict[str, str | None] = field(default_factory=dict)
     site_parameterization: str = "centered"
+    link: str = "logit"
+    working_p: np.ndarray | None = None
+
+    @property
+    def method(self) -> str:
+        """Short method label naming the link and the scale of parallel trends."""
+        scale = "probabilities" if self.link == "identity" else "log-odds"
+        return f"hierarchical DiD, {self.link} link (parallel trends in {scale})"
 
     def draws(self, name: str = "att") -> np.ndarray:
         """Posterior draws flattened over chains (``att``, ``att_site``, ``att_event``, ...)."""
@@ -165,7 +188,8 @@ class HierarchicalDiDResult:
         Columns ``estimand`` ("simple", "site", "dynamic"), ``site``, ``event_time``,
         ``mean, sd, median, ci_lower, ci_upper`` (equal-tailed ``level`` interval),
         ``p_positive`` (and ``p_above_threshold``), ``n_treated`` (persons in treated
-        cells: apply the small-cell rule before publishing), ``ess_bulk, r_hat``.
+        cells: apply the small-cell rule before publishing), ``ess_bulk, r_hat`` and
+        ``link`` (the model's link; effects are on the probability scale for both).
         """
         post = self.idata["posterior"]
         rows: list[dict[str, Any]] = []
@@ -190,6 +214,7 @@ class HierarchicalDiDResult:
                 add("dynamic", None, e, post["att_event"].isel(event_time=j), int(sizes[j]))
         frame = pd.DataFrame(rows)
         frame["event_time"] = frame["event_time"].astype("Int64")
+        frame["link"] = self.link
         return frame
 
     def summary(self, *, level: float = 0.9, threshold: float = 0.0) -> str:
@@ -199,7 +224,9 @@ class HierarchicalDiDResult:
         d = self.design
         pct = f"{level:.0%}"
         lines = [
-            f"Hierarchical logistic DiD for {self.outcome_name}: {d.n_cells} cells, "
+            f"Hierarchical DiD ({self.link} link: parallel trends in "
+            f"{'probabilities' if self.link == 'identity' else 'log-odds'}) for "
+            f"{self.outcome_name}: {d.n_cells} cells, "
             f"{d.n_persons} persons ({d.n_rows} input rows), {len(d.effect_sites)} sites with "
             f"site-varying effects, sampler {self.sampler.sampler}",
             f"  ATT (probability scale, person-weighted): {100 * top['mean']:.2f} pp "
@@ -212,7 +239,7 @@ class HierarchicalDiDResult:
         if "tau_site" in post:
             tau = self.draws("tau_site")
             lines.append(
-                f"  between-site sd of the effect (logit): {tau.mean():.3f} "
+                f"  between-site sd of the effect ({self.link} scale): {tau.mean():.3f} "
                 f"({pct} interval {np.quantile(tau, lo := (1 - level) / 2):.3f} to "
                 f"{np.quantile(tau, 1 - lo):.3f})"
             )
@@ -295,8 +322,10 @@ class HierarchicalDiDResult:
             "sampler": self.sampler.to_dict(),
             "n_cells": self.design.n_cells,
             "n_persons": self.design.n_persons,
+            "link": self.link,
+            "method": self.method,
         }
-        estimator = "bayes.hierarchical_did"
+        estimator = "bayes.hierarchical_did" + ("" if self.link == "logit" else f"[{self.link}]")
         if kind == "site" or site is not None:
             if site not in self.design.effect_sites:
                 raise DesignError(
