@@ -31,7 +31,7 @@ from impact.did._influence import (
 from impact.did.design import StaggeredPanel
 from impact.errors import DesignError, OverlapWarning
 
-__all__ = ["compute_cells"]
+__all__ = ["compute_cells", "propensity_with_checks"]
 
 
 def compute_cells(
@@ -167,7 +167,9 @@ def compute_cells(
                 x = _gather(x_by_base[xb], blocks)
                 d = (_gather(codes, blocks) == tc).astype(float)
                 ps_fit = (
-                    _propensity(x, d, w / w.mean(), g, periods[cur], panel)
+                    propensity_with_checks(
+                        x, d, w / w.mean(), g, periods[cur], panel.covariate_names
+                    )
                     if method != "reg"
                     else None
                 )
@@ -261,15 +263,22 @@ def _closed_form_cell(
     return float(mu_t - mu_c), n_tr, n_c
 
 
-def _propensity(
-    x: np.ndarray, d: np.ndarray, w: np.ndarray, g: float, t: float, panel: StaggeredPanel
+def propensity_with_checks(
+    x: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    g: float,
+    t: float,
+    covariate_names: tuple[str, ...],
+    stacklevel: int = 5,
 ) -> PropensityFit:
+    """Fit the propensity score of one comparison; errors on separation, warns on weak overlap."""
     try:
         fit = fit_propensity(x, d, w)
     except SeparationError as exc:
         raise DesignError(
             f"The propensity score for cohort {g:g} (period {t:g}) cannot be estimated: "
-            f"covariates {list(panel.covariate_names)} (nearly) perfectly predict treatment, "
+            f"covariates {list(covariate_names)} (nearly) perfectly predict treatment, "
             "so there is no overlap with the comparison group. Drop or coarsen those "
             "covariates, or use method='reg'."
         ) from exc
@@ -281,6 +290,6 @@ def _propensity(
             "zero weight (as R DRDID). Results lean on few comparison units; consider "
             "method='reg' or fewer covariates.",
             OverlapWarning,
-            stacklevel=5,
+            stacklevel=stacklevel,
         )
     return fit

@@ -21,6 +21,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -286,9 +287,11 @@ def validate_staggered_panel(
                 )
             raise DataError(
                 f"The panel is unbalanced: {n_missing} unit-period rows are missing (e.g. "
-                f"{unit}={_show(unit_ids[k // n_t])}, {time}={periods[k % n_t]:g}). att_gt "
-                "needs a balanced panel: keep units observed in every period, or pass "
-                "balance_panel=True to drop the others."
+                f"{unit}={_show(unit_ids[k // n_t])}, {time}={periods[k % n_t]:g}; "
+                f"{int((~complete).sum())} of {n} units incomplete). Either pass "
+                "balance_panel=True to drop the incomplete units, or "
+                "allow_unbalanced_panel=True (att_gt) to keep every observation with the "
+                "unbalanced-panel estimators."
             )
     n = len(unit_ids)
     y: np.ndarray
@@ -430,7 +433,18 @@ def validate_staggered_panel(
     )
 
 
-def check_control_group(panel: StaggeredPanel, control_group: str) -> None:
+class _Cohorts(Protocol):
+    """What :func:`check_control_group` reads: per-row/unit cohorts and their column name."""
+
+    @property
+    def cohort(self) -> np.ndarray: ...
+    @property
+    def cohort_column(self) -> str: ...
+    @property
+    def cohorts(self) -> np.ndarray: ...
+
+
+def check_control_group(panel: _Cohorts, control_group: str) -> None:
     """Raise :class:`DesignError` if the panel has no units for the chosen comparison group."""
     if control_group not in ("never_treated", "not_yet_treated"):
         raise DesignError(

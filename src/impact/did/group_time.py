@@ -12,12 +12,19 @@ from scipy import stats
 
 from impact.did._cells import compute_cells
 from impact.did._drdid import ESTIMATORS
-from impact.did._influence import single_threaded_blas
+from impact.did._influence import (
+    CohortLinearInfluence,
+    DenseInfluence,
+    UnitIndex,
+    single_threaded_blas,
+)
+from impact.did._rc_cells import compute_rc_cells, last_cohort_as_control_rc
+from impact.did._rc_design import validate_repeated_sample
 from impact.did.design import StaggeredPanel, check_control_group, validate_staggered_panel
 from impact.did.gt_results import GroupTimeResult, InferenceSettings
-from impact.did.multiplier import BootWeights, check_bootstrap_options
+from impact.did.multiplier import check_bootstrap_options
 from impact.did.pretest import wald_pretest
-from impact.errors import DesignError, FewClustersWarning
+from impact.errors import DataError, DesignError, FewClustersWarning
 
 __all__ = ["att_gt"]
 
@@ -28,7 +35,7 @@ def att_gt(
     data: pd.DataFrame,
     *,
     outcome: str,
-    unit: str,
+    unit: str | None = None,
     time: str,
     cohort: str,
     covariates: str | Sequence[str] | None = None,
@@ -43,6 +50,8 @@ def att_gt(
     seed: int | np.random.Generator | None = None,
     boot_weights: Literal["rademacher", "mammen"] = "rademacher",
     balance_panel: bool = False,
+    panel: bool = True,
+    allow_unbalanced_panel: bool = False,
 ) -> GroupTimeResult:
     """Group-time average treatment effects ATT(g, t) for staggered adoption.
 
@@ -146,7 +155,50 @@ def att_gt(
         raise DesignError(f"base_period={base_period!r} is not one of 'varying', 'universal'.")
     if not 0 < alpha < 1:
         raise DesignError(f"alpha={alpha!r} must lie strictly between 0 and 1 (e.g. 0.05).")
-    panel = validate_staggered_panel(
+    structure = _structure(data, unit, time, panel, allow_unbalanced_panel, balance_panel)
+    settings = InferenceSettings(
+        method=method,
+        control_group=control_group,
+        base_period=base_period,
+        anticipation=anticipation,
+        alpha=alpha,
+        n_boot=n_boot,
+        seed=seed,
+        boot_weights=boot_weights,
+        clustered=cluster is not None,
+        structure=structure,
+    )
+    notes: list[str] = []
+    if structure != "panel":
+        sample = validate_repeated_sample(
+            data,
+            outcome=outcome,
+            unit=unit,
+            time=time,
+            cohort=cohort,
+            structure=structure,  # type: ignore[arg-type]
+            covariates=covariates,
+            weights=weights,
+            cluster=cluster,
+            anticipation=anticipation,
+        )
+        check_control_group(sample, control_group)
+        if control_group == "not_yet_treated" and not np.any(sample.cohort == 0):
+            sample, note = last_cohort_as_control_rc(sample, anticipation)
+            notes.append(note)
+        notes.append(ESTIMAND_NOTES[structure])
+        with single_threaded_blas():
+            rc_table, rc_influence = compute_rc_cells(
+                sample, control_group, method, anticipation, base_period
+            )
+            return _finish(rc_table, rc_influence, outcome, settings, notes)
+
+    if unit is None:
+        raise DataError(
+            "unit= is required for panel data (the unit identifier); for repeated "
+            "cross-sections pass panel=False."
+        )
+    balanced = validate_staggered_panel(
         data,
         outcome=outcome,
         unit=unit,
@@ -158,45 +210,75 @@ def att_gt(
         anticipation=anticipation,
         balance_panel=balance_panel,
     )
-    check_control_group(panel, control_group)
-    notes: list[str] = []
-    if control_group == "not_yet_treated" and not np.any(panel.cohort == 0):
-        panel, note = _last_cohort_as_control(panel, anticipation)
+    check_control_group(balanced, control_group)
+    if control_group == "not_yet_treated" and not np.any(balanced.cohort == 0):
+        balanced, note = _last_cohort_as_control(balanced, anticipation)
         notes.append(note)
-
-    with single_threaded_blas():
-        return _estimate(
-            panel,
-            outcome,
-            control_group,
-            method,
-            anticipation,
-            base_period,
-            alpha,
-            n_boot,
-            seed,
-            boot_weights,
-            cluster is not None,
-            notes,
+    if allow_unbalanced_panel:
+        notes.append(
+            "allow_unbalanced_panel=True but the panel is balanced: the panel estimators are "
+            "used (as R did)."
         )
+    with single_threaded_blas():
+        table, influence = compute_cells(balanced, control_group, method, anticipation, base_period)
+        return _finish(table, influence, outcome, settings, notes)
 
 
-def _estimate(
-    panel: StaggeredPanel,
+ESTIMAND_NOTES = {
+    "repeated_cross_section": (
+        "Repeated cross-sections: each row is an independent observation (n = rows). "
+        "ATT(g, t) assumes a stable composition of every cohort across the cross-sections "
+        "(no compositional change) and takes covariates as observed in each cross-section "
+        "(their distribution within a cohort must not change over time)."
+    ),
+    "unbalanced_panel": (
+        "Unbalanced panel: every observation is used (repeated cross-section estimators), "
+        "influence functions are summed within units and n = units. ATT(g, t) assumes "
+        "attrition unrelated to outcome trends (missing at random given cohort and "
+        "covariates)."
+    ),
+}
+
+
+def _structure(
+    data: pd.DataFrame,
+    unit: str | None,
+    time: str,
+    panel: bool,
+    allow_unbalanced_panel: bool,
+    balance_panel: bool,
+) -> str:
+    """``"panel"``, ``"unbalanced_panel"`` or ``"repeated_cross_section"`` (as R did decides)."""
+    if not panel:
+        if balance_panel or allow_unbalanced_panel:
+            raise DesignError(
+                "balance_panel and allow_unbalanced_panel apply to panel data; with "
+                "panel=False (repeated cross-sections) leave them False."
+            )
+        return "repeated_cross_section"
+    if allow_unbalanced_panel and balance_panel:
+        raise DesignError(
+            "Choose one of balance_panel=True (drop units not observed in every period) and "
+            "allow_unbalanced_panel=True (keep every observation)."
+        )
+    if not allow_unbalanced_panel:
+        return "panel"
+    if unit is None or unit not in data.columns or time not in data.columns:
+        return "unbalanced_panel"  # validation names the missing column
+    n_units, n_periods = data[unit].nunique(), data[time].nunique()
+    return "panel" if len(data) == n_units * n_periods else "unbalanced_panel"
+
+
+def _finish(
+    table: pd.DataFrame,
+    influence: DenseInfluence | CohortLinearInfluence,
     outcome: str,
-    control_group: str,
-    method: str,
-    anticipation: int,
-    base_period: str,
-    alpha: float,
-    n_boot: int | None,
-    seed: int | np.random.Generator | None,
-    boot_weights: BootWeights,
-    clustered: bool,
+    settings: InferenceSettings,
     notes: list[str],
 ) -> GroupTimeResult:
-    table, influence = compute_cells(panel, control_group, method, anticipation, base_period)
-    _warn_few_clusters(panel, n_boot)
+    """Standard errors, intervals, bootstrap bands and the pre-test from the cells."""
+    n_boot, alpha = settings.n_boot, settings.alpha
+    _warn_few_clusters(influence.units, n_boot, settings.structure)
 
     att = table["att"].to_numpy()
     se = np.sqrt(np.clip(influence.variances(), 0.0, None))
@@ -206,8 +288,13 @@ def _estimate(
     z = float(stats.norm.ppf(1 - alpha / 2))
     boot = None
     if n_boot is not None:
-        check_bootstrap_options(n_boot, boot_weights)
-        boot = influence.bootstrap(n_boot=n_boot, weights=boot_weights, alpha=alpha, seed=seed)
+        check_bootstrap_options(n_boot, settings.boot_weights)
+        boot = influence.bootstrap(
+            n_boot=n_boot,
+            weights=settings.boot_weights,  # type: ignore[arg-type]
+            alpha=alpha,
+            seed=settings.seed,
+        )
         se = boot.se
     table["se"] = se
     table["ci_lower"] = att - z * se
@@ -216,17 +303,6 @@ def _estimate(
         table["cband_lower"] = att - boot.crit * se
         table["cband_upper"] = att + boot.crit * se
     pretest = wald_pretest(att[pre], pre_cov, np.ones(int(pre.sum()), dtype=bool))
-    settings = InferenceSettings(
-        method=method,
-        control_group=control_group,
-        base_period=base_period,
-        anticipation=anticipation,
-        alpha=alpha,
-        n_boot=n_boot,
-        seed=seed,
-        boot_weights=boot_weights,
-        clustered=clustered,
-    )
     cols = ["cohort", "time", "event_time", "att", "se", "ci_lower", "ci_upper"]
     cols += [c for c in ("cband_lower", "cband_upper") if c in table]
     cols += ["base_time", "post", "n_treated", "n_control"]
@@ -273,19 +349,19 @@ def _last_cohort_as_control(panel: StaggeredPanel, anticipation: int) -> tuple[S
     return new, note
 
 
-def _warn_few_clusters(panel: StaggeredPanel, n_boot: int | None) -> None:
-    treated = panel.cohort > 0
-    if panel.cluster is not None:
-        n_tc = int(np.unique(panel.cluster[treated]).size)
+def _warn_few_clusters(units: UnitIndex, n_boot: int | None, structure: str) -> None:
+    treated = units.codes > 0
+    if units.cluster is not None:
+        n_tc = int(np.unique(units.cluster[treated]).size)
         what = "treated clusters"
     else:
         n_tc = int(treated.sum())
-        what = "treated units"
+        what = "treated observations" if structure == "repeated_cross_section" else "treated units"
     if n_tc < FEW_TREATED_CLUSTERS and n_boot is None:
         warnings.warn(
             f"Only {n_tc} {what}: analytic (influence-function) standard errors are "
             "unreliable with fewer than ~30 treated clusters. Use the wild cluster bootstrap "
             "or randomization inference for the aggregated effects.",
             FewClustersWarning,
-            stacklevel=4,
+            stacklevel=5,
         )

@@ -36,11 +36,13 @@ class InferenceSettings:
     )  # a Generator is shared: aggregations continue its stream
     boot_weights: str
     clustered: bool
+    structure: str = "panel"  # or "unbalanced_panel", "repeated_cross_section"
 
     def describe(self) -> str:
         se = f"multiplier bootstrap ({self.n_boot} draws)" if self.n_boot else "analytic"
+        data = "" if self.structure == "panel" else f"{self.structure.replace('_', ' ')}, "
         return (
-            f"method={self.method}, control_group={self.control_group}, "
+            f"{data}method={self.method}, control_group={self.control_group}, "
             f"base_period={self.base_period}, anticipation={self.anticipation}; SEs: {se}"
             + (", clustered" if self.clustered else "")
         )
@@ -77,7 +79,11 @@ class GroupTimeResult:
 
     def summary(self) -> str:
         """Plain-text table of ATT(g, t) with the settings and the pre-test."""
-        head = f"Group-time ATTs for {self.outcome!r} ({self.n_units} units; {self.settings.describe()})"
+        what = "observations" if self.settings.structure == "repeated_cross_section" else "units"
+        head = (
+            f"Group-time ATTs for {self.outcome!r} ({self.n_units} {what}; "
+            f"{self.settings.describe()})"
+        )
         lines = [head, self.table.to_string(index=False, float_format=lambda v: f"{v:.4f}")]
         lines.append(self.pretest.summary())
         lines.extend(self.notes)

@@ -1,0 +1,194 @@
+"""Group-time cells of :func:`impact.did.att_gt` for repeated cross-sections and unbalanced panels.
+
+Follows R ``did``'s ``compute.att_gt`` when ``panel = FALSE`` or the panel is unbalanced:
+for each cohort ``g`` and period ``t`` take the observations of the current and the base
+period that belong to cohort ``g`` or to the comparison group, run the repeated
+cross-section 2x2 estimator (:mod:`impact.did._rc_drdid`) on them, scale its influence
+function by ``n / n_gt`` (``n`` sampling units in all, ``n_gt`` observations in the cell)
+and sum it within sampling units: per row for repeated cross-sections, per unit for an
+unbalanced panel (a unit observed in both periods contributes two terms).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from impact.did._cells import propensity_with_checks
+from impact.did._influence import DenseInfluence, UnitIndex
+from impact.did._rc_design import RepeatedSample
+from impact.did._rc_drdid import RC_ESTIMATORS
+from impact.errors import DesignError
+
+__all__ = ["compute_rc_cells", "last_cohort_as_control_rc"]
+
+
+def compute_rc_cells(
+    sample: RepeatedSample,
+    control_group: str,
+    method: str,
+    anticipation: int,
+    base_period: str,
+) -> tuple[pd.DataFrame, DenseInfluence]:
+    """Every ATT(g, t) and its influence function per sampling unit."""
+    periods = sample.periods
+    n_t = len(periods)
+    cohorts = sample.cohorts
+    levels = np.concatenate([[0.0], cohorts])
+    code = np.searchsorted(levels, sample.cohort)
+    n = sample.n_units
+    estimator = RC_ESTIMATORS[method]
+    # rows sorted by (period, cohort code): every (period, cohort) block is contiguous
+    order = np.lexsort((code, sample.period_index))
+    block_key = sample.period_index[order] * len(levels) + code[order]
+    bounds = np.searchsorted(block_key, np.arange(n_t * len(levels) + 1))
+    y = sample.y[order]
+    w_all = sample.weights[order] if sample.weights is not None else np.ones(len(y))
+    x_all = (
+        np.column_stack([np.ones(len(y)), sample.x[order]])
+        if sample.x is not None
+        else np.ones((len(y), 1))
+    )
+    su = sample.sampling_unit[order]
+    code_sorted = code[order]
+    n_par = x_all.shape[1]
+
+    tfac = 0 if base_period == "universal" else 1
+    t_range = range(n_t - tfac)
+    inf = np.zeros((len(cohorts) * len(t_range), n)).T
+    rows_out: list[dict[str, object]] = []
+    k = 0
+    for g in cohorts:
+        tc = int(np.searchsorted(levels, g))
+        g_base = int(np.flatnonzero(periods + anticipation < g)[-1])
+        for ti in t_range:
+            cur = ti + tfac
+            post = bool(g <= periods[cur])
+            base = g_base if (post or base_period == "universal") else ti
+            row: dict[str, object] = {
+                "cohort": g,
+                "time": periods[cur],
+                "event_time": periods[cur] - g,
+                "base_time": periods[base],
+                "post": post,
+                "is_base": base == cur,
+            }
+            if base == cur:
+                n_g = np.unique(su[code_sorted == tc]).size
+                row.update(att=0.0, n_treated=n_g, n_control=0)
+                rows_out.append(row)
+                k += 1
+                continue
+            thr = (
+                np.inf
+                if control_group == "never_treated"
+                else periods[max(cur, base)] + anticipation
+            )
+            ctrl = [0]
+            if control_group == "not_yet_treated":
+                ctrl += [c for c in range(1, len(levels)) if levels[c] > thr and c != tc]
+            idx = np.concatenate(
+                [
+                    np.arange(bounds[p * len(levels) + c], bounds[p * len(levels) + c + 1])
+                    for p in (base, cur)
+                    for c in sorted([tc, *ctrl])
+                ]
+            )
+            d = (code_sorted[idx] == tc).astype(float)
+            is_post = (sample.period_index[order][idx] == cur).astype(float)
+            _check_cell(
+                d, is_post, n_par, method, g, periods[cur], periods[base], control_group, sample
+            )
+            x = x_all[idx]
+            w = w_all[idx]
+            ps_fit = (
+                propensity_with_checks(
+                    x, d, w / w.mean(), g, periods[cur], sample.covariate_names, stacklevel=6
+                )
+                if method != "reg"
+                else None
+            )
+            try:
+                att, psi = estimator(y[idx], is_post, d, x, w, ps_fit)
+            except np.linalg.LinAlgError as exc:
+                raise DesignError(
+                    f"An outcome regression for cohort {g:g}, period {periods[cur]:g} is "
+                    f"singular: covariates {list(sample.covariate_names)} are collinear within "
+                    "a group-period of the comparison. Drop or combine covariates."
+                ) from exc
+            inf[:, k] = np.bincount(su[idx], weights=psi * (n / len(idx)), minlength=n)
+            row.update(
+                att=att,
+                n_treated=np.unique(su[idx][d == 1]).size,
+                n_control=np.unique(su[idx][d == 0]).size,
+            )
+            rows_out.append(row)
+            k += 1
+    units = UnitIndex(
+        codes=np.searchsorted(levels, sample.unit_cohort),
+        levels=levels,
+        weights=sample.unit_weights,
+        cluster=sample.unit_cluster,
+    )
+    return pd.DataFrame(rows_out), DenseInfluence(inf, units)
+
+
+def _check_cell(
+    d: np.ndarray,
+    post: np.ndarray,
+    n_par: int,
+    method: str,
+    g: float,
+    t: float,
+    base: float,
+    control_group: str,
+    sample: RepeatedSample,
+) -> None:
+    """Each of the four group-period blocks needs observations, and enough of them for the
+    outcome regressions fitted in it (all four for ``dr``, the comparison blocks for ``reg``)."""
+    blocks = {
+        f"cohort {g:g} in period {t:g}": d * post,
+        f"cohort {g:g} in the base period {base:g}": d * (1 - post),
+        f"the comparison group in period {t:g}": (1 - d) * post,
+        f"the comparison group in the base period {base:g}": (1 - d) * (1 - post),
+    }
+    for what, mask in blocks.items():
+        m = int(mask.sum())
+        if m == 0:
+            raise DesignError(
+                f"No observations of {what} (ATT({g:g}, {t:g}) with control_group="
+                f"{control_group!r}). Use the other control group, drop periods after the "
+                "last cohort adopts, or merge cohorts."
+            )
+        regression = method == "dr" or (method == "reg" and "comparison" in what)
+        if regression and n_par > 1 and m < n_par:
+            raise DesignError(
+                f"Only {m} observations of {what}, too few for a regression with {n_par} "
+                f"parameters (intercept + covariates {list(sample.covariate_names)}). Drop "
+                "covariates or merge small cohorts."
+            )
+
+
+def last_cohort_as_control_rc(
+    sample: RepeatedSample, anticipation: int
+) -> tuple[RepeatedSample, str]:
+    """No never-treated units: keep periods before the last cohort; it becomes the control."""
+    g_max = sample.cohorts.max()
+    keep = sample.periods[sample.period_index] < g_max - anticipation
+    cohort = np.where(sample.cohort == g_max, 0.0, sample.cohort)
+    note = (
+        f"No never-treated units: periods from {g_max - anticipation:g} on are dropped and "
+        f"cohort {g_max:g} serves as the not-yet-treated comparison group (as R did)."
+    )
+    if not keep.any() or len(np.unique(sample.period_index[keep])) < 2:
+        raise DesignError(
+            "control_group='not_yet_treated' without never-treated units leaves too few periods "
+            f"before the last cohort ({g_max:g}) to estimate anything."
+        )
+    new = sample.subset(keep, cohort=cohort)
+    if not np.any(new.unit_cohort > 0):
+        raise DesignError(
+            "control_group='not_yet_treated' without never-treated units leaves no treated "
+            f"cohort before the last one ({g_max:g})."
+        )
+    return new, note
