@@ -63,16 +63,39 @@ def att_gt(
     before ``t`` (``base_period="varying"``) or the same base as post-treatment cells
     (``"universal"``, which normalises ATT(g, g - 1 - anticipation) to zero).
 
+    Three data structures (R ``did``'s ``panel`` and ``allow_unbalanced_panel``):
+
+    - *balanced panel* (default): the same units in every period; each 2x2 DiD uses the
+      units' outcome changes (``drdid_panel`` & co.).
+    - *repeated cross-sections* (``panel=False``): every row is an independent observation
+      (e.g. a survey sampling different people each year; ``unit`` may be ``None``). The
+      cohort of a row is the adoption date of the group it belongs to. ATT(g, t) is the
+      same estimand as above for the population of cohort ``g``; each 2x2 DiD uses the
+      observations of periods ``t`` and base (``drdid_rc``, the locally efficient doubly
+      robust estimator; ``std_ipw_did_rc``; ``reg_did_rc``). Identification additionally
+      needs a *stable composition* of each cohort across the cross-sections (no
+      compositional change), and covariates are taken as observed in each cross-section,
+      i.e. their distribution within a cohort is assumed not to change over time.
+    - *unbalanced panel* (``allow_unbalanced_panel=True``): units observed in some periods
+      only. Every observation is used with the repeated cross-section estimators; the
+      unit stays the sampling unit (its influence-function terms are summed, so
+      within-unit correlation enters the SEs). Valid if attrition is unrelated to outcome
+      trends (missing at random given cohort and covariates). On a balanced panel this
+      option changes nothing: the panel estimators are used (as R ``did`` >= 2.1).
+
     Parameters
     ----------
     data
-        Balanced long panel, one row per unit and period. Not modified.
+        Long data, one row per unit and period (panel) or per observation (``panel=False``).
+        Not modified.
     outcome, unit, time, cohort
         Column names (R ``did``: ``yname``, ``idname``, ``tname``, ``gname``). ``cohort``
-        is the first treated period, 0 or missing for never-treated units.
+        is the first treated period, 0 or missing for never-treated units. ``unit`` is
+        required for panels and optional for repeated cross-sections.
     covariates
-        Covariate column(s), taken at the base period of each comparison (normally
-        time-invariant). Used in the propensity score and/or the outcome regression.
+        Covariate column(s). Panel: taken at the base period of each comparison (normally
+        time-invariant). Repeated cross-sections / unbalanced panel: as observed in each
+        row. Used in the propensity score and/or the outcome regression.
     control_group
         ``"never_treated"`` or ``"not_yet_treated"`` (never-treated plus units not yet
         treated by ``max(t, base) + anticipation``).
@@ -101,6 +124,11 @@ def att_gt(
         Drop units not observed in every period (with a warning, as R ``did`` does)
         instead of raising an error for an unbalanced panel. The estimands then refer to
         the units observed throughout; valid if attrition is unrelated to outcome trends.
+    panel
+        ``False`` for repeated cross-sections (see above).
+    allow_unbalanced_panel
+        Keep every observation of an unbalanced panel (see above) instead of raising an
+        error. Exclusive with ``balance_panel``.
 
     Returns
     -------
@@ -113,12 +141,15 @@ def att_gt(
     ------
     DataError
         Missing columns, missing outcome values (never dropped silently), duplicate
-        unit-period rows, a cohort varying within a unit, an unbalanced panel (unless
-        ``balance_panel=True``).
+        unit-period rows, a cohort varying within a unit (or missing in some of its rows
+        only), an unbalanced panel (unless ``balance_panel=True`` or
+        ``allow_unbalanced_panel=True``), a repeated ``unit`` with ``panel=False``.
     DesignError
         No never-treated units with ``control_group="never_treated"``; no comparison units
         at all; a constant covariate; covariates that perfectly predict treatment; too few
-        treated or comparison units for the covariate model.
+        treated or comparison units for the covariate model; with repeated cross-sections
+        or an unbalanced panel, a treated cohort or the comparison group without
+        observations in a period that a group-time cell needs.
 
     Warns
     -----
@@ -140,6 +171,17 @@ def att_gt(
     estimator, scaled as in R ``did`` (``n / n_gt``), summed within clusters when
     ``cluster`` is given: ``Var = sum_c (sum_{i in c} psi_i)^2 / n^2``. Reproduces R
     ``did`` 2.5.0 (``att_gt`` with ``bstrap=FALSE``) on ``mpdta``.
+
+    Repeated cross-sections and unbalanced panels: ``n`` is the number of sampling units
+    (rows, respectively units); the influence function of cell (g, t) is the 2x2
+    estimator's per-observation influence function scaled by ``n / n_gt`` (``n_gt``
+    observations in the cell) and summed within sampling units, then
+    ``Var = sum_i psi_i^2 / n^2`` (or summed within clusters first). Aggregation weights
+    are the cohort shares among sampling units, as R ``did``. This matches the Python port
+    ``csdid`` (0.4.3) to 1e-10; R ``DRDID``'s ``drdid_rc`` adds, rather than subtracts,
+    the base-period outcome-regression estimation effect (see
+    :mod:`impact.did._rc_drdid`), so R's ``dr`` standard errors with covariates differ
+    slightly in finite samples.
 
     Examples
     --------
