@@ -270,7 +270,7 @@ def propensity_with_checks(
     g: float,
     t: float,
     covariate_names: tuple[str, ...],
-    stacklevel: int = 5,
+    stacklevel: int = 4,
 ) -> PropensityFit:
     """Fit the propensity score of one comparison; errors on separation, warns on weak overlap."""
     try:

@@ -102,9 +102,7 @@ def compute_rc_cells(
             x = x_all[idx]
             w = w_all[idx]
             ps_fit = (
-                propensity_with_checks(
-                    x, d, w / w.mean(), g, periods[cur], sample.covariate_names, stacklevel=6
-                )
+                propensity_with_checks(x, d, w / w.mean(), g, periods[cur], sample.covariate_names)
                 if method != "reg"
                 else None
             )

@@ -405,5 +405,5 @@ def _warn_few_clusters(units: UnitIndex, n_boot: int | None, structure: str) -> 
             "unreliable with fewer than ~30 treated clusters. Use the wild cluster bootstrap "
             "or randomization inference for the aggregated effects.",
             FewClustersWarning,
-            stacklevel=5,
+            stacklevel=4,
         )
