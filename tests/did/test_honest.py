@@ -1,4 +1,4 @@
-"""HonestDiD sensitivity: published FLCIs, limiting cases, LP check, coverage."""
+"""HonestDiD sensitivity: published FLCIs and C-LF intervals, limiting cases, LP checks, coverage."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import pytest
 from scipy import stats
 from scipy.optimize import linprog
 
+from impact.did._arp import hybrid_accept, least_favourable_cv, sqrt_psd
+from impact.did._arp_rm import lf_normals, rm_accept, rm_moments, rm_pieces, rm_vertices
 from impact.did.honest import honest_did, rm_identified_set
 from impact.did.twfe import event_study
 from impact.errors import DataError
@@ -98,8 +100,10 @@ def test_smoothness_m0_is_linear_extrapolation(num_pre: int) -> None:
         )
 
 
-def test_relative_magnitudes_mbar0_is_original_ci_and_widens() -> None:
-    res = honest_did(BETA, SIGMA, num_pre=5, num_post=2, restriction="relative_magnitude")
+def test_bonferroni_mbar0_is_original_ci_and_widens() -> None:
+    res = honest_did(
+        BETA, SIGMA, num_pre=5, num_post=2, restriction="relative_magnitude", method="bonferroni"
+    )
     assert tuple(res.table.loc[0, ["ci_lower", "ci_upper"]]) == pytest.approx(
         res.original, abs=1e-14
     )
@@ -114,7 +118,7 @@ def test_relative_magnitudes_mbar0_is_original_ci_and_widens() -> None:
     half = res.table.query("m == 0.5").iloc[0]
     assert half["ci_lower"] <= 0.0240 and half["ci_upper"] >= 0.0672
     assert res.breakdown is not None and 0.5 < res.breakdown < 2.0
-    assert "breakdown" in res.summary()
+    assert "breakdown" in res.summary() and "Bonferroni" in res.summary()
     assert res.plot() is not None
     assert res.to_frame().loc[0, "method"] == "original"
 
@@ -176,3 +180,311 @@ def test_event_study_honest_and_bad_inputs() -> None:
         honest_did(BETA, SIGMA, num_pre=4, num_post=2)
     with pytest.raises(DataError, match="symmetric"):
         honest_did(BETA, SIGMA[:6, :6], num_pre=5, num_post=2)
+
+
+# --- relative magnitudes: conditional-least-favourable hybrid (C-LF) -----------------------
+
+# HonestDiD README: createSensitivityResults_relativeMagnitudes(betahat, sigma,
+# numPrePeriods = 5, numPostPeriods = 2, Mbarvec = seq(0.5, 2, by = 0.5)), method C-LF.
+README_RM = [
+    (0.5, 0.0240, 0.0672),
+    (1.0, 0.0170, 0.0720),
+    (1.5, 0.00824, 0.0797),
+    (2.0, -0.000916, 0.0881),
+]
+# The README's sigma is fixest's CR1 with K = 15 (7 coefficients + 8 year effects, the state
+# effects nested in the clusters counting once: fixest's ssc(fixef.K = "nested")), ours counts
+# K = 14; N = 344, so fixest's matrix is ours times (N - 14) / (N - 15). The C-LF endpoints
+# are grid points of seq(-20 se, 20 se, length.out = 1000), which pins the README's se of
+# beta_0 to [0.009146, 0.009152]: ours is 0.0091380, the rescaled one 0.0091519.
+SIGMA_FIXEST = SIGMA * 330 / 329
+
+
+def _sig3(x: float) -> float:
+    return float(f"{x:.3g}")
+
+
+@pytest.mark.reference
+def test_clf_reproduces_honestdid_readme_table() -> None:
+    res = honest_did(
+        BETA,
+        SIGMA_FIXEST,
+        num_pre=5,
+        num_post=2,
+        restriction="relative_magnitude",
+        m_grid=[r[0] for r in README_RM],
+    )
+    got = [
+        (m, _sig3(lo), _sig3(hi)) for m, lo, hi in res.table[["m", "ci_lower", "ci_upper"]].values
+    ]
+    assert got == README_RM
+    assert set(res.table["method"]) == {"C-LF"} and res.method == "C-LF"
+    assert "C-LF" in res.summary()
+    # README: "the breakdown value for a significant effect is Mbar = 2" (lb < 0 only at 2)
+    assert res.breakdown is not None and 1.5 < res.breakdown <= 2.0
+
+
+def test_clf_is_narrower_than_bonferroni() -> None:
+    kw = dict(num_pre=5, num_post=2, restriction="relative_magnitude", m_grid=[0.5, 1, 2])
+    clf = honest_did(BETA, SIGMA, **kw)  # type: ignore[arg-type]
+    bonf = honest_did(BETA, SIGMA, method="bonferroni", **kw)  # type: ignore[arg-type]
+    width_c = (clf.table["ci_upper"] - clf.table["ci_lower"]).to_numpy()
+    width_b = (bonf.table["ci_upper"] - bonf.table["ci_lower"]).to_numpy()
+    assert np.all(width_c < 0.75 * width_b)
+    assert np.all(clf.table["ci_lower"] > bonf.table["ci_lower"])
+    assert np.all(clf.table["ci_upper"] < bonf.table["ci_upper"])
+    assert clf.breakdown is not None and bonf.breakdown is not None
+    assert clf.breakdown > 1.8 > 1.0 > bonf.breakdown
+
+
+def test_clf_mbar0_is_the_original_ci() -> None:
+    """At Mbar = 0 delta_post = 0; with l = e_1 the hybrid is exactly the Wald test.
+
+    The LP value is |z| and its conditional law is |N(0,1)| truncated at the LF critical value
+    c_LF (the 1 - kappa quantile of |Z|), so the critical value solves
+    P(z < c | 0 < z < c_LF) = 1 - (alpha - kappa) / (1 - kappa), i.e. c = z_{1 - alpha/2}.
+    HonestDiD reports it on its grid; with a fine grid we recover the original CI up to the
+    step and the simulation error of c_LF.
+    """
+    res = honest_did(
+        BETA, SIGMA, num_pre=5, num_post=2, restriction="relative_magnitude", m_grid=[0.0]
+    )
+    sd = np.sqrt(SIGMA[5, 5])
+    step = 40 * sd / 999
+    lo, hi = res.table.loc[0, ["ci_lower", "ci_upper"]]
+    assert res.original[0] <= lo <= res.original[0] + step  # grid points inside the CI
+    assert res.original[1] - step <= hi <= res.original[1]
+    fine = honest_did(
+        BETA, SIGMA, num_pre=5, num_post=2, restriction="relative_magnitude",
+        m_grid=[0.0], grid_points=8001, breakdown=False,
+    )  # fmt: skip
+    lo, hi = fine.table.loc[0, ["ci_lower", "ci_upper"]]
+    assert lo == pytest.approx(res.original[0], abs=0.01 * sd)
+    assert hi == pytest.approx(res.original[1], abs=0.01 * sd)
+    assert "not computed" in fine.summary()
+
+
+# HonestDiD Stata port README (honestdid, l_vec(0.5 \ 0.5) ... mvec(0(0.5)2); reghdfe
+# covariance, printed to 3 decimals): the average over the two post periods.
+STATA_RM_AVG = [
+    (0.0, 0.041, 0.075),
+    (0.5, 0.033, 0.080),
+    (1.0, 0.020, 0.090),
+    (1.5, 0.006, 0.103),
+    (2.0, -0.008, 0.117),
+]
+
+
+@pytest.mark.reference
+def test_clf_average_effect_matches_stata_port() -> None:
+    res = honest_did(
+        BETA, SIGMA_FIXEST, num_pre=5, num_post=2, restriction="relative_magnitude",
+        l_vec=[0.5, 0.5], m_grid=[r[0] for r in STATA_RM_AVG],
+    )  # fmt: skip
+    lv = np.array([0.5, 0.5])
+    step = 40 * np.sqrt(lv @ SIGMA_FIXEST[5:, 5:] @ lv) / 999
+    for (m, lo, hi), (_, row) in zip(STATA_RM_AVG, res.table.iterrows()):
+        assert row["m"] == m
+        # another implementation (own grid, RNG and covariance): rounding plus one grid step
+        assert row["ci_lower"] == pytest.approx(lo, abs=0.0005 + step)
+        assert row["ci_upper"] == pytest.approx(hi, abs=0.0005 + step)
+    assert res.estimate == pytest.approx(BETA[5:] @ lv)
+
+
+def _lp_eta(y: np.ndarray, x: np.ndarray, sd: np.ndarray) -> tuple[float, np.ndarray]:
+    """ARP's LP min eta s.t. y - X nu <= eta sd, by HiGHS; returns (eta, dual gamma)."""
+    k = x.shape[1]
+    res = linprog(
+        np.r_[1.0, np.zeros(k)],
+        A_ub=-np.column_stack([sd, x]),
+        b_ub=-y,
+        bounds=[(None, None)] * (k + 1),
+        method="highs",
+    )
+    assert res.status == 0
+    return float(res.fun), -res.ineqlin.marginals
+
+
+def _nuisance_design(a_post: np.ndarray, l_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(a, X): tau_post = Gamma^{-1} (theta, nu) with Gamma = [l'; unit rows], as HonestDiD."""
+    t = len(l_vec)
+    i0 = int(np.flatnonzero(l_vec)[0])
+    gamma = np.vstack([l_vec] + [np.eye(t)[i] for i in range(t) if i != i0])
+    ginv = np.linalg.inv(gamma)
+    return a_post @ ginv[:, 0], a_post @ ginv[:, 1:]
+
+
+@pytest.mark.parametrize("num_post", [1, 2, 3, 4])
+def test_rm_dual_vertices_give_the_lp_value(num_post: int) -> None:
+    """The T + 2 closed-form vertices reproduce linprog's LP value for every polyhedron."""
+    rng = np.random.default_rng(num_post)
+    num_pre = 3
+    k = num_pre + num_post
+    a = rng.normal(size=(k, k))
+    sigma = a @ a.T / k
+    for _ in range(3):
+        lv = rng.normal(size=num_post)
+        mbar = float(rng.uniform(0, 2))
+        for j in range(num_pre):
+            for sign in (1.0, -1.0):
+                amat = rm_moments(num_pre, num_post, j, sign, mbar)
+                sy = amat @ sigma @ amat.T
+                sd = np.sqrt(np.diag(sy))
+                g = rm_vertices(sd, lv)
+                assert np.allclose(sd @ g, 1.0) and np.all(g >= 0)
+                a_vec, x = _nuisance_design(amat[:, num_pre:], lv)
+                assert np.allclose(x.T @ g, 0.0, atol=1e-12)  # dual feasible
+                for _ in range(5):
+                    y = rng.normal(size=2 * num_post) - a_vec * rng.normal()
+                    eta, _ = _lp_eta(y, x, sd)
+                    assert float((y @ g).max()) == pytest.approx(eta, abs=1e-9)
+
+
+def _arp_lf_reference(
+    y: np.ndarray, x: np.ndarray, sigma_y: np.ndarray, alpha: float, lf_cv: float
+) -> bool:
+    """Accept? ARP hybrid the way HonestDiD computes it: LP, dual vertex, bisection for v_lo/v_up."""
+    kappa = alpha / 10
+    sd = np.sqrt(np.diag(sigma_y))
+    eta, gam = _lp_eta(y, x, sd)
+    if eta > lf_cv:
+        return False
+    sig_b = float(np.sqrt(gam @ sigma_y @ gam))
+    b = sigma_y @ gam / sig_b**2
+    s = y - b * (gam @ y)
+    w = np.column_stack([sd, x])
+
+    def solve(c: float) -> tuple[bool, np.ndarray]:  # is max_P gamma'(s + b c) == c?
+        res = linprog(
+            -(s + b * c), A_eq=w.T, b_eq=np.r_[1.0, np.zeros(x.shape[1])],
+            bounds=[(0, None)] * len(y), method="highs",
+        )  # fmt: skip
+        return bool(abs(-res.fun - c) <= 1e-9), res.x
+
+    def edge(inside: float, outside: float) -> float:
+        ok, g = solve(outside)
+        if ok:
+            return float(np.sign(outside - inside) * np.inf)
+        for _ in range(20):  # HonestDiD's shortcut: jump to where the LP's vertex line meets c
+            c = float(g @ s / (1 - g @ b))
+            ok, g = solve(c)
+            if ok:
+                return c
+        for _ in range(60):  # fallback: bisection
+            mid = 0.5 * (inside + outside)
+            inside, outside = (mid, outside) if solve(mid)[0] else (inside, mid)
+        return inside
+
+    vlo = edge(eta, eta - 1e3)
+    vup = edge(eta, eta + 1e3)
+    zlo, zup, stat = vlo / sig_b, min(vup, lf_cv) / sig_b, eta / sig_b
+    size = (alpha - kappa) / (1 - kappa)
+    t = stats.truncnorm(zlo, zup)
+    cv = max(0.0, float(t.ppf(1 - size)))
+    return not stat > cv
+
+
+@pytest.mark.parametrize("l_vec", [[1.0, 0.0], [0.5, 0.5]])
+def test_clf_test_matches_lp_bisection_reference(l_vec: list[float]) -> None:
+    """Closed-form conditioning == LP + bisection (HonestDiD's route) at the CI's edges."""
+    lv = np.array(l_vec)
+    mbar = 1.0
+    res = honest_did(
+        BETA, SIGMA, num_pre=5, num_post=2, restriction="relative_magnitude",
+        m_grid=[mbar], l_vec=lv, breakdown=False,
+    )  # fmt: skip
+    lo, hi = res.table.loc[0, ["ci_lower", "ci_upper"]]
+    step = 40 * np.sqrt(lv @ SIGMA[5:, 5:] @ lv) / 999
+    thetas = np.r_[lo + step * np.arange(-2, 3), hi + step * np.arange(-2, 3)]
+    pieces = rm_pieces(BETA, SIGMA, 5, lv, mbar, kappa=0.005, normals=lf_normals(2, 0))
+    closed = rm_accept(pieces, thetas, alpha=0.05, kappa=0.005)
+    assert closed.tolist() == [False, False, True, True, True, True, True, True, False, False]
+    tau0 = lv / (lv @ lv)
+    ref = np.zeros(len(thetas), dtype=bool)
+    for p, (j, sign) in zip(pieces, [(j, sg) for j in range(5) for sg in (1.0, -1.0)]):
+        amat = rm_moments(5, 2, j, sign, mbar)
+        assert np.allclose(p.y0, amat @ BETA) and np.allclose(p.a, amat[:, 5:] @ tau0)
+        a_vec, x = _nuisance_design(amat[:, 5:], lv)
+        y0 = amat @ BETA
+        for i, th in enumerate(thetas):
+            ref[i] |= _arp_lf_reference(y0 - a_vec * th, x, p.sigma_y, 0.05, p.lf_cv)
+    assert ref.tolist() == closed.tolist()
+
+
+def test_lf_critical_value_is_the_simulated_lp_quantile() -> None:
+    amat = rm_moments(5, 2, 3, -1.0, 1.5)
+    sy = amat @ SIGMA @ amat.T
+    sd = np.sqrt(np.diag(sy))
+    lv = np.array([0.5, 0.5])
+    g = rm_vertices(sd, lv)
+    z = lf_normals(2, 7, n_sims=400)
+    cv = least_favourable_cv(sy, g, 0.05, z)
+    _, x = _nuisance_design(amat[:, 5:], lv)
+    root = np.linalg.cholesky(sy + 1e-18 * np.eye(4))
+    # the same Gaussian law through another square root: compare quantiles of fresh LP draws
+    xi = (root @ np.random.default_rng(3).standard_normal((4, 400))).T
+    etas = np.array([_lp_eta(v, x, sd)[0] for v in xi])
+    assert np.allclose(etas, (xi @ g).max(axis=1), atol=1e-9)
+    # quantile of the simulated LP values with the symmetric root, by linprog
+    xi_sym = (sqrt_psd(sy) @ z).T
+    lp_q = np.quantile([_lp_eta(v, x, sd)[0] for v in xi_sym], 0.95)
+    assert cv == pytest.approx(lp_q, abs=1e-9)
+
+
+def test_clf_coverage_with_violation_at_the_boundary() -> None:
+    """Simulated coverage of theta under a delta on the edge of Delta^RM(Mbar)."""
+    num_pre, num_post, mbar = 3, 2, 1.0
+    k = num_pre + num_post
+    sigma = 0.0004 * (np.eye(k) + 0.4)
+    m = 0.03  # largest pre-period change (from delta_{-1} = 0.03 to delta_0 = 0)
+    delta = np.r_[0.0, 0.01, 0.03, mbar * m, 2 * mbar * m]
+    tau = np.r_[np.zeros(num_pre), 0.1, 0.2]
+    beta0 = tau + delta
+    lv = np.array([1.0, 0.0])
+    theta = float(lv @ tau[num_pre:])
+    draws = np.random.default_rng(11).multivariate_normal(beta0, sigma, size=400)
+    pieces = rm_pieces(beta0, sigma, num_pre, lv, mbar, kappa=0.005, normals=lf_normals(2, 0))
+    covered = np.zeros(len(draws), dtype=bool)
+    for j, p in enumerate(pieces):  # lf_cv and vertices depend on sigma only
+        amat = rm_moments(num_pre, num_post, j // 2, 1.0 if j % 2 == 0 else -1.0, mbar)
+        assert np.allclose(p.y0, amat @ beta0)
+        y0 = draws @ amat.T
+        covered |= hybrid_accept(
+            y0, p.a, p.sigma_y, p.vertices, np.full(len(draws), theta),
+            alpha=0.05, kappa=0.005, lf_cv=p.lf_cv,
+        )  # fmt: skip
+    assert covered.mean() >= 0.93
+    # and the public function agrees with the fast path on a few draws
+    for b in draws[:3]:
+        r = honest_did(
+            b, sigma, num_pre=num_pre, num_post=num_post, restriction="relative_magnitude",
+            m_grid=[mbar], breakdown=False,
+        )  # fmt: skip
+        assert r.table.loc[0, "method"] == "C-LF"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"m_grid": [0.5, -1.0]}, DataError, "Mbar = -1"),
+        ({"method": "FLCI"}, DataError, "C-LF"),
+        ({"alpha": 1.5}, DataError, "alpha=1.5"),
+        ({"l_vec": [0.0, 0.0]}, DataError, "not all zero"),
+        ({"l_vec": [1.0, 0.0, 0.0]}, DataError, "num_post = 2"),
+        ({"grid_points": 3}, DataError, "grid_points=3"),
+    ],
+)
+def test_rm_bad_inputs(kwargs: dict, error: type, match: str) -> None:
+    with pytest.raises(error, match=match):
+        honest_did(BETA, SIGMA, num_pre=5, num_post=2, restriction="relative_magnitude", **kwargs)
+
+
+def test_bad_sigma_and_sizes() -> None:
+    bad = SIGMA.copy()
+    bad[5, 6] = bad[6, 5] = 1e-3  # |corr| > 1: not a covariance matrix
+    with pytest.raises(DataError, match="positive semi-definite"):
+        honest_did(BETA, bad, num_pre=5, num_post=2, restriction="relative_magnitude")
+    with pytest.raises(DataError, match="num_pre"):
+        honest_did(BETA[:6], SIGMA[:6, :6], num_pre=5, num_post=2)
+    with pytest.raises(DataError, match="method"):
+        honest_did(BETA, SIGMA, num_pre=5, num_post=2, method="C-LF")

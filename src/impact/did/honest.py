@@ -19,17 +19,20 @@ assuming ``delta_post = 0``, restrict ``delta`` to a set informed by the pre-per
   Given ``delta_pre = beta_pre`` the identified set is ``l' beta_post -+ Mbar * c_l * m``,
   with ``m`` the largest pre-period change and ``c_l = sum_k |sum_{t >= k} l_t|``
   (a closed form of the linear programmes, checked against
-  :func:`scipy.optimize.linprog` in the tests). The CI is a Bonferroni construction
-  (valid, more conservative than Rambachan & Roth's conditional-least-favourable
-  hybrid): a ``1 - alpha_1`` interval for ``l' beta_post`` widened by ``Mbar * c_l``
-  times a ``1 - alpha_2`` upper bound for ``m``, ``alpha_1 + alpha_2 = alpha``. At
-  ``Mbar = 0`` it is exactly the original CI.
+  :func:`scipy.optimize.linprog` in the tests). Default CI (``method="C-LF"``, as R's
+  ``HonestDiD::createSensitivityResults_relativeMagnitudes``): the conditional-least-favourable
+  hybrid test of Andrews, Roth & Pakes (2023) inverted over a grid of ``theta``, for each of
+  the ``2 * num_pre`` polyhedra whose union is ``Delta^RM(Mbar)`` (which pre-period change is
+  the largest, and its sign); the CI is the union. Alternative (``method="bonferroni"``): a
+  ``1 - alpha_1`` interval for ``l' beta_post`` widened by ``Mbar * c_l`` times a
+  ``1 - alpha_2`` upper bound for ``m``, ``alpha_1 + alpha_2 = alpha`` (valid, much wider).
 
 The breakdown value is the smallest ``M`` (``Mbar``) at which the CI includes zero.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -38,12 +41,15 @@ import pandas as pd
 from scipy import optimize, stats
 from scipy.special import ndtr, ndtri
 
-from impact.errors import DataError, DesignError
+from impact.did._arp_rm import lf_normals, rm_clf_breakdown, rm_clf_ci
+from impact.errors import DataError, DesignError, ImpactWarning
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 Restriction = Literal["smoothness", "relative_magnitude"]
+Method = Literal["FLCI", "C-LF", "bonferroni"]
+_METHODS = {"smoothness": ("FLCI",), "relative_magnitude": ("C-LF", "bonferroni")}
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ class HonestResult:
     restriction: str
     method: str
     alpha: float
+    breakdown_computed: bool = True
 
     def to_frame(self) -> pd.DataFrame:
         """``m, ci_lower, ci_upper, restriction, method`` with the original CI first (m = NaN)."""
@@ -73,11 +80,12 @@ class HonestResult:
 
     def summary(self) -> str:
         name = "M" if self.restriction == "smoothness" else "Mbar"
-        bd = (
-            "not significant even under exact parallel trends"
-            if self.breakdown is None
-            else f"{name} = {self.breakdown:.4g}"
-        )
+        if not self.breakdown_computed:
+            bd = "not computed"
+        elif self.breakdown is None:
+            bd = "not significant even under exact parallel trends"
+        else:
+            bd = f"{name} = {self.breakdown:.4g}"
         return (
             f"Honest DiD sensitivity ({self.restriction}, {self.method}); estimate "
             f"{self.estimate:.4g}, original CI [{self.original[0]:.4g}, {self.original[1]:.4g}]; "
@@ -252,13 +260,20 @@ def honest_did(
     num_pre: int,
     num_post: int,
     restriction: Restriction = "smoothness",
+    method: Method | None = None,
     m_grid: np.ndarray | list[float] | None = None,
     l_vec: np.ndarray | list[float] | None = None,
     alpha: float = 0.05,
     rm_alpha_share: float = 0.5,
+    grid_points: int = 1000,
+    seed: int = 0,
     breakdown: bool = True,
 ) -> HonestResult:
     """Rambachan-Roth robust confidence intervals for an event study and the breakdown value.
+
+    The estimand is ``theta = l' tau_post``, a weighted sum of the post-period effects, where
+    ``betahat = tau + delta + noise`` and ``delta`` (the violation of parallel trends, zero in
+    the reference period) is only known to lie in ``Delta^SD(M)`` or ``Delta^RM(Mbar)``.
 
     Parameters
     ----------
@@ -267,12 +282,15 @@ def honest_did(
         without the reference period (e.g. event times -5..-2 and 0..3 with reference -1).
         Periods must be consecutive on each side of the reference.
     sigma
-        Their covariance matrix.
+        Their covariance matrix (symmetric, positive semi-definite).
     num_pre, num_post
         Number of pre- and post-period coefficients (``num_pre >= 1``).
     restriction
-        ``"smoothness"`` (``Delta^SD(M)``, FLCI) or ``"relative_magnitude"``
-        (``Delta^RM(Mbar)``, Bonferroni CI).
+        ``"smoothness"`` (``Delta^SD(M)``) or ``"relative_magnitude"`` (``Delta^RM(Mbar)``).
+    method
+        Confidence interval. Smoothness: ``"FLCI"`` (the only choice). Relative magnitudes:
+        ``"C-LF"`` (default; conditional-least-favourable hybrid, as R's ``HonestDiD``) or
+        ``"bonferroni"`` (closed form, valid, much wider). Recorded in the result.
     m_grid
         Values of ``M`` / ``Mbar``. Defaults: ``Mbar`` in 0, 0.5, ..., 2; ``M`` in 10 steps
         from 0 to the largest pre-period second difference plus two standard errors.
@@ -282,7 +300,15 @@ def honest_did(
         1 - confidence level.
     rm_alpha_share
         Share of ``alpha`` spent on the upper bound of the largest pre-period change
-        (relative magnitudes only).
+        (``method="bonferroni"`` only).
+    grid_points
+        C-LF only: the test is inverted on HonestDiD's grid of ``grid_points`` values of
+        ``theta`` from ``-20 sd`` to ``20 sd`` (``sd`` the standard error of
+        ``l' betahat_post``), extended with the same step to the identified set ``+- 20 sd``.
+        The endpoints are grid points, so they are exact to one step, ``40 sd / 999``.
+    seed
+        C-LF only: seed of the draws for the least-favourable critical value (results are
+        deterministic for a seed).
     breakdown
         Compute the breakdown value (a bisection over ``M``; skip it to save time).
 
@@ -291,6 +317,12 @@ def honest_did(
     HonestResult
         ``.table`` (``m, ci_lower, ci_upper, restriction, method``), ``.original``,
         ``.breakdown``; ``summary()``, ``to_frame()``, ``plot()``.
+
+    Raises
+    ------
+    DataError
+        Wrong sizes, a non-symmetric or non-PSD ``sigma``, negative ``M``, ``alpha`` outside
+        (0, 1), an all-zero ``l_vec``, or a method that does not fit the restriction.
 
     Notes
     -----
@@ -303,6 +335,34 @@ def honest_did(
     estimator with a plain normal interval. Reproduces the FLCIs printed in the HonestDiD
     README (Medicaid example) to the printed precision (see tests).
 
+    Relative magnitudes, C-LF: ``Delta^RM(Mbar)`` is the union of ``2 * num_pre`` polyhedra
+    (one per pre-period change that attains the maximum, and its sign). For each, ``theta``
+    is tested with the hybrid of Andrews, Roth & Pakes (2023, ARP): the statistic is the LP
+    ``min_nu max_j (A (betahat - tau(theta, nu)))_j / sd_j`` over the post-period moments,
+    with the other post-period effects ``nu`` as nuisance parameters; the test rejects if
+    the statistic exceeds the least-favourable ``1 - kappa`` critical value
+    (``kappa = alpha / 10``, simulated with 100,000 draws) or, failing that, the
+    ``1 - (alpha - kappa) / (1 - kappa)`` quantile of its normal distribution truncated by
+    the conditioning event (the LP's optimal vertex) and by the first stage. The CI is the
+    set of grid values accepted for some polyhedron. Each test controls size uniformly
+    over the null (ARP 2023, Sec. 6; Rambachan & Roth 2023, Sec. 5.3), so the union
+    covers ``theta`` with probability at least ``1 - alpha`` asymptotically. At
+    ``Mbar = 0`` it is the original CI up to the grid step and simulation error. With one
+    post period HonestDiD skips the first-stage truncation of the second stage; this
+    implementation applies it (ARP's hybrid) in every case.
+
+    The breakdown value is the smallest ``M`` at which the CI includes zero (C-LF: at
+    which the test accepts ``theta = 0``), by bisection assuming the CIs widen with ``M``.
+
+    References
+    ----------
+    Rambachan, A. & Roth, J. (2023). A more credible approach to parallel trends. Review of
+    Economic Studies 90(5), 2555-2591.
+    Andrews, I., Roth, J. & Pakes, A. (2023). Inference for linear conditional moment
+    inequalities. Review of Economic Studies 90(6), 2763-2791.
+    Armstrong, T. & Kolesar, M. (2018). Optimal inference in a class of regression models.
+    Econometrica 86(2), 655-683.
+
     Examples
     --------
     >>> es = event_study(panel, outcome="completion_rate", unit="municipality",
@@ -311,77 +371,142 @@ def honest_did(
     """
     b = np.asarray(betahat, dtype=float).ravel()
     s = np.asarray(sigma, dtype=float)
-    if b.size != num_pre + num_post:
-        raise DataError(
-            f"betahat has {b.size} entries but num_pre + num_post = {num_pre + num_post}."
-        )
-    if s.shape != (b.size, b.size) or not np.allclose(s, s.T):
-        raise DataError(
-            f"sigma must be a symmetric {b.size} x {b.size} matrix; got shape {s.shape}."
-        )
-    if num_pre < 1 or num_post < 1:
-        raise DesignError(
-            f"num_pre={num_pre}, num_post={num_post}: the sensitivity analysis needs at least one "
-            "pre-period and one post-period coefficient besides the reference period."
-        )
-    lv = np.zeros(num_post) if l_vec is None else np.asarray(l_vec, dtype=float).ravel()
-    if l_vec is None:
-        lv[0] = 1.0
-    if lv.size != num_post:
-        raise DataError(f"l_vec has {lv.size} entries; expected num_post = {num_post}.")
+    lv = _check_inputs(b, s, num_pre, num_post, l_vec, alpha)
     if not 0 < rm_alpha_share < 1:
         raise DataError(f"rm_alpha_share={rm_alpha_share} must lie strictly between 0 and 1.")
+    if restriction not in _METHODS:
+        raise DataError(f"restriction={restriction!r} is not 'smoothness' or 'relative_magnitude'.")
+    chosen = _METHODS[restriction][0] if method is None else str(method)
+    match = [m for m in _METHODS[restriction] if m.lower() == chosen.lower()]
+    if not match:
+        raise DataError(
+            f"method={method!r} does not apply to restriction={restriction!r}; use one of "
+            f"{list(_METHODS[restriction])}."
+        )
+    chosen = match[0]
     theta = float(lv @ b[num_pre:])
     sd_theta = float(np.sqrt(lv @ s[num_pre:, num_pre:] @ lv))
     z = float(stats.norm.ppf(1 - alpha / 2))
     original = (theta - z * sd_theta, theta + z * sd_theta)
 
     if restriction == "smoothness":
-        if num_pre < 1:
-            raise DesignError("Smoothness restrictions need at least one pre-period.")
 
         def ci(m: float) -> tuple[float, float]:
             lo, hi, _ = _flci(b, s, num_pre, lv, m, alpha)
             return lo, hi
 
-        method = "FLCI"
         if m_grid is None:
             pre = np.r_[b[:num_pre], 0.0]
             d2 = np.abs(np.diff(pre, 2)) if num_pre >= 2 else np.abs(pre[:1])
             top = float(d2.max() + 2 * np.sqrt(np.max(np.diag(s)[:num_pre])))
             m_grid = np.linspace(0, top, 10)
-    elif restriction == "relative_magnitude":
-
-        def ci(m: float) -> tuple[float, float]:
-            return _rm_ci(b, s, num_pre, lv, m, alpha, rm_alpha_share)
-
-        method = "Bonferroni"
+    else:
         if m_grid is None:
             m_grid = np.arange(0, 2.01, 0.5)
-    else:
-        raise DataError(f"restriction={restriction!r} is not 'smoothness' or 'relative_magnitude'.")
-    grid = np.asarray(m_grid, dtype=float)
-    if np.any(grid < 0):
-        raise DataError("m_grid values must be non-negative.")
+        if chosen == "bonferroni":
+
+            def ci(m: float) -> tuple[float, float]:
+                return _rm_ci(b, s, num_pre, lv, m, alpha, rm_alpha_share)
+
+        else:
+            if grid_points < 10:
+                raise DataError(f"grid_points={grid_points}; use at least 10 (default 1000).")
+            normals = lf_normals(num_post, seed)
+
+            def ci(m: float) -> tuple[float, float]:
+                lo, hi, is_open = rm_clf_ci(
+                    b, s, num_pre, lv, m, alpha=alpha, grid_points=grid_points, normals=normals
+                )
+                if is_open:
+                    warnings.warn(
+                        f"The C-LF confidence set at Mbar={m:g} reaches the end of the theta "
+                        "grid (identified set +- 20 standard errors); the open end is reported "
+                        "as infinite.",
+                        ImpactWarning,
+                        stacklevel=3,
+                    )
+                return lo, hi
+
+    grid = np.asarray(m_grid, dtype=float).ravel()
+    bad = grid[~(grid >= 0) | ~np.isfinite(grid)]
+    if bad.size:
+        name = "M" if restriction == "smoothness" else "Mbar"
+        raise DataError(
+            f"m_grid contains {name} = {bad[0]:g}; {name} must be finite and non-negative "
+            "(0 imposes exact parallel trends / linear trends)."
+        )
     rows = [ci(float(m)) for m in grid]
+    label = {"bonferroni": "Bonferroni"}.get(chosen, chosen)
     table = pd.DataFrame(
         {
             "m": grid,
             "ci_lower": [r[0] for r in rows],
             "ci_upper": [r[1] for r in rows],
             "restriction": restriction,
-            "method": method,
+            "method": label,
         }
     )
+    if not breakdown:
+        bd = None
+    elif restriction == "relative_magnitude" and chosen == "C-LF":
+        bd = rm_clf_breakdown(b, s, num_pre, lv, alpha=alpha, normals=normals)
+    else:
+        bd = _breakdown(ci, sd_theta)
     return HonestResult(
         table=table,
         original=original,
         estimate=theta,
-        breakdown=_breakdown(ci, sd_theta) if breakdown else None,
+        breakdown=bd,
         restriction=restriction,
-        method=method,
+        method=label,
         alpha=alpha,
+        breakdown_computed=breakdown,
     )
+
+
+def _check_inputs(
+    b: np.ndarray,
+    s: np.ndarray,
+    num_pre: int,
+    num_post: int,
+    l_vec: np.ndarray | list[float] | None,
+    alpha: float,
+) -> np.ndarray:
+    """Validate sizes and values; return ``l_vec`` as an array (default: first post period)."""
+    if num_pre < 1 or num_post < 1:
+        raise DesignError(
+            f"num_pre={num_pre}, num_post={num_post}: the sensitivity analysis needs at least one "
+            "pre-period and one post-period coefficient besides the reference period."
+        )
+    if b.size != num_pre + num_post:
+        raise DataError(
+            f"betahat has {b.size} entries but num_pre + num_post = {num_pre + num_post}; "
+            "pass the pre- and post-period coefficients without the reference period."
+        )
+    if not np.all(np.isfinite(b)):
+        raise DataError("betahat contains NaN or infinite values; drop or fix those coefficients.")
+    if s.shape != (b.size, b.size) or not np.allclose(s, s.T):
+        raise DataError(
+            f"sigma must be a symmetric {b.size} x {b.size} matrix; got shape {s.shape}."
+        )
+    if not np.all(np.isfinite(s)):
+        raise DataError("sigma contains NaN or infinite values.")
+    eig = np.linalg.eigvalsh(s)
+    if eig[0] < -1e-8 * max(float(eig[-1]), 1e-300):
+        raise DataError(
+            f"sigma is not positive semi-definite (smallest eigenvalue {eig[0]:.3g}); pass the "
+            "covariance matrix of betahat (e.g. from the same regression), not a rounded copy."
+        )
+    if not 0 < alpha < 1:
+        raise DataError(f"alpha={alpha} must lie strictly between 0 and 1 (e.g. 0.05).")
+    lv = np.zeros(num_post) if l_vec is None else np.asarray(l_vec, dtype=float).ravel()
+    if l_vec is None:
+        lv[0] = 1.0
+    if lv.size != num_post:
+        raise DataError(f"l_vec has {lv.size} entries; expected num_post = {num_post}.")
+    if not np.all(np.isfinite(lv)) or not np.any(lv != 0):
+        raise DataError(f"l_vec={lv.tolist()} must be finite and not all zero.")
+    return lv
 
 
 def _breakdown(ci: object, scale: float) -> float | None:
