@@ -6,6 +6,14 @@ covariance of the pre-treatment estimates) is asymptotically chi-squared with as
 degrees of freedom as pre-treatment cells. This is the test R ``did`` prints under
 ``att_gt`` ("P-value for pre-test of parallel trends assumption").
 
+``V_pre`` is always the analytic influence-function covariance (clustered when ``cluster``
+is given), also when standard errors come from the multiplier bootstrap: R ``did`` does
+the same (its ``att_gt`` builds ``W`` from ``V_analytical`` whatever ``bstrap`` is, and
+skips it only when clustering beyond the unit with the bootstrap, where its analytic ``V``
+would ignore the clusters; ours is clustered, so the test is kept). The same holds for
+repeated cross-sections and unbalanced panels, whose influence functions are per sampling
+unit.
+
 A non-rejection is not evidence of parallel trends (low power; see Roth 2022); use the
 HonestDiD sensitivity analysis for a sturdier statement.
 """
