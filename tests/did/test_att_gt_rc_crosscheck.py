@@ -45,7 +45,9 @@ def designs() -> dict[str, pd.DataFrame]:
     return {"unbalanced": gappy, "rc_rows": gappy, "rc_counties": two_years.reset_index(drop=True)}
 
 
-def _fit_both(data, mode, method, covariate, control_group, weights=None):
+def _fit_both(
+    data, mode, method, covariate, control_group, weights=None, anticipation=0, base="varying"
+):
     csdid_att_gt = pytest.importorskip("csdid.att_gt")
     kwargs = {
         "yname": "lemp",
@@ -55,6 +57,7 @@ def _fit_both(data, mode, method, covariate, control_group, weights=None):
         "control_group": CG[control_group],
         "xformla": "lemp~lpop" if covariate else None,
         "weights_name": weights,
+        "anticipation": anticipation,
     }
     ours_kw = {
         "outcome": "lemp",
@@ -64,6 +67,8 @@ def _fit_both(data, mode, method, covariate, control_group, weights=None):
         "method": method,
         "control_group": control_group,
         "weights": weights,
+        "anticipation": anticipation,
+        "base_period": base,
     }
     if mode == "unbalanced":
         kwargs.update(idname="countyreal", allow_unbalanced_panel=True)
@@ -74,12 +79,12 @@ def _fit_both(data, mode, method, covariate, control_group, weights=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = csdid_att_gt.ATTgt(**kwargs)
-        model.fit(est_method=method, bstrap=False)
+        model.fit(est_method=method, base_period=base, bstrap=False)
         ours = att_gt(data, **ours_kw)
     return model, ours
 
 
-def _compare(model, ours, rtol_se=1e-8):
+def _compare(model, ours, rtol_se=1e-8, wald=True):
     ref = model.results
     table = ours.table
     np.testing.assert_array_equal(table["cohort"], np.asarray(ref["group"], float))
@@ -89,7 +94,8 @@ def _compare(model, ours, rtol_se=1e-8):
     np.testing.assert_allclose(table["att"], att_ref, rtol=0, atol=1e-9)
     real = np.isfinite(se_ref) & (se_ref > 1e-12)
     np.testing.assert_allclose(table["se"].to_numpy()[real], se_ref[real], rtol=rtol_se)
-    assert ours.pretest.statistic == pytest.approx(model.MP["W"], rel=1e-8)
+    if wald:
+        assert ours.pretest.statistic == pytest.approx(model.MP["W"], rel=1e-8)
     for kind in KINDS:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -122,6 +128,25 @@ def test_rc_of_different_counties_with_weights_matches_csdid(designs, method):
         designs["rc_counties"], "rc_counties", method, True, "not_yet_treated", weights="w"
     )
     _compare(model, ours)
+
+
+@pytest.mark.parametrize(
+    ("mode", "method", "anticipation", "base"),
+    [
+        ("rc_rows", "dr", 1, "varying"),
+        ("rc_rows", "reg", 0, "universal"),
+        ("unbalanced", "ipw", 0, "universal"),
+        ("unbalanced", "dr", 1, "universal"),
+    ],
+)
+def test_anticipation_and_universal_base_match_csdid(designs, mode, method, anticipation, base):
+    model, ours = _fit_both(
+        designs[mode], mode, method, True, "not_yet_treated", anticipation=anticipation, base=base
+    )
+    # With anticipation the pre-test differs by design: like R did (``pre <- which(group >
+    # t)``) ours also tests the anticipation cells t = g - 1, ..., g - anticipation; csdid
+    # tests only t < g - anticipation.
+    _compare(model, ours, wald=anticipation == 0)
 
 
 def test_structure_is_reported(designs):
