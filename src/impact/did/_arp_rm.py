@@ -141,21 +141,21 @@ def theta_grid(
     l_vec: np.ndarray,
     mbar: float,
     grid_points: int,
+    widen: float = 1.0,
 ) -> np.ndarray:
     """HonestDiD's grid ``seq(-20 sd, 20 sd, length.out = grid_points)``, extended if needed.
 
     ``sd`` is the standard error of ``l' betahat_post``. The grid is extended with the same step
-    to cover the identified set at ``betahat`` widened by ``20 sd`` on each side (HonestDiD
-    centres it on zero only), and coarsened if that would take more than
+    to cover the identified set at ``betahat`` widened by ``20 * widen * sd`` on each side
+    (HonestDiD centres it on zero only), and coarsened if that would take more than
     ``50 * grid_points`` points.
     """
     sd = float(np.sqrt(l_vec @ sigma[num_pre:, num_pre:] @ l_vec))
     pre = np.r_[betahat[:num_pre], 0.0]
-    half = (
-        mbar * float(np.abs(np.cumsum(l_vec[::-1])[::-1]).sum()) * float(np.abs(np.diff(pre)).max())
-    )
+    c_l = float(np.abs(np.cumsum(l_vec[::-1])[::-1]).sum())
+    half = mbar * c_l * float(np.abs(np.diff(pre)).max())
     est = float(l_vec @ betahat[num_pre:])
-    lo, hi = est - half - 20 * sd, est + half + 20 * sd
+    lo, hi = est - half - 20 * widen * sd, est + half + 20 * widen * sd
     base, step = -20 * sd, 40 * sd / (grid_points - 1)
     k_lo = min(0, math.floor((lo - base) / step))
     k_hi = max(grid_points - 1, math.ceil((hi - base) / step))
@@ -175,11 +175,18 @@ def rm_clf_ci(
     grid_points: int,
     normals: np.ndarray,
 ) -> tuple[float, float, bool]:
-    """``(lower, upper, open)``: extreme accepted grid points; ``open`` if an end is accepted."""
+    """``(lower, upper, open)``: extreme accepted grid points; ``open`` if an end stays accepted.
+
+    When an end of the grid is accepted the margin around the identified set is doubled (up to
+    ``2^6`` times 20 standard errors) before giving up and reporting that end as infinite.
+    """
     kappa = alpha / 10
     pieces = rm_pieces(betahat, sigma, num_pre, l_vec, mbar, kappa=kappa, normals=normals)
-    grid = theta_grid(betahat, sigma, num_pre, l_vec, mbar, grid_points)
-    acc = rm_accept(pieces, grid, alpha=alpha, kappa=kappa)
+    for i in range(7):
+        grid = theta_grid(betahat, sigma, num_pre, l_vec, mbar, grid_points, widen=2.0**i)
+        acc = rm_accept(pieces, grid, alpha=alpha, kappa=kappa)
+        if not (acc[0] or acc[-1]):
+            break
     if not acc.any():
         return np.nan, np.nan, False
     lo = -np.inf if acc[0] else float(grid[acc][0])
