@@ -51,6 +51,7 @@ def compute_rc_cells(
     )
     su = sample.sampling_unit[order]
     code_sorted = code[order]
+    period_sorted = sample.period_index[order]
     n_par = x_all.shape[1]
 
     tfac = 0 if base_period == "universal" else 1
@@ -95,7 +96,7 @@ def compute_rc_cells(
                 ]
             )
             d = (code_sorted[idx] == tc).astype(float)
-            is_post = (sample.period_index[order][idx] == cur).astype(float)
+            is_post = (period_sorted[idx] == cur).astype(float)
             _check_cell(
                 d, is_post, n_par, method, g, periods[cur], periods[base], control_group, sample
             )
