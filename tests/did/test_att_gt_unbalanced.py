@@ -43,7 +43,8 @@ def rc_sample(seed: int = 0, n: int = 1500, n_t: int = 4) -> pd.DataFrame:
 
 
 def test_allow_unbalanced_on_balanced_panel_uses_panel_estimators(mpdta):
-    """As R did >= 2.1: a balanced panel stays on the panel path (same points and SEs)."""
+    """As R did ("Setting allow_unbalanced_panel = FALSE"): a balanced panel stays on the
+    panel path (same points and SEs)."""
     a = att_gt(mpdta, **MP, covariates="lpop")
     b = att_gt(mpdta, **MP, covariates="lpop", allow_unbalanced_panel=True)
     pd.testing.assert_frame_equal(a.table, b.table)

@@ -81,7 +81,8 @@ def att_gt(
       unit stays the sampling unit (its influence-function terms are summed, so
       within-unit correlation enters the SEs). Valid if attrition is unrelated to outcome
       trends (missing at random given cohort and covariates). On a balanced panel this
-      option changes nothing: the panel estimators are used (as R ``did`` >= 2.1).
+      option changes nothing: the panel estimators are used (R ``did`` also resets it:
+      "You have a balanced panel. Setting allow_unbalanced_panel = FALSE.").
 
     Parameters
     ----------
