@@ -13,6 +13,7 @@ import pandas as pd
 import impact
 from impact.data import SyntheticData
 from impact.did import AggregateResult, att_gt, event_study
+from impact.errors import ImpactWarning
 
 Progress = Callable[[str], Any]
 
@@ -64,16 +65,34 @@ def estimate_row(
 
 
 @contextmanager
-def recording(notes: list[str]) -> Iterator[None]:
-    """Collect the warnings raised inside the block into ``notes`` (they go to the report)."""
+def recording(notes: list[dict[str, str]]) -> Iterator[None]:
+    """Collect impact's warnings raised inside the block into ``notes`` (they go to the report).
+
+    Each note is ``{"category": <warning class>, "message": <text>}``, once per distinct
+    warning; the report turns the category into a plain-language sentence. Only
+    :class:`impact.errors.ImpactWarning` and its subclasses are things a reader must know
+    about; other warnings (library chatter such as PyTensor's BLAS notice) are passed on to
+    the console unchanged and kept out of the report.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
-    notes.extend(str(w.message) for w in caught)
+    for w in caught:
+        if issubclass(w.category, ImpactWarning):
+            note = {"category": w.category.__name__, "message": str(w.message)}
+            if note not in notes:
+                notes.append(note)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 def naive_event_study(
-    bundle: Any, panel: pd.DataFrame, spec: dict[str, Any], *, cluster: str, notes: list[str]
+    bundle: Any,
+    panel: pd.DataFrame,
+    spec: dict[str, Any],
+    *,
+    cluster: str,
+    notes: list[dict[str, str]],
 ) -> dict[str, Any]:
     """TWFE event study (shown as the naive comparison); returns its ``estimates`` row."""
     with recording(notes):
@@ -94,7 +113,7 @@ def naive_event_study(
 
 
 def group_time_effects(
-    bundle: Any, panel: pd.DataFrame, spec: dict[str, Any], *, notes: list[str], seed: int,
+    bundle: Any, panel: pd.DataFrame, spec: dict[str, Any], *, notes: list[dict[str, str]], seed: int,
     **options: Any,
 ) -> tuple[AggregateResult, AggregateResult]:  # fmt: skip
     """Callaway-Sant'Anna ATT(g,t) written to the bundle; returns (dynamic, simple)."""

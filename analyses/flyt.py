@@ -66,7 +66,7 @@ def main(
         "time": "year",
         "cohort": "adoption_year",
     }
-    notes: list[str] = []
+    notes: list[dict[str, str]] = []
 
     # 1. descriptives ----------------------------------------------------------------------
     bundle.write_table(

@@ -69,6 +69,11 @@ def test_flyt_analysis_writes_the_bundle_the_report_reads(flyt_bundle):
     descr = flyt_bundle.read_table("descriptives")
     assert set(descr["group"]) == {"adopting", "comparison"}
     assert descr["n_persons"].sum() == meta["n_persons"]
+    # warnings reach the report as impact's own categories (20 adopting municipalities is
+    # a few-clusters design); library chatter such as PyTensor's BLAS notice does not
+    categories = {note["category"] for note in meta["warnings"]}
+    assert "FewClustersWarning" in categories
+    assert all(not note["message"].startswith("PyTensor") for note in meta["warnings"])
 
 
 def test_flyt_bundle_has_every_stage(flyt_bundle):

@@ -47,6 +47,24 @@ def test_method_section_lists_failed_checks_and_warnings(results_dir: Path, tmp_
     assert isinstance(item, MarkdownText) and "only 20 treated clusters" in item.text
 
 
+def test_method_section_explains_warning_categories_in_plain_language(tmp_path: Path) -> None:
+    bundle = Bundle.create(tmp_path, "x")
+    notes = [
+        {"category": "FewClustersWarning", "message": "only 20 treated clusters (a)"},
+        {"category": "FewClustersWarning", "message": "only 20 treated clusters (b)"},
+        {"category": "SomethingNew", "message": "a new kind of note"},
+    ]
+    bundle.update_metadata(warnings=notes)
+    nb = str(sections.method_section(ReportContext.open(tmp_path, "x", lang="nb"))[0])
+    # one bokmål sentence per kind of warning, each technical message nested under it
+    assert nb.count("Få kommuner eller grupper har fått tiltaket") == 1
+    assert "only 20 treated clusters (a)" in nb and "only 20 treated clusters (b)" in nb
+    assert "Analysen ga en teknisk merknad" in nb and "a new kind of note" in nb
+    en = str(sections.method_section(ReportContext.open(tmp_path, "x", lang="en"))[0])
+    assert "Few municipalities or groups received the programme" in en
+    assert "Få kommuner" not in en
+
+
 def test_method_section_states_the_synthetic_truth(results_dir: Path) -> None:
     text = str(sections.method_section(ReportContext.open(results_dir, "flyt", lang="nb"))[0])
     assert "Sann effekt i de syntetiske dataene (simple_person): 4,5\u00a0prosentpoeng" in text

@@ -35,6 +35,7 @@ from impact.report.tables import (
     site_effects_table,
 )
 from impact.report.text import conclusion
+from impact.report.vocabulary import warning_label
 
 
 def conclusion_section(ctx: ReportContext) -> list[Any]:
@@ -336,10 +337,32 @@ def method_section(ctx: ReportContext) -> list[Any]:
                 f"- {ctx.t('Sann effekt i de syntetiske dataene', 'True effect in the synthetic data')}"
                 f" ({name}): {format_percentage_points(float(value), lang=ctx.lang)}"
             )
-    for warning in meta.get("warnings") or []:
-        lines.append(f"- {ctx.t('Advarsel fra analysen', 'Warning from the analysis')}: {warning}")
+    lines += _warning_lines(ctx, meta.get("warnings") or [])
     for name, info in (meta.get("diagnostics") or {}).items():
         ok = bool(info.get("passed", True)) if isinstance(info, dict) else True
         status = ctx.t("bestått", "passed") if ok else ctx.t("**ikke bestått**", "**failed**")
         lines.append(f"- {ctx.t('Kontroll', 'Check')} {name}: {status}")
     return [MarkdownText("\n".join(lines))]
+
+
+def _warning_lines(ctx: ReportContext, warnings: list[Any]) -> list[str]:
+    """One plain-language line per kind of warning, the technical messages nested under it.
+
+    ``warnings`` holds ``{"category", "message"}`` notes (older bundles: bare strings).
+    """
+    by_category: dict[str, list[str]] = {}
+    for item in warnings:
+        if isinstance(item, dict):
+            category, message = str(item.get("category", "")), str(item.get("message", ""))
+        else:
+            category, message = "", str(item)
+        by_category.setdefault(category, []).append(message)
+    technical = ctx.t("Teknisk (engelsk)", "Technical")
+    lines = []
+    for category, messages in by_category.items():
+        lines.append(
+            f"- {ctx.t('Merknad fra analysen', 'Note from the analysis')}: "
+            f"{warning_label(category, ctx.lang)}"
+        )
+        lines += [f"    - *{technical}:* {message}" for message in messages]
+    return lines

@@ -93,3 +93,41 @@ def quantity_label(quantity: object, *, lang: str = "nb") -> str:
 def parameter_label(parameter: object, *, lang: str = "nb") -> str:
     """A cost-benefit parameter in words, for tornado diagrams."""
     return _label(PARAMETERS, parameter, lang)
+
+
+WARNINGS: dict[str, tuple[str, str]] = {
+    "FewClustersWarning": (
+        "Få kommuner eller grupper har fått tiltaket. Vanlige (analytiske) usikkerhetsanslag "
+        "kan da bli for optimistiske; rapporten viser derfor også metoder som er laget for få "
+        "grupper (wild cluster bootstrap), og metodevalget er kontrollert i en simulering med "
+        "like mange grupper.",
+        "Few municipalities or groups received the programme. Ordinary (analytic) "
+        "uncertainty estimates can then be too optimistic, so the report also shows methods "
+        "built for few groups (wild cluster bootstrap), and the choice of method was checked "
+        "in a simulation with as many groups.",
+    ),
+    "DiagnosticsWarning": (
+        "Den bayesianske modellen besto ikke alle kontrollene av at beregningen har "
+        "konvergert. Tall fra den må leses med forsiktighet.",
+        "The Bayesian model did not pass every check that its computation converged. "
+        "Read its numbers with care.",
+    ),
+    "OverlapWarning": (
+        "Noen deltakere ligner lite på noen i sammenligningsgruppen (svak overlapp). For dem "
+        "hviler anslaget mer på modellens forutsetninger.",
+        "Some participants resemble nobody in the comparison group (weak overlap). For them "
+        "the estimate rests more on the model's assumptions.",
+    ),
+}
+
+
+def warning_label(category: str, lang: str = "nb") -> str:
+    """Plain-language meaning of an :mod:`impact.errors` warning class, in ``lang``."""
+    nb, en = WARNINGS.get(
+        category,
+        (
+            "Analysen ga en teknisk merknad (se detaljene under).",
+            "The analysis raised a technical note (see the details below).",
+        ),
+    )
+    return nb if check_lang(lang) == "nb" else en
