@@ -523,3 +523,18 @@ def test_bad_sigma_and_sizes() -> None:
         honest_did(BETA[:6], SIGMA[:6, :6], num_pre=5, num_post=2)
     with pytest.raises(DataError, match="method"):
         honest_did(BETA, SIGMA, num_pre=5, num_post=2, method="C-LF")
+
+
+def test_clf_is_deterministic_for_a_seed() -> None:
+    kw = dict(num_pre=5, num_post=2, restriction="relative_magnitude", m_grid=[1.0])
+    beta, sigma = BETA.copy(), SIGMA.copy()
+    a = honest_did(beta, sigma, **kw)  # type: ignore[arg-type]
+    assert np.array_equal(beta, BETA) and np.array_equal(sigma, SIGMA)  # inputs untouched
+    b = honest_did(BETA, SIGMA, **kw)  # type: ignore[arg-type]
+    c = honest_did(BETA, SIGMA, seed=1, **kw)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.breakdown == b.breakdown
+    step = 40 * np.sqrt(SIGMA[5, 5]) / 999  # another seed moves endpoints by a grid step at most
+    assert np.allclose(
+        a.table[["ci_lower", "ci_upper"]], c.table[["ci_lower", "ci_upper"]], atol=step * 1.01
+    )

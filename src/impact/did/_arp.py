@@ -131,7 +131,8 @@ def hybrid_accept(
     cv = np.full(n, np.inf)
     if inside.any():
         cv[inside] = np.maximum(0.0, truncnorm_ppf(1.0 - size, zlo[inside], zup[inside]))
-    reject = (eta > lf_cv) | np.where(degenerate, eta > 0, inside & (stat > cv))
+    # a zero-variance optimal vertex: its value is known, reject iff it is positive
+    reject = (eta > lf_cv) | np.where(degenerate, eta > _TOL, inside & (stat > cv))
     return ~reject
 
 

@@ -417,6 +417,13 @@ def honest_did(
                 lo, hi, is_open = rm_clf_ci(
                     b, s, num_pre, lv, m, alpha=alpha, grid_points=grid_points, normals=normals
                 )
+                if np.isnan(lo):
+                    warnings.warn(
+                        f"The C-LF test rejects every theta at Mbar={m:g}: the data reject "
+                        "Delta^RM at this Mbar; the CI is reported as NaN. Try larger Mbar.",
+                        ImpactWarning,
+                        stacklevel=3,
+                    )
                 if is_open:
                     warnings.warn(
                         f"The C-LF confidence set at Mbar={m:g} reaches the end of the theta "
