@@ -15,13 +15,13 @@ test needs has a closed form:
   (``b = Sigma gamma* / sigma_B^2``), the statistic ``gamma*' y`` is normal truncated to
   ``[v_lo, v_up]``, where vertex ``i`` with slope ``r_i = gamma_i' b`` and intercept
   ``gamma_i' s`` bounds it below if ``r_i < 1`` and above if ``r_i > 1``
-  (``v = gamma_i' s / (1 - r_i)``; ARP 2023, Section 5 and Appendix D);
+  (``v = gamma_i' s / (1 - r_i)``; the dual approach of ARP 2023);
 - least-favourable hybrid: reject outright when ``eta`` exceeds the ``1 - kappa`` quantile of
   ``max_i gamma_i' xi``, ``xi ~ N(0, Sigma)`` (the LP value at the least-favourable mean zero);
   otherwise also truncate at that value and use the truncated-normal critical value of size
-  ``(alpha - kappa) / (1 - kappa)``, floored at zero (ARP 2023, Section 6).
+  ``(alpha - kappa) / (1 - kappa)``, floored at zero (the least-favourable hybrid of ARP 2023).
 
-The test has uniform asymptotic size ``alpha`` (ARP 2023, Propositions 6.1-6.2).
+The hybrid test controls size ``alpha`` uniformly over the null, asymptotically (ARP 2023).
 """
 
 from __future__ import annotations

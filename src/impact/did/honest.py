@@ -345,7 +345,7 @@ def honest_did(
     ``1 - (alpha - kappa) / (1 - kappa)`` quantile of its normal distribution truncated by
     the conditioning event (the LP's optimal vertex) and by the first stage. The CI is the
     set of grid values accepted for some polyhedron. Each test controls size uniformly
-    over the null (ARP 2023, Sec. 6; Rambachan & Roth 2023, Sec. 5.3), so the union
+    over the null (ARP 2023; Rambachan & Roth 2023), so the union
     covers ``theta`` with probability at least ``1 - alpha`` asymptotically. At
     ``Mbar = 0`` it is the original CI up to the grid step and simulation error. With one
     post period HonestDiD skips the first-stage truncation of the second stage; this
