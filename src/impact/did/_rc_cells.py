@@ -75,7 +75,7 @@ def compute_rc_cells(
                 "is_base": base == cur,
             }
             if base == cur:
-                n_g = np.unique(su[code_sorted == tc]).size
+                n_g = _n_distinct(su[code_sorted == tc], n)
                 row.update(att=0.0, n_treated=n_g, n_control=0)
                 rows_out.append(row)
                 k += 1
@@ -118,8 +118,8 @@ def compute_rc_cells(
             inf[:, k] = np.bincount(su[idx], weights=psi * (n / len(idx)), minlength=n)
             row.update(
                 att=att,
-                n_treated=np.unique(su[idx][d == 1]).size,
-                n_control=np.unique(su[idx][d == 0]).size,
+                n_treated=_n_distinct(su[idx][d == 1], n),
+                n_control=_n_distinct(su[idx][d == 0], n),
             )
             rows_out.append(row)
             k += 1
@@ -130,6 +130,11 @@ def compute_rc_cells(
         cluster=sample.unit_cluster,
     )
     return pd.DataFrame(rows_out), DenseInfluence(inf, units)
+
+
+def _n_distinct(codes: np.ndarray, n: int) -> int:
+    """Number of distinct sampling units among ``codes`` (all < ``n``), without sorting."""
+    return int(np.count_nonzero(np.bincount(codes, minlength=n)))
 
 
 def _check_cell(
