@@ -538,3 +538,21 @@ def test_clf_is_deterministic_for_a_seed() -> None:
     assert np.allclose(
         a.table[["ci_lower", "ci_upper"]], c.table[["ci_lower", "ci_upper"]], atol=step * 1.01
     )
+
+
+@pytest.mark.slow
+def test_clf_coverage_end_to_end() -> None:
+    """Coverage of the public C-LF interval (grid and all) at the edge of Delta^RM(1)."""
+    k, m = 5, 0.03
+    sigma = 1e-5 * (np.eye(k) + 0.4)
+    beta0 = np.r_[0.0, 0.0, 0.0, 0.1, 0.2] + np.r_[m, m, m, m, 2 * m]
+    draws = np.random.default_rng(12).multivariate_normal(beta0, sigma, size=300)
+    hits = []
+    for b in draws:
+        r = honest_did(
+            b, sigma, num_pre=3, num_post=2, restriction="relative_magnitude",
+            m_grid=[1.0], breakdown=False,
+        )  # fmt: skip
+        lo, hi = r.table.loc[0, ["ci_lower", "ci_upper"]]
+        hits.append(lo <= 0.1 <= hi)
+    assert 0.93 <= np.mean(hits) <= 0.995
