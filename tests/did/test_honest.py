@@ -193,8 +193,9 @@ README_RM = [
     (2.0, -0.000916, 0.0881),
 ]
 # The README's sigma is fixest's CR1 with K = 15 (7 coefficients + 8 year effects, the state
-# effects nested in the clusters counting once: fixest's ssc(fixef.K = "nested")), ours counts
-# K = 14; N = 344, so fixest's matrix is ours times (N - 14) / (N - 15). The C-LF endpoints
+# effects nested in the clusters counting once: fixest's ssc(fixef.K = "nested")). SIGMA above
+# was computed when impact's TWFE counted K = 14 (fixed since: twfe.fit_panel_ols now counts
+# them once too); N = 344, so fixest's matrix is SIGMA times (N - 14) / (N - 15). The C-LF endpoints
 # are grid points of seq(-20 se, 20 se, length.out = 1000), which pins the README's se of
 # beta_0 to [0.009146, 0.009152]: ours is 0.0091380, the rescaled one 0.0091519.
 SIGMA_FIXEST = SIGMA * 330 / 329

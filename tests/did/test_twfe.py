@@ -67,7 +67,7 @@ def _cr1(res, groups, n_slopes: int, n_time: int) -> np.ndarray:
     v = cov_cluster(res, groups, use_correction=False)
     g = len(np.unique(groups))
     n = int(res.nobs)
-    k = n_slopes + n_time - 1
+    k = n_slopes + n_time - 1 + 1  # unit effects nested in the county clusters count as one
     return v * g / (g - 1) * (n - 1) / (n - k)
 
 

@@ -59,6 +59,17 @@ class PanelData:
     def units_nested_in_clusters(self) -> bool:
         return bool((self.frame.groupby("_unit")["_cluster"].nunique() == 1).all())
 
+    def n_parameters(self, n_regressors: int) -> int:
+        """``K`` of the CR1 factor ``(N-1)/(N-K)``, counted as R ``fixest`` does by default.
+
+        The regressors, the time effects less one, and the unit effects: all of them when
+        units are not nested in the clusters, one when they are (``fixef.K = "nested"``
+        still counts the level the nested effects absorb; the HonestDiD README's numbers,
+        computed from a fixest covariance, pin this down in tests/did/test_honest.py).
+        """
+        k = n_regressors + self.frame["_time"].nunique() - 1
+        return k + (1 if self.units_nested_in_clusters else self.frame["_unit"].nunique())
+
 
 def _require_columns(data: pd.DataFrame, columns: dict[str, str | None]) -> None:
     if not isinstance(data, pd.DataFrame):
@@ -249,9 +260,11 @@ def fit_panel_ols(panel: PanelData, regressors: pd.DataFrame) -> _Fit:
     """PanelOLS with unit and time effects and cluster-robust covariance (fixest-style CR1).
 
     The covariance is the cluster sandwich times ``G/(G-1) * (N-1)/(N-K)`` where ``K``
-    counts the regressors and the time effects, plus the unit effects when units are not
-    nested in clusters (R ``fixest``'s default ``ssc(adj=TRUE, fixef.K="nested",
-    cluster.adj=TRUE)``). Inference uses a t distribution with ``G-1`` degrees of freedom.
+    counts the regressors, the time effects (less one) and the unit effects: all of them
+    when units are not nested in clusters, one when they are (R ``fixest``'s default
+    ``ssc(adj=TRUE, fixef.K="nested", cluster.adj=TRUE)``; with this count the HonestDiD
+    README's C-LF intervals, computed from a fixest covariance, are reproduced to the
+    printed digits in tests/did/test_honest.py). Inference uses a t distribution with ``G-1`` degrees of freedom.
     """
     f = panel.frame
     index = pd.MultiIndex.from_arrays(
@@ -284,9 +297,7 @@ def fit_panel_ols(panel: PanelData, regressors: pd.DataFrame) -> _Fit:
         ) from err
     n = int(res.nobs)
     g = panel.n_clusters
-    k = exog.shape[1] + f["_time"].nunique() - 1
-    if not panel.units_nested_in_clusters:
-        k += f["_unit"].nunique() - 1
+    k = panel.n_parameters(exog.shape[1])
     if g < 2 or n <= k:
         raise DesignError(
             f"Too few clusters ({g}) or observations ({n}) for cluster-robust inference with "

@@ -345,10 +345,7 @@ def wild_bootstrap_twfe(
 
     g = panel.n_clusters
     n = len(f)
-    k = res.shape[1] - 1 + f["_time"].nunique() - 1
-    if not panel.units_nested_in_clusters:
-        k += f["_unit"].nunique() - 1
-    ssc = g / (g - 1) * (n - 1) / (n - k)
+    ssc = g / (g - 1) * (n - 1) / (n - panel.n_parameters(res.shape[1] - 1))
     return _wcr(
         res[:, 0],
         res[:, 1:],
