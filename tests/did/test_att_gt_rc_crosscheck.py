@@ -157,3 +157,36 @@ def test_structure_is_reported(designs):
     _, unb = _fit_both(designs["unbalanced"], "unbalanced", "reg", False, "never_treated")
     assert unb.n_units == designs["unbalanced"]["countyreal"].nunique()
     assert "attrition unrelated to outcome trends" in unb.summary()
+
+
+@pytest.mark.parametrize("mode", ["unbalanced", "rc_rows"])
+def test_clustered_analytic_ses_match_csdid(designs, mode):
+    """Clustering by state (FIPS county code // 1000): R did's analytic cluster-robust V."""
+    csdid_att_gt = pytest.importorskip("csdid.att_gt")
+    data = designs[mode].assign(state=lambda f: f["countyreal"] // 1000)
+    ids = {"idname": "countyreal", "allow_unbalanced_panel": True}
+    ours_kw: dict[str, object] = {"unit": "countyreal", "allow_unbalanced_panel": True}
+    if mode == "rc_rows":
+        ids, ours_kw = {"idname": None, "panel": False}, {"panel": False}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = csdid_att_gt.ATTgt(
+            yname="lemp",
+            tname="year",
+            gname="first.treat",
+            data=data.copy(),
+            xformla="lemp~lpop",
+            clustervar="state",
+            **ids,
+        )
+        model.fit(est_method="dr", bstrap=False)
+        ours = att_gt(
+            data,
+            outcome="lemp",
+            time="year",
+            cohort="first.treat",
+            covariates="lpop",
+            cluster="state",
+            **ours_kw,  # type: ignore[arg-type]
+        )
+    _compare(model, ours)
