@@ -309,11 +309,12 @@ def hierarchical_did(
     is a quadratic (Laplace-type) approximation of the exact binomial-identity posterior.
     Weights from the cell's own proportion, ``(k + 0.5) / (n + 1)``, were rejected: they
     correlate with the cell's noise and bias small cells by about ``-(1 - 2p) / n``
-    (up to 1 pp per event time on the UngInvest cells); the pooled working fit reproduces
-    the binomial maximum-likelihood estimates to 0.01 pp there. The approximation is rough
+    (up to 1.5 pp per event time on the UngInvest cells); the pooled working fit
+    reproduces the binomial maximum-likelihood estimates to 0.01 pp there. The approximation is rough
     when many cells have ``n w (1 - w) < 5`` (an :class:`ImpactWarning` says so when over a
     quarter do) and when fitted probabilities approach 0 or 1 (warned when the linear fit
-    leaves [0, 1]); posterior predictive counts are then continuous and may leave [0, n].
+    leaves [0, 1]). Its posterior predictive counts are Gaussian: continuous, and they may
+    leave [0, n] in small cells.
 
     Parameters
     ----------
