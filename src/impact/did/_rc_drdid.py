@@ -23,10 +23,10 @@ effects of the treated and comparison components (``inf.treat.or.post + inf.trea
 although those components enter the estimator with a minus sign. The derivative of
 ``-(tau_T0 - tau_C0)`` with respect to the base-period regression coefficients gives a
 *difference*, which is what is used here (and in the Python port ``csdid``). The two
-agree exactly without covariates, and asymptotically whenever the propensity score balances the covariates of treated and comparison
-observations in the base period; with covariates they differ in finite samples (on
-``mpdta`` with ``lpop``, 20 % of rows dropped: up to 1.7 % in a group-time SE, 0.03 % in
-the simple aggregate).
+agree exactly without covariates, and asymptotically whenever the propensity score
+balances the covariates of treated and comparison observations in the base period; with
+covariates they differ in finite samples (on ``mpdta`` with ``lpop``, 20 % of rows
+dropped: up to 1.7 % in a group-time SE, 0.03 % in the simple aggregate).
 """
 
 from __future__ import annotations
