@@ -5,6 +5,9 @@ Every parameter ``theta_l`` handled by :mod:`impact.did` is asymptotically linea
 
 - :class:`DenseInfluence`: an explicit units x parameters matrix (needed with covariates,
   where ``psi`` depends on each unit's propensity score and covariates);
+- :class:`SparseInfluence`: the same as a sparse matrix, for repeated cross-sections,
+  where a cell's influence function is zero for every observation outside its two
+  periods (a fifth of the rows with ten periods);
 - :class:`CohortLinearInfluence`: without covariates every ``psi_il`` is
   ``w_i (A_l[c_i] . Y_i + b_l[c_i])`` with ``c_i`` the unit's cohort code and ``Y_i`` its
   outcome path. Loadings ``A`` (params x cohorts x periods) and ``b`` are all that is
@@ -23,6 +26,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 
 from impact.did.multiplier import (
     BootstrapDraws,
@@ -34,7 +38,13 @@ from impact.did.multiplier import (
     summarise_draws,
 )
 
-__all__ = ["CohortLinearInfluence", "DenseInfluence", "UnitIndex", "single_threaded_blas"]
+__all__ = [
+    "CohortLinearInfluence",
+    "DenseInfluence",
+    "SparseInfluence",
+    "UnitIndex",
+    "single_threaded_blas",
+]
 
 
 def single_threaded_blas() -> AbstractContextManager[object]:
@@ -137,6 +147,75 @@ class DenseInfluence:
 
     def dense(self) -> np.ndarray:
         return self.psi
+
+
+@dataclass(frozen=True, eq=False)
+class SparseInfluence:
+    """Influence functions as a sparse n x L matrix (CSC: one column per parameter).
+
+    Aggregations (linear combinations plus per-cohort terms) are dense in general and
+    come back as :class:`DenseInfluence` with few columns.
+    """
+
+    psi: sparse.csc_matrix = field(repr=False)
+    units: UnitIndex = field(repr=False)
+
+    @property
+    def n_params(self) -> int:
+        return int(self.psi.shape[1])
+
+    def transform(self, weights: np.ndarray, terms: np.ndarray | None = None) -> DenseInfluence:
+        """Parameters ``sum_k weights[k, l] theta_k`` (+ per-cohort terms ``terms[l, c]``)."""
+        new = np.asfortranarray(self.psi @ weights)
+        if terms is not None:
+            new += self.units.cohort_column(terms)
+        return DenseInfluence(new, self.units)
+
+    def subset(self, idx: np.ndarray) -> SparseInfluence:
+        return SparseInfluence(sparse.csc_matrix(self.psi[:, idx]), self.units)
+
+    def _sums(self) -> sparse.csc_matrix:
+        cl = self.units.cluster
+        if cl is None:
+            return self.psi
+        indicator = sparse.csr_matrix(
+            (np.ones(len(cl)), (cl, np.arange(len(cl)))), shape=(int(cl.max()) + 1, len(cl))
+        )
+        return sparse.csc_matrix(indicator @ self.psi)
+
+    def cluster_scores(self) -> np.ndarray:
+        return np.asarray(self._sums().toarray()) / self.units.n_units
+
+    def variances(self) -> np.ndarray:
+        s = self._sums()
+        return np.asarray(s.multiply(s).sum(axis=0)).ravel() / self.units.n_units**2
+
+    def cov(self) -> np.ndarray:
+        s = self._sums()
+        return np.asarray((s.T @ s).toarray()) / self.units.n_units**2
+
+    def bootstrap(
+        self,
+        *,
+        n_boot: int,
+        weights: BootWeights,
+        alpha: float,
+        seed: int | np.random.Generator | None,
+        chunk_elements: int = 4_000_000,
+    ) -> BootstrapDraws:
+        """Multiplier bootstrap (one multiplier per sampling unit, or per cluster)."""
+        rng = np.random.default_rng(seed)
+        rows = sparse.csr_matrix(self._sums())
+        acc = np.zeros((n_boot, rows.shape[1]))
+        step = max(1, chunk_elements // n_boot)
+        for start in range(0, rows.shape[0], step):
+            block = rows[start : start + step]
+            v = draw_multipliers(rng, block.shape[0], n_boot, weights)
+            acc += np.asarray(block.T @ v.astype(np.float64)).T
+        return summarise_draws(acc / self.units.n_units, alpha=alpha, weights=weights)
+
+    def dense(self) -> np.ndarray:
+        return np.asarray(self.psi.toarray())
 
 
 @dataclass(frozen=True, eq=False)

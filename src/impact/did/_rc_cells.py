@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from impact.did._cells import propensity_with_checks
-from impact.did._influence import DenseInfluence, UnitIndex
+from impact.did._influence import DenseInfluence, SparseInfluence, UnitIndex
 from impact.did._rc_design import RepeatedSample
 from impact.did._rc_drdid import RC_ESTIMATORS
 from impact.errors import DesignError
@@ -29,8 +30,13 @@ def compute_rc_cells(
     method: str,
     anticipation: int,
     base_period: str,
-) -> tuple[pd.DataFrame, DenseInfluence]:
-    """Every ATT(g, t) and its influence function per sampling unit."""
+) -> tuple[pd.DataFrame, DenseInfluence | SparseInfluence]:
+    """Every ATT(g, t) and its influence function per sampling unit.
+
+    Repeated cross-sections keep the influence functions sparse (a cell only involves the
+    observations of two periods); for an unbalanced panel most units enter every cell, so
+    they are dense.
+    """
     periods = sample.periods
     n_t = len(periods)
     cohorts = sample.cohorts
@@ -56,7 +62,12 @@ def compute_rc_cells(
 
     tfac = 0 if base_period == "universal" else 1
     t_range = range(n_t - tfac)
-    inf = np.zeros((len(cohorts) * len(t_range), n)).T
+    n_cells = len(cohorts) * len(t_range)
+    rc = sample.structure == "repeated_cross_section"
+    inf = np.zeros((0, n_cells) if rc else (n_cells, n)).T
+    sp_rows: list[np.ndarray] = []
+    sp_vals: list[np.ndarray] = []
+    sp_cols: list[np.ndarray] = []
     rows_out: list[dict[str, object]] = []
     k = 0
     for g in cohorts:
@@ -115,7 +126,12 @@ def compute_rc_cells(
                     f"singular: covariates {list(sample.covariate_names)} are collinear within "
                     "a group-period of the comparison. Drop or combine covariates."
                 ) from exc
-            inf[:, k] = np.bincount(su[idx], weights=psi * (n / len(idx)), minlength=n)
+            if rc:  # one row per sampling unit: no sums needed
+                sp_rows.append(su[idx])
+                sp_vals.append(psi * (n / len(idx)))
+                sp_cols.append(np.full(len(idx), k))
+            else:
+                inf[:, k] = np.bincount(su[idx], weights=psi * (n / len(idx)), minlength=n)
             row.update(
                 att=att,
                 n_treated=_n_distinct(su[idx][d == 1], n),
@@ -129,6 +145,12 @@ def compute_rc_cells(
         weights=sample.unit_weights,
         cluster=sample.unit_cluster,
     )
+    if rc:
+        psi_sp = sparse.csc_matrix(
+            (np.concatenate(sp_vals), (np.concatenate(sp_rows), np.concatenate(sp_cols))),
+            shape=(n, n_cells),
+        )
+        return pd.DataFrame(rows_out), SparseInfluence(psi_sp, units)
     return pd.DataFrame(rows_out), DenseInfluence(inf, units)
 
 

@@ -15,6 +15,7 @@ from impact.did._drdid import ESTIMATORS
 from impact.did._influence import (
     CohortLinearInfluence,
     DenseInfluence,
+    SparseInfluence,
     UnitIndex,
     single_threaded_blas,
 )
@@ -314,7 +315,7 @@ def _structure(
 
 def _finish(
     table: pd.DataFrame,
-    influence: DenseInfluence | CohortLinearInfluence,
+    influence: DenseInfluence | SparseInfluence | CohortLinearInfluence,
     outcome: str,
     settings: InferenceSettings,
     notes: list[str],

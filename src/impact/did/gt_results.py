@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from impact.did._influence import CohortLinearInfluence, DenseInfluence
+from impact.did._influence import CohortLinearInfluence, DenseInfluence, SparseInfluence
 from impact.did.pretest import WaldPretest
 from impact.effect import Effect
 from impact.errors import DataError
@@ -66,7 +66,7 @@ class GroupTimeResult:
     """
 
     table: pd.DataFrame
-    influence: DenseInfluence | CohortLinearInfluence = field(repr=False)
+    influence: DenseInfluence | SparseInfluence | CohortLinearInfluence = field(repr=False)
     settings: InferenceSettings
     outcome: str
     pretest: WaldPretest
@@ -169,7 +169,7 @@ class AggregateResult:
     se: float
     ci: tuple[float, float]
     table: pd.DataFrame
-    influence: DenseInfluence | CohortLinearInfluence = field(repr=False)
+    influence: DenseInfluence | SparseInfluence | CohortLinearInfluence = field(repr=False)
     level_cov: np.ndarray = field(repr=False)
     draws: np.ndarray | None = field(repr=False)
     crit: float
