@@ -10,13 +10,17 @@ benchmarks/results/bayes_scale.json (one entry per case, merged across runs).
 
 Posterior predictive draws and the pointwise log-likelihood are switched off here (they
 would add 2 x 4000 x n_cells numbers); the timing covers sampling, compilation and the
-probability-scale effects.
+probability-scale effects. Defaults are the samplers' own: 300 tuning steps (nutpie) and
+target_accept 0.8 (PyMC, Stan, nutpie); the diagnostics gate decides whether they sufficed.
+Wall times depend on what else runs on the machine: the 1-minute load average before and
+after each case is recorded with it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import time
@@ -46,6 +50,7 @@ def run_case(
     seed: int,
     persons: bool,
     rich: bool = False,
+    target_accept: float = 0.8,
 ) -> dict:
     data = simulate("flyt", seed=seed, scale=scale)
     truth = data.truth
@@ -62,6 +67,7 @@ def run_case(
         kwargs = {}
     if rich:  # effect varying by event time and grade band, as in the Flyt data card
         kwargs.update({"dynamic": True, "effect_covariates": ["grade_band"]})
+    load_before = os.getloadavg()[0]
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -73,16 +79,21 @@ def run_case(
             chains=4,
             seed=seed,
             sampler=sampler,
+            target_accept=target_accept,
             predictive=False,
             log_likelihood=False,
             cores=2,
             **kwargs,
         )
     wall = time.perf_counter() - start
+    load_after = os.getloadavg()[0]
     diag = res.diagnostics
     row = res.to_frame().iloc[0]
     return {
-        "case": f"{'persons' if persons else 'cells'}-{res.design.n_persons // 1000}k-{sampler}-tune{tune}{'-rich' if rich else ''}",
+        "case": (
+            f"{'persons' if persons else 'cells'}-{res.design.n_persons // 1000}k-{sampler}"
+            f"-tune{tune}-ta{target_accept}{'-rich' if rich else ''}"
+        ),
         "persons": res.design.n_persons,
         "cells": res.design.n_cells,
         "sampler": res.sampler.sampler,
@@ -90,6 +101,7 @@ def run_case(
         "chains": 4,
         "draws": draws,
         "tune": tune,
+        "target_accept": target_accept,
         "wall_seconds": round(wall, 1),
         "sampling_seconds_incl_compile": round(res.sampler.seconds, 1),
         "peak_memory_mb": round(peak_memory_mb(), 0),
@@ -103,6 +115,7 @@ def run_case(
         "truth_in_ci90": bool(row["ci_lower"] <= true_att <= row["ci_upper"]),
         "warnings": sorted({str(w.message)[:160] for w in caught}),
         "machine": f"{platform.machine()} {platform.python_version()}",
+        "load_average_1min": [round(load_before, 2), round(load_after, 2)],
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
@@ -112,7 +125,10 @@ def main() -> None:
     parser.add_argument("--scale", type=float, nargs="*", default=[1 / 3, 1.0])
     parser.add_argument("--sampler", default="pymc", choices=["pymc", "nutpie"])
     parser.add_argument("--draws", type=int, default=1000)
-    parser.add_argument("--tune", type=int, default=1000)
+    parser.add_argument("--tune", type=int, default=300, help="nutpie's default")
+    parser.add_argument(
+        "--target-accept", type=float, default=0.8, help="PyMC's, Stan's and nutpie's default"
+    )
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--persons", action="store_true", help="also fit person rows")
     parser.add_argument(
@@ -123,7 +139,14 @@ def main() -> None:
     for scale in args.scale:
         for persons in [False, True] if args.persons else [False]:
             out = run_case(
-                scale, args.sampler, args.draws, args.tune, args.seed, persons, args.rich
+                scale,
+                args.sampler,
+                args.draws,
+                args.tune,
+                args.seed,
+                persons,
+                args.rich,
+                args.target_accept,
             )
             print(
                 f"{out['case']}: {out['cells']} cells, wall {out['wall_seconds']} s incl. "
