@@ -47,6 +47,10 @@ def test_table_contract(fit):
     assert (fit.table["event_time"] == fit.table["time"] - fit.table["cohort"]).all()
     assert fit.to_frame() is not fit.table
     assert "Wald pre-test" in fit.summary()
+    # integer periods stay integers in the tidy table (and print as 2004, not 2004.0000)
+    for col in ("cohort", "time", "event_time", "base_time"):
+        assert pd.api.types.is_integer_dtype(fit.table[col]), col
+    assert "2004.0000" not in fit.summary()
 
 
 def test_bootstrap_is_seeded_and_close_to_analytic(mpdta, fit):

@@ -350,6 +350,11 @@ def _finish(
     cols = ["cohort", "time", "event_time", "att", "se", "ci_lower", "ci_upper"]
     cols += [c for c in ("cband_lower", "cband_upper") if c in table]
     cols += ["base_time", "post", "n_treated", "n_control"]
+    for col in ("cohort", "time", "event_time", "base_time"):
+        # periods are validated as floats; show them as the integers they almost always are
+        values = table[col].to_numpy()
+        if np.all(np.isfinite(values)) and np.all(values == np.round(values)):
+            table[col] = values.astype(np.int64)
     return GroupTimeResult(
         table=table[cols].reset_index(drop=True),
         influence=influence,
