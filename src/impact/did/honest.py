@@ -83,7 +83,11 @@ class HonestResult:
         if not self.breakdown_computed:
             bd = "not computed"
         elif self.breakdown is None:
-            bd = "not significant even under exact parallel trends"
+            bd = (
+                "not significant even at M = 0 (differences in trends that are exactly linear)"
+                if self.restriction == "smoothness"
+                else "not significant even at Mbar = 0 (no change in trends after adoption)"
+            )
         else:
             bd = f"{name} = {self.breakdown:.4g}"
         return (
