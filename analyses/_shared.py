@@ -12,7 +12,7 @@ import pandas as pd
 
 import impact
 from impact.data import SyntheticData
-from impact.did import AggregateResult, att_gt, event_study
+from impact.did import AggregateResult, att_gt, event_study, honest_did
 from impact.errors import ImpactWarning
 
 Progress = Callable[[str], Any]
@@ -232,3 +232,42 @@ def base_metadata(sim: SyntheticData, *, outcome: str, created_by: str) -> dict[
         "outcome": outcome,
         "synthetic": True,
     }
+
+
+def trend_sensitivity(
+    bundle: Any, panel: pd.DataFrame, spec: dict[str, Any], *, notes: list[dict[str, str]],
+    **options: Any,
+) -> None:  # fmt: skip
+    """How far may trends diverge after the start before the effect could be zero?
+
+    Rambachan & Roth (2023) relative-magnitudes sensitivity (C-LF intervals) of the average
+    post-period effect of the Callaway-Sant'Anna event study with a universal base period
+    (every coefficient against year -1, as HonestDiD needs). ``Mbar = 1`` allows a post-start
+    divergence per year as large as the largest year-to-year divergence before the start.
+    Writes the ``trend_sensitivity`` table and its breakdown value into the metadata.
+    """
+    with recording(notes):
+        dyn = att_gt(panel, **spec, base_period="universal", **options).aggregate("dynamic")
+    event = dyn.table["event_time"].to_numpy()
+    keep = np.flatnonzero(event != -1)
+    n_post = int((event[keep] >= 0).sum())
+    res = honest_did(
+        dyn.table["att"].to_numpy()[keep],
+        dyn.level_cov[np.ix_(keep, keep)],
+        num_pre=len(keep) - n_post,
+        num_post=n_post,
+        restriction="relative_magnitude",
+        m_grid=[0.0, 0.25, 0.5, 1.0],
+        l_vec=np.full(n_post, 1.0 / n_post),
+    )
+    bundle.write_table("trend_sensitivity", res.to_frame())
+    bundle.update_metadata(
+        trend_sensitivity={
+            "restriction": "relative_magnitude",
+            "method": res.method,
+            "estimate": res.estimate,
+            "breakdown": res.breakdown,
+            "pre_periods": len(keep) - n_post,
+            "post_periods": n_post,
+        }
+    )

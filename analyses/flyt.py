@@ -34,6 +34,7 @@ from _shared import (
     naive_event_study,
     recording,
     site_did,
+    trend_sensitivity,
     write_appraisal,
     write_bayes,
 )
@@ -97,6 +98,9 @@ def main(
         )
     )
 
+    progress("  sensitivity to diverging trends (HonestDiD, relative magnitudes)")
+    trend_sensitivity(bundle, panel, spec, notes=notes, control_group="never_treated")
+
     # 4. cross-checks: imputation estimator; few-cluster inference ------------------------------
     progress("  imputation estimator and wild cluster bootstrap (20 treated municipalities)")
     with recording(notes):
@@ -141,7 +145,9 @@ def main(
     # 5. Bayesian hierarchical DiD on cells ------------------------------------------------------
     progress("  Bayesian hierarchical logistic DiD on cells (4 chains)")
     # nutpie when installed (the Makefile installs the extra): same NUTS, ~6x faster here
-    size = {"draws": 300, "tune": 300} if fast else {"draws": 1000, "tune": 500}
+    # The samplers' own defaults (300 tuning steps, target_accept 0.8); the diagnostics gate
+    # says whether they sufficed (benchmarks/bayes_scale.py: R-hat 1.01, ESS > 1,200 here).
+    size = {"draws": 300 if fast else 1000, "tune": 300, "target_accept": 0.8}
     with recording(notes):
         bayes = hierarchical_did(sim.cells, covariates=["parents_education", "grade_band"],
                                  site_effects=True, dynamic=False, chains=4, seed=SEED, sampler="auto",

@@ -58,7 +58,13 @@ def flyt_bundle(tmp_path_factory, mocked_sampling) -> Bundle:
 
 
 def test_flyt_analysis_writes_the_bundle_the_report_reads(flyt_bundle):
-    for table in ("descriptives", "twfe_event_study", "estimates", "cs_dynamic"):
+    for table in (
+        "descriptives",
+        "twfe_event_study",
+        "estimates",
+        "cs_dynamic",
+        "trend_sensitivity",
+    ):
         assert flyt_bundle.has_table(table), table
     meta = flyt_bundle.metadata
     assert meta["programme"] == "flyt" and meta["seed"] == 3

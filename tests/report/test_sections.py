@@ -65,6 +65,37 @@ def test_method_section_explains_warning_categories_in_plain_language(tmp_path: 
     assert "Få kommuner" not in en
 
 
+def test_sensitivity_section_says_how_much_divergence_the_conclusion_takes(
+    tmp_path: Path,
+) -> None:
+    import pandas as pd
+
+    bundle = Bundle.create(tmp_path, "x")
+    assert sections.sensitivity_section(ReportContext.open(tmp_path, "x")) == []
+    table = pd.DataFrame(
+        {
+            "m": [float("nan"), 0.0, 0.5, 1.0],
+            "ci_lower": [0.02, 0.021, -0.01, -0.05],
+            "ci_upper": [0.08, 0.079, 0.11, 0.15],
+            "restriction": ["parallel trends"] + ["relative_magnitude"] * 3,
+            "method": ["original"] + ["C-LF"] * 3,
+        }
+    )
+    bundle.write_table("trend_sensitivity", table)
+    bundle.update_metadata(trend_sensitivity={"breakdown": 0.16})
+    items = sections.sensitivity_section(ReportContext.open(tmp_path, "x", lang="nb"))
+    assert "Konklusjonen er følsom" in str(items[0]) and "16 %" in str(items[0])
+    shown = items[1].to_frame().to_string()
+    assert "Parallelle trender" in shown and "Avvik opptil 50 %" in shown
+    assert "2,0 til 8,0" in shown  # pp, bokmål decimal comma
+    bundle.update_metadata(trend_sensitivity={"breakdown": 1.7})
+    items = sections.sensitivity_section(ReportContext.open(tmp_path, "x", lang="en"))
+    assert "The conclusion holds" in str(items[0]) and "170%" in str(items[0])
+    bundle.update_metadata(trend_sensitivity={"breakdown": None})
+    items = sections.sensitivity_section(ReportContext.open(tmp_path, "x", lang="en"))
+    assert "not clearly different from zero" in str(items[0])
+
+
 def test_method_section_states_the_synthetic_truth(results_dir: Path) -> None:
     text = str(sections.method_section(ReportContext.open(results_dir, "flyt", lang="nb"))[0])
     assert "Sann effekt i de syntetiske dataene (simple_person): 4,5\u00a0prosentpoeng" in text

@@ -23,7 +23,7 @@ from impact.report.figures import (
     site_forest_plot,
     tornado_plot,
 )
-from impact.report.formatting import format_interval, format_percentage_points
+from impact.report.formatting import format_interval, format_number, format_percentage_points
 from impact.report.tables import (
     appraisal_table,
     descriptives_table,
@@ -33,6 +33,7 @@ from impact.report.tables import (
     plus_minus_table,
     scenarios_table,
     site_effects_table,
+    trend_sensitivity_table,
 )
 from impact.report.text import conclusion
 from impact.report.vocabulary import warning_label
@@ -318,6 +319,80 @@ def cba_section(ctx: ReportContext) -> list[Any]:
             )
         )
     return items
+
+
+def sensitivity_section(ctx: ReportContext) -> list[Any]:
+    """How robust the effect is to trends that diverge after the start (HonestDiD)."""
+    if not ctx.has("trend_sensitivity"):
+        return []
+    info = ctx.bundle.metadata.get("trend_sensitivity") or {}
+    breakdown = info.get("breakdown")
+    lines = [f"## {ctx.t('Hvor robust er konklusjonen?', 'How robust is the conclusion?')}", ""]
+    lines.append(
+        ctx.t(
+            "Metoden forutsetter at kommunene med og uten programmet ville hatt samme utvikling "
+            "uten programmet (parallelle trender). Det kan ikke testes etter oppstart, men vi "
+            "kan spørre hvor store avvik fra det som skal til før konklusjonen faller: vi lar "
+            "avviket per år etter oppstart være en andel av det største år-til-år-avviket vi "
+            "ser før oppstart (Rambachan og Roth 2023), og regner ut intervallet for "
+            "gjennomsnittet av effektene etter oppstart.",
+            "The method assumes that municipalities with and without the programme would "
+            "have developed alike without it (parallel trends). That cannot be tested after "
+            "the start, but we can ask how large a departure it takes before the conclusion "
+            "falls: we let the divergence per year after the start be a share of the largest "
+            "year-to-year divergence seen before the start (Rambachan and Roth 2023) and "
+            "compute the interval for the average effect after the start.",
+        )
+    )
+    lines.append("")
+    if breakdown is None:
+        lines.append(
+            ctx.t(
+                "Gjennomsnittet av effektene år for år er ikke sikkert forskjellig fra null "
+                "selv om trendene er parallelle.",
+                "The average of the year-by-year effects is not clearly different from zero "
+                "even if trends are parallel.",
+            )
+        )
+    else:
+        share = format_number(100 * float(breakdown), lang=ctx.lang)
+        if float(breakdown) >= 1:
+            lines.append(
+                ctx.t(
+                    f"Konklusjonen holder selv om trendene etter oppstart avviker like mye som "
+                    f"før oppstart: intervallet omfatter først null når avviket er {share} % av "
+                    "det største avviket før oppstart.",
+                    f"The conclusion holds even if trends diverge after the start as much as "
+                    f"before it: the interval first includes zero when the divergence is "
+                    f"{share}% of the largest one before the start.",
+                )
+            )
+        else:
+            lines.append(
+                ctx.t(
+                    f"Konklusjonen er følsom: om trendene etter oppstart avviker med mer enn "
+                    f"{share} % av det største år-til-år-avviket før oppstart, kan vi ikke "
+                    "lenger utelukke null effekt. Avvikene før oppstart er selv usikre (få "
+                    "kommuner per oppstartsår), og testen regner dem som mulige reelle avvik; "
+                    "den er derfor streng.",
+                    f"The conclusion is sensitive: if trends diverge after the start by more "
+                    f"than {share}% of the largest year-to-year divergence before it, a zero "
+                    "effect can no longer be ruled out. The divergences before the start are "
+                    "themselves uncertain (few municipalities per start year) and the test "
+                    "treats them as possibly real, so it is a strict one.",
+                )
+            )
+    return [
+        MarkdownText("\n".join(lines)),
+        trend_sensitivity_table(
+            ctx.bundle.read_table("trend_sensitivity"),
+            lang=ctx.lang,
+            caption=ctx.t(
+                "Gjennomsnittlig effekt etter oppstart under ulike antakelser om trendene",
+                "Average effect after the start under different assumptions about trends",
+            ),
+        ),
+    ]
 
 
 def method_section(ctx: ReportContext) -> list[Any]:

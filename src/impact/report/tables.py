@@ -448,3 +448,37 @@ def appraisal_table(summary: pd.DataFrame, *, lang: str = "nb", caption: str = "
         }
     )
     return ReportTable(out, caption=caption)
+
+
+def trend_sensitivity_table(
+    sensitivity: pd.DataFrame, *, lang: str = "nb", caption: str = ""
+) -> ReportTable:
+    """Robust intervals of the average effect as trends may diverge more after the start.
+
+    ``sensitivity`` is :meth:`impact.did.HonestResult.to_frame` (``m, ci_lower, ci_upper,
+    method``): the first row the original interval (parallel trends), then one row per
+    ``Mbar`` of the relative-magnitudes restriction.
+    """
+    lang = check_lang(lang)
+    _require(sensitivity, ["m", "ci_lower", "ci_upper", "method"], "trend_sensitivity_table")
+    rows = []
+    for _, row in sensitivity.iterrows():
+        if row["method"] == "original":
+            label = "Parallelle trender" if lang == "nb" else "Parallel trends"
+        else:
+            m = float(row["m"])
+            label = (
+                f"Avvik opptil {format_number(100 * m, lang=lang)} % av det største før start"
+                if lang == "nb"
+                else f"Divergence up to {format_number(100 * m, lang=lang)}% of the largest before"
+            )
+        rows.append((label, _ci(row["ci_lower"], row["ci_upper"], lang)))
+    out = pd.DataFrame(
+        rows,
+        columns=(
+            ["Antakelse om trendene etter start", "95 %-intervall (pp)"]
+            if lang == "nb"
+            else ["Assumption about trends after the start", "95% interval (pp)"]
+        ),
+    )
+    return ReportTable(out, caption=caption)
