@@ -18,7 +18,17 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from impact.did.design import _as_list, _numeric, _show
+from impact.did.design import (
+    _as_list,
+    _check_request,
+    _cluster_codes,
+    _covariate,
+    _numeric,
+    _outcome_time_cohort,
+    _positive_weights,
+    _require_varying,
+    _show,
+)
 from impact.errors import DataError, DesignError, ImpactWarning
 
 __all__ = ["RepeatedSample", "validate_repeated_sample"]
@@ -143,45 +153,16 @@ def validate_repeated_sample(
     covs = _as_list(covariates)
     needed = [outcome, time, cohort, *covs]
     needed += [c for c in (unit, weights, cluster) if c is not None]
-    missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
-    if missing:
-        raise DataError(
-            f"Column(s) {missing} not found in data; available columns: {list(data.columns)}. "
-            "Pass the right names via outcome=, unit=, time=, cohort=, covariates=."
-        )
-    if len(data) == 0:
-        raise DataError("data has no rows.")
-    if anticipation < 0 or int(anticipation) != anticipation:
-        raise DesignError(f"anticipation={anticipation!r} must be a non-negative integer.")
-    for col, what in ((unit, "unit"), (time, "time")):
-        if col is not None and data[col].isna().any():
-            raise DataError(
-                f"Column {col!r} ({what}) has {int(data[col].isna().sum())} missing values; "
-                "drop or fill those rows first."
-            )
-    y = _numeric(data, outcome, "outcome")
-    bad = ~np.isfinite(y)
-    if bad.any():
-        raise DataError(
-            f"Column {outcome!r} (outcome) has {int(bad.sum())} missing or infinite values "
-            f"(of {len(y)} rows); rows are never dropped silently: impute them or drop those "
-            "rows first."
-        )
-    t = _numeric(data, time, "time")
-    if np.any(t != np.round(t)):
-        raise DataError(f"Column {time!r} (time) must hold integer periods, e.g. years.")
-    g_raw = _numeric(data, cohort, "cohort")
-    g = np.where(np.isnan(g_raw), 0.0, g_raw)
-    if np.any(g < 0):
-        raise DataError(
-            f"Column {cohort!r} (cohort) has negative values (e.g. {g[g < 0][0]:g}); use the "
-            "first treated period, or 0 / missing for never-treated observations."
-        )
-    periods = np.sort(pd.unique(t))
-    if len(periods) < 2:
-        raise DesignError(
-            f"Column {time!r} has a single period ({periods[0]:g}); DiD needs two or more."
-        )
+    _check_request(data, needed, anticipation)
+    y, t, g, periods = _outcome_time_cohort(
+        data,
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        cohort=cohort,
+        drop_fix="drop those rows first",
+        never_treated="observations",
+    )
     ti = np.searchsorted(periods, t)
 
     if panel_like:
@@ -220,12 +201,12 @@ def validate_repeated_sample(
             vals = np.unique(values[su == u])
             hint = "."
             if what == "cohort":
-                rows_u = su == u
-                if np.isnan(g_raw[rows_u]).any() and not np.isnan(g_raw[rows_u]).all():
+                g_u = _numeric(data, cohort, "cohort")[su == u]  # as given: missing = NaN
+                if np.isnan(g_u).any() and not np.isnan(g_u).all():
                     raise DataError(
                         f"Column {cohort!r} (cohort) is missing in some rows of "
                         f"{unit}={_show(unit_ids[u])} but not in others (values "
-                        f"{np.unique(g_raw[rows_u][~np.isnan(g_raw[rows_u])]).tolist()}); a "
+                        f"{np.unique(g_u[~np.isnan(g_u)]).tolist()}); a "
                         "missing cohort means never treated, so fill the unit's cohort in "
                         "every row."
                     )
@@ -243,36 +224,18 @@ def validate_repeated_sample(
         per_unit(g, cohort, "cohort")
     w = None
     if weights is not None:
-        w = _numeric(data, weights, "weights")
-        if not np.all(np.isfinite(w)) or np.any(w <= 0):
-            raise DataError(
-                f"Column {weights!r} (weights) must be finite and positive; found "
-                f"{int((~np.isfinite(w) | (w <= 0)).sum())} bad values."
-            )
+        w = _positive_weights(data, weights)
         if panel_like:
             per_unit(w, weights, "weights")
     unit_cl = None
     if cluster is not None:
-        if data[cluster].isna().any():
-            raise DataError(f"Column {cluster!r} (cluster) has missing values; fill them.")
-        cl_rows = np.asarray(pd.factorize(data[cluster], sort=True)[0]).astype(float)
+        cl_rows = _cluster_codes(data, cluster)
         unit_cl = per_unit(cl_rows, cluster, "cluster") if panel_like else cl_rows
     x = None
     if covs:
         x = np.empty((len(y), len(covs)))
         for j, c in enumerate(covs):
-            xv = _numeric(data, c, "covariate")
-            if not np.all(np.isfinite(xv)):
-                raise DataError(
-                    f"Covariate {c!r} has {int((~np.isfinite(xv)).sum())} missing values; "
-                    "impute them or drop the covariate."
-                )
-            if np.ptp(xv) == 0:
-                raise DesignError(
-                    f"Covariate {c!r} is constant (value {xv[0]:g}); it is collinear with the "
-                    "intercept: drop it from covariates."
-                )
-            x[:, j] = xv
+            x[:, j] = _covariate(data, c)
 
     # cohorts outside the observed periods, as R's did does
     t_min, t_max = periods[0], periods[-1]
@@ -319,9 +282,7 @@ def validate_repeated_sample(
         cohort_column=cohort,
     ).subset(keep)
     if sample.x is not None:
-        for j, c in enumerate(covs):
-            if np.ptp(sample.x[:, j]) == 0:
-                raise DesignError(f"Covariate {c!r} is constant; drop it from covariates.")
+        _require_varying(sample.x, covs)
     _check_cohort_coverage(sample, time)
     sizes = pd.Series(sample.unit_cohort[sample.unit_cohort > 0]).value_counts()
     single = sizes[sizes == 1]

@@ -152,6 +152,128 @@ def _numeric(data: pd.DataFrame, column: str, what: str) -> np.ndarray:
     return s.to_numpy(dtype=float, na_value=np.nan)
 
 
+def _check_request(data: pd.DataFrame, needed: Sequence[str], anticipation: int) -> None:
+    """Raise if a needed column is missing, ``data`` is empty or ``anticipation`` is invalid.
+
+    Call after checking that ``data`` is a DataFrame; ``needed`` lists the columns in the
+    order they are reported.
+    """
+    missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
+    if missing:
+        raise DataError(
+            f"Column(s) {missing} not found in data; available columns: {list(data.columns)}. "
+            "Pass the right names via outcome=, unit=, time=, cohort=, covariates=."
+        )
+    if len(data) == 0:
+        raise DataError("data has no rows.")
+    if anticipation < 0 or int(anticipation) != anticipation:
+        raise DesignError(f"anticipation={anticipation!r} must be a non-negative integer.")
+
+
+def _outcome_time_cohort(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    unit: str | None,
+    time: str,
+    cohort: str,
+    drop_fix: str,
+    never_treated: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Validated per-row outcome, period and cohort, and the sorted periods.
+
+    Checks that ``unit`` (if given) and ``time`` have no missing values, the outcome is
+    finite, periods are integers (two or more of them) and cohorts are non-negative
+    (missing = never treated = 0).
+
+    Parameters
+    ----------
+    drop_fix
+        What the user may drop instead of imputing a missing outcome (the message ends
+        "impute them or <drop_fix>.").
+    never_treated
+        What is never treated, in the negative-cohort message (``"units"``,
+        ``"observations"``).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Outcome, period and cohort per row (float64), and the sorted distinct periods.
+    """
+    for col, what in ((unit, "unit"), (time, "time")):
+        if col is None:
+            continue
+        n_na = int(data[col].isna().sum())
+        if n_na:
+            raise DataError(
+                f"Column {col!r} ({what}) has {n_na} missing values; drop or fill those rows first."
+            )
+    y = _numeric(data, outcome, "outcome")
+    bad = ~np.isfinite(y)
+    if bad.any():
+        raise DataError(
+            f"Column {outcome!r} (outcome) has {int(bad.sum())} missing or infinite values "
+            f"(of {len(y)} rows); rows are never dropped silently: impute them or {drop_fix}."
+        )
+    t = _numeric(data, time, "time")
+    if np.any(t != np.round(t)):
+        raise DataError(f"Column {time!r} (time) must hold integer periods, e.g. years.")
+    g = _numeric(data, cohort, "cohort")
+    g = np.where(np.isnan(g), 0.0, g)
+    if np.any(g < 0):
+        raise DataError(
+            f"Column {cohort!r} (cohort) has negative values (e.g. {g[g < 0][0]:g}); "
+            f"use the first treated period, or 0 / missing for never-treated {never_treated}."
+        )
+    periods = np.sort(pd.unique(t))
+    if len(periods) < 2:
+        raise DesignError(
+            f"Column {time!r} has a single period ({periods[0]:g}); DiD needs two or more."
+        )
+    return y, t, g, periods
+
+
+def _positive_weights(data: pd.DataFrame, weights: str) -> np.ndarray:
+    """Per-row sampling weights; raise unless all are finite and positive."""
+    w = _numeric(data, weights, "weights")
+    if not np.all(np.isfinite(w)) or np.any(w <= 0):
+        raise DataError(
+            f"Column {weights!r} (weights) must be finite and positive; found "
+            f"{int((~np.isfinite(w) | (w <= 0)).sum())} bad values."
+        )
+    return w
+
+
+def _cluster_codes(data: pd.DataFrame, cluster: str) -> np.ndarray:
+    """Per-row cluster codes ``0..G-1`` (sorted labels, as float64); raise on missing values."""
+    if data[cluster].isna().any():
+        raise DataError(f"Column {cluster!r} (cluster) has missing values; fill them.")
+    return np.asarray(pd.factorize(data[cluster], sort=True)[0]).astype(float)
+
+
+def _covariate(data: pd.DataFrame, column: str) -> np.ndarray:
+    """Per-row covariate values; raise if any is missing or the column is constant."""
+    xv = _numeric(data, column, "covariate")
+    if not np.all(np.isfinite(xv)):
+        raise DataError(
+            f"Covariate {column!r} has {int((~np.isfinite(xv)).sum())} missing values; "
+            "impute them or drop the covariate."
+        )
+    if np.ptp(xv) == 0:
+        raise DesignError(
+            f"Covariate {column!r} is constant (value {xv[0]:g}); it is collinear with the "
+            "intercept: drop it from covariates."
+        )
+    return xv
+
+
+def _require_varying(x: np.ndarray, covariates: Sequence[str]) -> None:
+    """Raise if a covariate (last axis of ``x``) is constant among the rows kept."""
+    for j, c in enumerate(covariates):
+        if np.ptp(x[..., j]) == 0:
+            raise DesignError(f"Covariate {c!r} is constant; drop it from covariates.")
+
+
 def validate_staggered_panel(
     data: pd.DataFrame,
     *,
@@ -202,48 +324,17 @@ def validate_staggered_panel(
     covs = _as_list(covariates)
     needed = [outcome, unit, time, cohort, *covs]
     needed += [c for c in (weights, cluster) if c is not None]
-    missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
-    if missing:
-        raise DataError(
-            f"Column(s) {missing} not found in data; available columns: {list(data.columns)}. "
-            "Pass the right names via outcome=, unit=, time=, cohort=, covariates=."
-        )
-    if len(data) == 0:
-        raise DataError("data has no rows.")
-    if anticipation < 0 or int(anticipation) != anticipation:
-        raise DesignError(f"anticipation={anticipation!r} must be a non-negative integer.")
-
-    for col, what in ((unit, "unit"), (time, "time")):
-        n_na = int(data[col].isna().sum())
-        if n_na:
-            raise DataError(
-                f"Column {col!r} ({what}) has {n_na} missing values; drop or fill those rows first."
-            )
-    y_long = _numeric(data, outcome, "outcome")
-    bad = ~np.isfinite(y_long)
-    if bad.any():
-        raise DataError(
-            f"Column {outcome!r} (outcome) has {int(bad.sum())} missing or infinite values "
-            f"(of {len(y_long)} rows); rows are never dropped silently: impute them or drop the "
-            "affected units so the panel stays balanced."
-        )
-    t_long = _numeric(data, time, "time")
-    if np.any(t_long != np.round(t_long)):
-        raise DataError(f"Column {time!r} (time) must hold integer periods, e.g. years.")
-    g_long = _numeric(data, cohort, "cohort")
-    g_long = np.where(np.isnan(g_long), 0.0, g_long)
-    if np.any(g_long < 0):
-        raise DataError(
-            f"Column {cohort!r} (cohort) has negative values (e.g. {g_long[g_long < 0][0]:g}); "
-            "use the first treated period, or 0 / missing for never-treated units."
-        )
-
-    periods = np.sort(pd.unique(t_long))
+    _check_request(data, needed, anticipation)
+    y_long, t_long, g_long, periods = _outcome_time_cohort(
+        data,
+        outcome=outcome,
+        unit=unit,
+        time=time,
+        cohort=cohort,
+        drop_fix="drop the affected units so the panel stays balanced",
+        never_treated="units",
+    )
     n_t = len(periods)
-    if n_t < 2:
-        raise DesignError(
-            f"Column {time!r} has a single period ({periods[0]:g}); DiD needs two or more."
-        )
     unit_ids, in_order = _sorted_balanced_units(data[unit], t_long, periods)
     ui = np.empty(0, dtype=np.intp)
     key = np.empty(0, dtype=np.int64)
@@ -334,38 +425,18 @@ def validate_staggered_panel(
     g = per_unit(g_long, cohort, "cohort")
     w = None
     if weights is not None:
-        w_long = _numeric(data, weights, "weights")
-        if not np.all(np.isfinite(w_long)) or np.any(w_long <= 0):
-            raise DataError(
-                f"Column {weights!r} (weights) must be finite and positive; found "
-                f"{int((~np.isfinite(w_long) | (w_long <= 0)).sum())} bad values."
-            )
-        w = per_unit(w_long, weights, "weights")
+        w = per_unit(_positive_weights(data, weights), weights, "weights")
     cl = None
     if cluster is not None:
-        if data[cluster].isna().any():
-            raise DataError(f"Column {cluster!r} (cluster) has missing values; fill them.")
-        c_codes = np.asarray(pd.factorize(data[cluster], sort=True)[0]).astype(float)
-        cl = per_unit(c_codes, cluster, "cluster").astype(np.int64)
+        cl = per_unit(_cluster_codes(data, cluster), cluster, "cluster").astype(np.int64)
     x: np.ndarray | None = None
     if covs:
         x = np.empty((n * n_t, len(covs)))
         for j, c in enumerate(covs):
-            xv = _numeric(data, c, "covariate")
-            if not np.all(np.isfinite(xv)):
-                raise DataError(
-                    f"Covariate {c!r} has {int((~np.isfinite(xv)).sum())} missing values; "
-                    "impute them or drop the covariate."
-                )
-            if np.ptp(xv) == 0:
-                raise DesignError(
-                    f"Covariate {c!r} is constant (value {xv[0]:g}); it is collinear with the "
-                    "intercept: drop it from covariates."
-                )
             if in_order:
-                x[:, j] = xv
+                x[:, j] = _covariate(data, c)
             else:
-                x[key, j] = xv
+                x[key, j] = _covariate(data, c)
         x = x.reshape(n, n_t, len(covs))
 
     # cohorts outside the panel, as R's did does
@@ -402,9 +473,7 @@ def validate_staggered_panel(
             "treated before the first period); nothing to estimate."
         )
     if x is not None:
-        for j, c in enumerate(covs):
-            if np.ptp(x[:, :, j]) == 0:
-                raise DesignError(f"Covariate {c!r} is constant; drop it from covariates.")
+        _require_varying(x, covs)
     sizes = pd.Series(g[g > 0]).value_counts()
     single = sizes[sizes == 1]
     if len(single):
