@@ -28,6 +28,7 @@ from impact.did.design import (
     _positive_weights,
     _require_varying,
     _show,
+    _treated_too_early,
 )
 from impact.errors import DataError, DesignError, ImpactWarning
 
@@ -249,16 +250,7 @@ def validate_repeated_sample(
             stacklevel=3,
         )
         g = np.where(late, 0.0, g)
-    early = (g > 0) & (g - anticipation <= t_min)
-    if early.any():
-        warnings.warn(
-            f"Dropped {int(early.sum())} observations of {cohort!r} cohort(s) "
-            f"{np.unique(g[early]).tolist()}: treated in or before the first period {t_min:g}"
-            + (f" (allowing {anticipation} anticipation periods)" if anticipation else "")
-            + ", so they have no untreated pre-period.",
-            ImpactWarning,
-            stacklevel=3,
-        )
+    early = _treated_too_early(g, t_min, anticipation, cohort, what="observations", stacklevel=3)
     keep = ~early
     if not np.any(g[keep] > 0):
         raise DesignError(

@@ -274,6 +274,28 @@ def _require_varying(x: np.ndarray, covariates: Sequence[str]) -> None:
             raise DesignError(f"Covariate {c!r} is constant; drop it from covariates.")
 
 
+def _treated_too_early(
+    g: np.ndarray, t_min: float, anticipation: int, cohort: str, *, what: str, stacklevel: int
+) -> np.ndarray:
+    """Mask of ``g`` treated in or before the first period ``t_min`` (allowing anticipation).
+
+    They have no untreated pre-period and are dropped by the caller; warns if there are any,
+    naming them ``what`` (``"units"``, ``"observations"``); ``stacklevel`` is the
+    caller's own, as if it warned itself.
+    """
+    early = (g > 0) & (g - anticipation <= t_min)
+    if early.any():
+        warnings.warn(
+            f"Dropped {int(early.sum())} {what} of {cohort!r} cohort(s) "
+            f"{np.unique(g[early]).tolist()}: treated in or before the first period {t_min:g}"
+            + (f" (allowing {anticipation} anticipation periods)" if anticipation else "")
+            + ", so they have no untreated pre-period.",
+            ImpactWarning,
+            stacklevel=stacklevel + 1,
+        )
+    return early
+
+
 def validate_staggered_panel(
     data: pd.DataFrame,
     *,
@@ -452,16 +474,8 @@ def validate_staggered_panel(
             stacklevel=2,
         )
         g = np.where(late, 0.0, g)
-    early = (g > 0) & (g - anticipation <= t_min)
+    early = _treated_too_early(g, t_min, anticipation, cohort, what="units", stacklevel=2)
     if early.any():
-        warnings.warn(
-            f"Dropped {int(early.sum())} units of {cohort!r} cohort(s) "
-            f"{np.unique(g[early]).tolist()}: treated in or before the first period {t_min:g}"
-            + (f" (allowing {anticipation} anticipation periods)" if anticipation else "")
-            + ", so they have no untreated pre-period.",
-            ImpactWarning,
-            stacklevel=2,
-        )
         keep = ~early
         y, g, unit_ids = y[keep], g[keep], unit_ids[keep]
         x = x[keep] if x is not None else None
