@@ -11,6 +11,7 @@ covariates units are sorted by cohort so every comparison is a few contiguous ro
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,97 @@ from impact.did._influence import (
 from impact.did.design import StaggeredPanel
 from impact.errors import DesignError, OverlapWarning
 
-__all__ = ["compute_cells", "propensity_with_checks"]
+__all__ = ["Cell", "compute_cells", "group_time_cells", "propensity_with_checks"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One group-time cell ATT(g, t): what R ``did``'s ``compute.att_gt`` decides per cell.
+
+    Attributes
+    ----------
+    g
+        The cohort.
+    code
+        Index of ``g`` in the cohort levels ``[0, *cohorts]``.
+    cur, base
+        Indices into the periods of the period ``t`` and of the base period.
+    post
+        ``g <= t``.
+    threshold
+        Comparison cohorts must start after this period (``inf``: never-treated only).
+    """
+
+    g: float
+    code: int
+    cur: int
+    base: int
+    post: bool
+    threshold: float
+
+    @property
+    def is_base(self) -> bool:
+        """The base period is ``t`` itself (universal base): ATT is 0 by construction."""
+        return self.base == self.cur
+
+    def row(self, periods: np.ndarray) -> dict[str, object]:
+        """The cell's identifying columns of the group-time table."""
+        return {
+            "cohort": self.g,
+            "time": periods[self.cur],
+            "event_time": periods[self.cur] - self.g,
+            "base_time": periods[self.base],
+            "post": self.post,
+            "is_base": self.is_base,
+        }
+
+    def comparison_codes(self, levels: np.ndarray, control_group: str) -> list[int]:
+        """Cohort codes of the comparison group (0 = never treated, then not-yet-treated)."""
+        codes = [0]
+        if control_group == "not_yet_treated":
+            codes += [
+                c for c in range(1, len(levels)) if levels[c] > self.threshold and c != self.code
+            ]
+        return codes
+
+
+def group_time_cells(
+    cohorts: np.ndarray,
+    periods: np.ndarray,
+    control_group: str,
+    anticipation: int,
+    base_period: str,
+) -> list[Cell]:
+    """The cells of :func:`impact.did.att_gt` in table order (cohort, then period).
+
+    Post-treatment cells compare with the last period before ``g - anticipation``;
+    pre-treatment cells with the previous period (``"varying"``) or that same base
+    (``"universal"``, where the base cell itself is kept with ATT 0).
+    """
+    levels = np.concatenate([[0.0], cohorts])
+    tfac = 0 if base_period == "universal" else 1
+    cells: list[Cell] = []
+    for g in cohorts:
+        g_base = int(np.flatnonzero(periods + anticipation < g)[-1])
+        for ti in range(len(periods) - tfac):
+            cur = ti + tfac
+            post = bool(g <= periods[cur])
+            base = g_base if (post or base_period == "universal") else ti
+            threshold = (
+                np.inf
+                if control_group == "never_treated"
+                else periods[max(cur, base)] + anticipation
+            )
+            cells.append(Cell(g, int(np.searchsorted(levels, g)), cur, base, post, threshold))
+    return cells
+
+
+def _no_comparison_units(g: float, t: float, control_group: str) -> DesignError:
+    return DesignError(
+        f"No comparison units for cohort {g:g} in period {t:g} with "
+        f"control_group={control_group!r}. Use the other control group, or drop "
+        "periods after the last cohort adopts."
+    )
 
 
 def compute_cells(
@@ -51,11 +142,10 @@ def compute_cells(
     x3 = panel.x
     x_varies = x3 is not None and bool(np.any(x3 != x3[:, :1, :]))
     estimator = FROM_COMPARISON[method]
-    tfac = 0 if base_period == "universal" else 1
-    t_range = range(n_t - tfac)
-    rows: list[dict[str, object]] = []
     cohorts = panel.cohorts
-    n_cells = len(cohorts) * len(t_range)
+    cells = group_time_cells(cohorts, periods, control_group, anticipation, base_period)
+    n_cells = len(cells)
+    rows: list[dict[str, object]] = []
     levels = np.concatenate([[0.0], cohorts])
     codes = np.searchsorted(levels, g_all)
     cluster = panel.cluster
@@ -82,113 +172,74 @@ def compute_cells(
     else:
         yf = np.asfortranarray(y)
     comparisons: dict[tuple[float, float, int], Comparison] = {}
-    k = 0
-    for g in cohorts:
-        pre_idx = np.flatnonzero(periods + anticipation < g)
-        g_base = int(pre_idx[-1])
-        n_cohort = int(n_code[np.searchsorted(levels, g)])
-        for ti in t_range:
-            cur = ti + tfac
-            base = ti if base_period == "varying" else g_base
-            post = bool(g <= periods[cur])
-            if post:
-                base = g_base
-            row: dict[str, object] = {
-                "cohort": g,
-                "time": periods[cur],
-                "event_time": periods[cur] - g,
-                "base_time": periods[base],
-                "post": post,
-                "is_base": base == cur,
-            }
-            if base == cur:
-                row.update(att=0.0, n_treated=n_cohort, n_control=0)
-                rows.append(row)
-                k += 1
-                continue
-            thr = (
-                np.inf
-                if control_group == "never_treated"
-                else periods[max(cur, base)] + anticipation
+    for k, cell in enumerate(cells):
+        g, cur, base, thr = cell.g, cell.cur, cell.base, cell.threshold
+        row = cell.row(periods)
+        rows.append(row)
+        if cell.is_base:
+            row.update(att=0.0, n_treated=int(n_code[cell.code]), n_control=0)
+            continue
+        if x3 is None:
+            att, n_tr, n_c = _closed_form_cell(
+                load_a[k],
+                load_b[k],
+                codes,
+                s_code,
+                w_code,
+                n_code,
+                cohorts,
+                g,
+                cur,
+                base,
+                thr,
+                control_group,
             )
-            if x3 is None:
-                att, n_tr, n_c = _closed_form_cell(
-                    load_a[k],
-                    load_b[k],
-                    codes,
-                    s_code,
-                    w_code,
-                    n_code,
-                    cohorts,
-                    g,
-                    cur,
-                    base,
-                    thr,
-                    control_group,
-                )
-                if n_c == 0:
-                    raise DesignError(
-                        f"No comparison units for cohort {g:g} in period {periods[cur]:g} with "
-                        f"control_group={control_group!r}. Use the other control group, or drop "
-                        "periods after the last cohort adopts."
-                    )
-                row.update(att=att, n_treated=n_tr, n_control=n_c)
-                rows.append(row)
-                k += 1
-                continue
-            tc = int(np.searchsorted(levels, g))
-            ctrl_codes = [0]
-            if control_group == "not_yet_treated":
-                ctrl_codes += [c for c in range(1, len(levels)) if levels[c] > thr and c != tc]
-            blocks = _row_blocks(sorted([tc, *ctrl_codes]), bounds)
-            n_tr = int(bounds[tc + 1] - bounds[tc])
-            n_c = sum(e - s_ for s_, e in blocks) - n_tr
-            n_par = 1 + x3.shape[2]
             if n_c == 0:
-                raise DesignError(
-                    f"No comparison units for cohort {g:g} in period {periods[cur]:g} with "
-                    f"control_group={control_group!r}. Use the other control group, or drop "
-                    "periods after the last cohort adopts."
-                )
-            if n_tr < n_par or n_c < n_par or (n_par > 1 and min(n_tr, n_c) <= n_par):
-                raise DesignError(
-                    f"Cohort {g:g} in period {periods[cur]:g} has {n_tr} treated and {n_c} "
-                    f"comparison units, too few for a model with {n_par} parameters "
-                    f"(intercept + covariates {list(panel.covariate_names)}). Drop covariates "
-                    "or merge small cohorts."
-                )
-            xb = base if x_varies else 0
-            if xb not in x_by_base:
-                x_by_base[xb] = np.column_stack([np.ones(n), x3[:, xb, :]])
-            key = (float(g), float(thr), xb)
-            comp = comparisons.get(key)
-            if comp is None:
-                w = _gather(w_all, blocks)
-                x = _gather(x_by_base[xb], blocks)
-                d = (_gather(codes, blocks) == tc).astype(float)
-                ps_fit = (
-                    propensity_with_checks(
-                        x, d, w / w.mean(), g, periods[cur], panel.covariate_names
-                    )
-                    if method != "reg"
-                    else None
-                )
-                try:
-                    comp = Comparison.build(d, x, w, ps_fit, propensity=method != "reg")
-                except np.linalg.LinAlgError as exc:
-                    raise DesignError(
-                        f"Outcome regression for cohort {g:g}, period {periods[cur]:g} is "
-                        f"singular: covariates {list(panel.covariate_names)} are collinear among "
-                        "the comparison units. Drop or combine covariates."
-                    ) from exc
-                comparisons.clear()  # one comparison set at a time keeps memory flat
-                comparisons[key] = comp
-            dy = _gather(yf[:, cur], blocks) - _gather(yf[:, base], blocks)
-            att, psi = estimator(dy, comp)
-            _scatter(inf[:, k], blocks, psi * (n / len(psi)))
+                raise _no_comparison_units(g, periods[cur], control_group)
             row.update(att=att, n_treated=n_tr, n_control=n_c)
-            rows.append(row)
-            k += 1
+            continue
+        tc = cell.code
+        blocks = _row_blocks(sorted([tc, *cell.comparison_codes(levels, control_group)]), bounds)
+        n_tr = int(bounds[tc + 1] - bounds[tc])
+        n_c = sum(e - s_ for s_, e in blocks) - n_tr
+        n_par = 1 + x3.shape[2]
+        if n_c == 0:
+            raise _no_comparison_units(g, periods[cur], control_group)
+        if n_tr < n_par or n_c < n_par or (n_par > 1 and min(n_tr, n_c) <= n_par):
+            raise DesignError(
+                f"Cohort {g:g} in period {periods[cur]:g} has {n_tr} treated and {n_c} "
+                f"comparison units, too few for a model with {n_par} parameters "
+                f"(intercept + covariates {list(panel.covariate_names)}). Drop covariates "
+                "or merge small cohorts."
+            )
+        xb = base if x_varies else 0
+        if xb not in x_by_base:
+            x_by_base[xb] = np.column_stack([np.ones(n), x3[:, xb, :]])
+        key = (float(g), float(thr), xb)
+        comp = comparisons.get(key)
+        if comp is None:
+            w = _gather(w_all, blocks)
+            x = _gather(x_by_base[xb], blocks)
+            d = (_gather(codes, blocks) == tc).astype(float)
+            ps_fit = (
+                propensity_with_checks(x, d, w / w.mean(), g, periods[cur], panel.covariate_names)
+                if method != "reg"
+                else None
+            )
+            try:
+                comp = Comparison.build(d, x, w, ps_fit, propensity=method != "reg")
+            except np.linalg.LinAlgError as exc:
+                raise DesignError(
+                    f"Outcome regression for cohort {g:g}, period {periods[cur]:g} is "
+                    f"singular: covariates {list(panel.covariate_names)} are collinear among "
+                    "the comparison units. Drop or combine covariates."
+                ) from exc
+            comparisons.clear()  # one comparison set at a time keeps memory flat
+            comparisons[key] = comp
+        dy = _gather(yf[:, cur], blocks) - _gather(yf[:, base], blocks)
+        att, psi = estimator(dy, comp)
+        _scatter(inf[:, k], blocks, psi * (n / len(psi)))
+        row.update(att=att, n_treated=n_tr, n_control=n_c)
     influence: DenseInfluence | CohortLinearInfluence
     if x3 is None:
         influence = CohortLinearInfluence(load_a, load_b, units, moments)

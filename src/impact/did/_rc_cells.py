@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from impact.did._cells import propensity_with_checks
+from impact.did._cells import group_time_cells, propensity_with_checks
 from impact.did._influence import DenseInfluence, SparseInfluence, UnitIndex
 from impact.did._rc_design import RepeatedSample
 from impact.did._rc_drdid import RC_ESTIMATORS
@@ -60,85 +60,59 @@ def compute_rc_cells(
     period_sorted = sample.period_index[order]
     n_par = x_all.shape[1]
 
-    tfac = 0 if base_period == "universal" else 1
-    t_range = range(n_t - tfac)
-    n_cells = len(cohorts) * len(t_range)
+    cells = group_time_cells(cohorts, periods, control_group, anticipation, base_period)
+    n_cells = len(cells)
     rc = sample.structure == "repeated_cross_section"
     inf = np.zeros((0, n_cells) if rc else (n_cells, n)).T
     sp_rows: list[np.ndarray] = []
     sp_vals: list[np.ndarray] = []
     sp_cols: list[np.ndarray] = []
     rows_out: list[dict[str, object]] = []
-    k = 0
-    for g in cohorts:
-        tc = int(np.searchsorted(levels, g))
-        g_base = int(np.flatnonzero(periods + anticipation < g)[-1])
-        for ti in t_range:
-            cur = ti + tfac
-            post = bool(g <= periods[cur])
-            base = g_base if (post or base_period == "universal") else ti
-            row: dict[str, object] = {
-                "cohort": g,
-                "time": periods[cur],
-                "event_time": periods[cur] - g,
-                "base_time": periods[base],
-                "post": post,
-                "is_base": base == cur,
-            }
-            if base == cur:
-                n_g = _n_distinct(su[code_sorted == tc], n)
-                row.update(att=0.0, n_treated=n_g, n_control=0)
-                rows_out.append(row)
-                k += 1
-                continue
-            thr = (
-                np.inf
-                if control_group == "never_treated"
-                else periods[max(cur, base)] + anticipation
-            )
-            ctrl = [0]
-            if control_group == "not_yet_treated":
-                ctrl += [c for c in range(1, len(levels)) if levels[c] > thr and c != tc]
-            idx = np.concatenate(
-                [
-                    np.arange(bounds[p * len(levels) + c], bounds[p * len(levels) + c + 1])
-                    for p in (base, cur)
-                    for c in sorted([tc, *ctrl])
-                ]
-            )
-            d = (code_sorted[idx] == tc).astype(float)
-            is_post = (period_sorted[idx] == cur).astype(float)
-            _check_cell(
-                d, is_post, n_par, method, g, periods[cur], periods[base], control_group, sample
-            )
-            x = x_all[idx]
-            w = w_all[idx]
-            ps_fit = (
-                propensity_with_checks(x, d, w / w.mean(), g, periods[cur], sample.covariate_names)
-                if method != "reg"
-                else None
-            )
-            try:
-                att, psi = estimator(y[idx], is_post, d, x, w, ps_fit)
-            except np.linalg.LinAlgError as exc:
-                raise DesignError(
-                    f"An outcome regression for cohort {g:g}, period {periods[cur]:g} is "
-                    f"singular: covariates {list(sample.covariate_names)} are collinear within "
-                    "a group-period of the comparison. Drop or combine covariates."
-                ) from exc
-            if rc:  # one row per sampling unit: no sums needed
-                sp_rows.append(su[idx])
-                sp_vals.append(psi * (n / len(idx)))
-                sp_cols.append(np.full(len(idx), k))
-            else:
-                inf[:, k] = np.bincount(su[idx], weights=psi * (n / len(idx)), minlength=n)
-            row.update(
-                att=att,
-                n_treated=_n_distinct(su[idx][d == 1], n),
-                n_control=_n_distinct(su[idx][d == 0], n),
-            )
-            rows_out.append(row)
-            k += 1
+    for k, cell in enumerate(cells):
+        g, tc, cur, base = cell.g, cell.code, cell.cur, cell.base
+        row = cell.row(periods)
+        rows_out.append(row)
+        if cell.is_base:
+            row.update(att=0.0, n_treated=_n_distinct(su[code_sorted == tc], n), n_control=0)
+            continue
+        idx = np.concatenate(
+            [
+                np.arange(bounds[p * len(levels) + c], bounds[p * len(levels) + c + 1])
+                for p in (base, cur)
+                for c in sorted([tc, *cell.comparison_codes(levels, control_group)])
+            ]
+        )
+        d = (code_sorted[idx] == tc).astype(float)
+        is_post = (period_sorted[idx] == cur).astype(float)
+        _check_cell(
+            d, is_post, n_par, method, g, periods[cur], periods[base], control_group, sample
+        )
+        x = x_all[idx]
+        w = w_all[idx]
+        ps_fit = (
+            propensity_with_checks(x, d, w / w.mean(), g, periods[cur], sample.covariate_names)
+            if method != "reg"
+            else None
+        )
+        try:
+            att, psi = estimator(y[idx], is_post, d, x, w, ps_fit)
+        except np.linalg.LinAlgError as exc:
+            raise DesignError(
+                f"An outcome regression for cohort {g:g}, period {periods[cur]:g} is "
+                f"singular: covariates {list(sample.covariate_names)} are collinear within "
+                "a group-period of the comparison. Drop or combine covariates."
+            ) from exc
+        if rc:  # one row per sampling unit: no sums needed
+            sp_rows.append(su[idx])
+            sp_vals.append(psi * (n / len(idx)))
+            sp_cols.append(np.full(len(idx), k))
+        else:
+            inf[:, k] = np.bincount(su[idx], weights=psi * (n / len(idx)), minlength=n)
+        row.update(
+            att=att,
+            n_treated=_n_distinct(su[idx][d == 1], n),
+            n_control=_n_distinct(su[idx][d == 0], n),
+        )
     units = UnitIndex(
         codes=np.searchsorted(levels, sample.unit_cohort),
         levels=levels,
