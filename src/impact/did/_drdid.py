@@ -93,6 +93,15 @@ def fit_propensity(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> PropensityFit
     )
 
 
+def ps_effect(w_resid: np.ndarray, x: np.ndarray, hessian: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Influence of the logit coefficients on a parameter whose derivative in them is ``v``.
+
+    ``w (d - ps) x' H v`` with ``w_resid = w (d - ps)`` and ``H`` the scaled inverse
+    information (:attr:`PropensityFit.hessian`).
+    """
+    return w_resid * (x @ (hessian @ v))
+
+
 @dataclass(frozen=True, eq=False)
 class Comparison:
     """What a 2x2 comparison needs that does not depend on the outcome.
@@ -160,7 +169,7 @@ def dr_from(dy: np.ndarray, c: Comparison) -> tuple[float, np.ndarray]:
     eta_cont = att_cont.mean() / m_cont
     inf_treat = (att_treat - c.w_treat * eta_treat - score * (c.x @ c.v_treat)) / m_treat
     cont_1 = att_cont - c.w_cont * eta_cont
-    alr_ps = c.w_ps_resid * (c.x @ (c.ps.hessian @ (cont_1 @ c.x / n)))
+    alr_ps = ps_effect(c.w_ps_resid, c.x, c.ps.hessian, cont_1 @ c.x / n)
     inf_cont = (cont_1 + alr_ps - score * (c.x @ c.v_cont)) / m_cont
     return float(eta_treat - eta_cont), inf_treat - inf_cont
 
@@ -176,7 +185,7 @@ def ipw_from(dy: np.ndarray, c: Comparison) -> tuple[float, np.ndarray]:
     eta_cont = att_cont.mean() / m_cont
     inf_treat = (att_treat - c.w_treat * eta_treat) / m_treat
     cont_1 = att_cont - c.w_cont * eta_cont
-    alr_ps = c.w_ps_resid * (c.x @ (c.ps.hessian @ (cont_1 @ c.x / n)))
+    alr_ps = ps_effect(c.w_ps_resid, c.x, c.ps.hessian, cont_1 @ c.x / n)
     return float(eta_treat - eta_cont), inf_treat - (cont_1 + alr_ps) / m_cont
 
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from impact.did._drdid import PropensityFit, fit_propensity
+from impact.did._drdid import PropensityFit, fit_propensity, ps_effect
 
 __all__ = ["RC_ESTIMATORS", "drdid_rc", "reg_did_rc", "std_ipw_did_rc"]
 
@@ -64,11 +64,6 @@ class _Regression:
         return self.resid_w * (x @ np.linalg.solve(self.gram, v))
 
 
-def _ps_effect(ps: PropensityFit, x: np.ndarray, w: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Influence of the logit coefficients on a parameter with derivative ``v``."""
-    return w * ps.resid * (x @ (ps.hessian @ v))
-
-
 def _ratio(a: np.ndarray, f: np.ndarray) -> float:
     """``mean(a f) / mean(a)``: a weighted mean."""
     return float(a @ f / a.sum())
@@ -84,18 +79,61 @@ def _xbar(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     return (a @ x) / a.sum()
 
 
-def _ipw_weights(
-    d: np.ndarray, post: np.ndarray, w: np.ndarray, ps: PropensityFit
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Treated (base, current) and odds-weighted comparison (base, current) weights."""
-    base = w * ps.trim
-    odds = ps.ps / (1.0 - ps.ps)
-    return (
-        base * d * (1 - post),
-        base * d * post,
-        base * odds * (1 - d) * (1 - post),
-        base * odds * (1 - d) * post,
-    )
+@dataclass(frozen=True, eq=False)
+class _OddsWeights:
+    """Treated (base, current) and odds-weighted comparison (base, current) weights.
+
+    The IPW estimator is the DiD of ``y``'s weighted means under these weights; the DR
+    estimator is the same DiD of the outcome-regression residuals plus corrections.
+    """
+
+    t0: np.ndarray
+    t1: np.ndarray
+    c0: np.ndarray
+    c1: np.ndarray
+
+    @classmethod
+    def build(
+        cls, d: np.ndarray, post: np.ndarray, w: np.ndarray, ps: PropensityFit
+    ) -> _OddsWeights:
+        base = w * ps.trim
+        odds = ps.ps / (1.0 - ps.ps)
+        return cls(
+            base * d * (1 - post),
+            base * d * post,
+            base * odds * (1 - d) * (1 - post),
+            base * odds * (1 - d) * post,
+        )
+
+    def did(self, f: np.ndarray) -> tuple[float, np.ndarray, tuple[float, float]]:
+        """``(tau_T1 - tau_T0) - (tau_C1 - tau_C0)``, the weighted means of ``f``.
+
+        Returns the DiD, its influence function with the weights taken as known, and the
+        comparison means ``(tau_C0, tau_C1)``.
+        """
+        tau_t1, tau_t0 = _ratio(self.t1, f), _ratio(self.t0, f)
+        tau_c1, tau_c0 = _ratio(self.c1, f), _ratio(self.c0, f)
+        did = (tau_t1 - tau_t0) - (tau_c1 - tau_c0)
+        psi = (
+            _lead(self.t1, f, tau_t1)
+            - _lead(self.t0, f, tau_t0)
+            - _lead(self.c1, f, tau_c1)
+            + _lead(self.c0, f, tau_c0)
+        )
+        return did, psi, (tau_c0, tau_c1)
+
+    def odds_effect(
+        self,
+        ps: PropensityFit,
+        x: np.ndarray,
+        w: np.ndarray,
+        f: np.ndarray,
+        tau_c: tuple[float, float],
+    ) -> np.ndarray:
+        """Estimation effect of the propensity score on the DiD, through the comparison odds."""
+        m2_1 = (self.c1 * (f - tau_c[1])) @ x / self.c1.sum()
+        m2_0 = (self.c0 * (f - tau_c[0])) @ x / self.c0.sum()
+        return ps_effect(w * ps.resid, x, ps.hessian, m2_0 - m2_1)
 
 
 def drdid_rc(
@@ -120,38 +158,31 @@ def drdid_rc(
     reg_c0, reg_c1 = _Regression.fit(x, y, w, c0), _Regression.fit(x, y, w, c1)
     reg_t0, reg_t1 = _Regression.fit(x, y, w, t0), _Regression.fit(x, y, w, t1)
     m_c = np.where(post == 1, reg_c1.fitted, reg_c0.fitted)
-    a_t0, a_t1, a_c0, a_c1 = _ipw_weights(d, post, w, ps)
+    ow = _OddsWeights.build(d, post, w, ps)
     a_d = w * ps.trim * d
     r = y - m_c
     gap1 = reg_t1.fitted - reg_c1.fitted
     gap0 = reg_t0.fitted - reg_c0.fitted
-    tau_t1, tau_t0 = _ratio(a_t1, r), _ratio(a_t0, r)
-    tau_c1, tau_c0 = _ratio(a_c1, r), _ratio(a_c0, r)
-    e1, e2 = _ratio(a_d, gap1), _ratio(a_t1, gap1)
-    e3, e4 = _ratio(a_d, gap0), _ratio(a_t0, gap0)
-    att = (tau_t1 - tau_t0) - (tau_c1 - tau_c0) + (e1 - e2) - (e3 - e4)
-
+    did, psi, tau_c = ow.did(r)
+    e1, e2 = _ratio(a_d, gap1), _ratio(ow.t1, gap1)
+    e3, e4 = _ratio(a_d, gap0), _ratio(ow.t0, gap0)
+    att = did + (e1 - e2) - (e3 - e4)
     psi = (
-        _lead(a_t1, r, tau_t1)
-        - _lead(a_t0, r, tau_t0)
-        - _lead(a_c1, r, tau_c1)
-        + _lead(a_c0, r, tau_c0)
+        psi
         + _lead(a_d, gap1, e1)
-        - _lead(a_t1, gap1, e2)
+        - _lead(ow.t1, gap1, e2)
         - _lead(a_d, gap0, e3)
-        + _lead(a_t0, gap0, e4)
+        + _lead(ow.t0, gap0, e4)
     )
     xd = _xbar(a_d, x)
     # estimation effects of the four outcome regressions (their derivatives, summed over
     # every term they enter: the tau_T terms cancel against the E terms)
-    psi += reg_c1.effect(x, _xbar(a_c1, x) - xd)
-    psi += reg_c0.effect(x, xd - _xbar(a_c0, x))
-    psi += reg_t1.effect(x, xd - _xbar(a_t1, x))
-    psi -= reg_t0.effect(x, xd - _xbar(a_t0, x))
+    psi += reg_c1.effect(x, _xbar(ow.c1, x) - xd)
+    psi += reg_c0.effect(x, xd - _xbar(ow.c0, x))
+    psi += reg_t1.effect(x, xd - _xbar(ow.t1, x))
+    psi -= reg_t0.effect(x, xd - _xbar(ow.t0, x))
     # estimation effect of the propensity score (through the comparison odds)
-    m2_1 = (a_c1 * (r - tau_c1)) @ x / a_c1.sum()
-    m2_0 = (a_c0 * (r - tau_c0)) @ x / a_c0.sum()
-    psi += _ps_effect(ps, x, w, m2_0 - m2_1)
+    psi += ow.odds_effect(ps, x, w, r, tau_c)
     return float(att), psi
 
 
@@ -170,18 +201,9 @@ def std_ipw_did_rc(
     """
     w = w / w.mean()
     ps = ps_fit if ps_fit is not None else fit_propensity(x, d, w)
-    a_t0, a_t1, a_c0, a_c1 = _ipw_weights(d, post, w, ps)
-    tau = [_ratio(a, y) for a in (a_t1, a_t0, a_c1, a_c0)]
-    att = (tau[0] - tau[1]) - (tau[2] - tau[3])
-    psi = (
-        _lead(a_t1, y, tau[0])
-        - _lead(a_t0, y, tau[1])
-        - _lead(a_c1, y, tau[2])
-        + _lead(a_c0, y, tau[3])
-    )
-    m2_1 = (a_c1 * (y - tau[2])) @ x / a_c1.sum()
-    m2_0 = (a_c0 * (y - tau[3])) @ x / a_c0.sum()
-    psi += _ps_effect(ps, x, w, m2_0 - m2_1)
+    ow = _OddsWeights.build(d, post, w, ps)
+    att, psi, tau_c = ow.did(y)
+    psi += ow.odds_effect(ps, x, w, y, tau_c)
     return float(att), psi
 
 
