@@ -31,6 +31,8 @@ from scipy import sparse
 from impact.did.multiplier import (
     BootstrapDraws,
     BootWeights,
+    accumulate_draws,
+    cluster_indicator,
     draw_multipliers,
     multiplier_bootstrap,
     multiply_accumulate,
@@ -178,10 +180,7 @@ class SparseInfluence:
         cl = self.units.cluster
         if cl is None:
             return self.psi
-        indicator = sparse.csr_matrix(
-            (np.ones(len(cl)), (cl, np.arange(len(cl)))), shape=(int(cl.max()) + 1, len(cl))
-        )
-        return sparse.csc_matrix(indicator @ self.psi)
+        return sparse.csc_matrix(cluster_indicator(cl) @ self.psi)
 
     def cluster_scores(self) -> np.ndarray:
         return np.asarray(self._sums().toarray()) / self.units.n_units
@@ -206,12 +205,7 @@ class SparseInfluence:
         """Multiplier bootstrap (one multiplier per sampling unit, or per cluster)."""
         rng = np.random.default_rng(seed)
         rows = sparse.csr_matrix(self._sums())
-        acc = np.zeros((n_boot, rows.shape[1]))
-        step = max(1, chunk_elements // n_boot)
-        for start in range(0, rows.shape[0], step):
-            block = rows[start : start + step]
-            v = draw_multipliers(rng, block.shape[0], n_boot, weights)
-            acc += np.asarray(block.T @ v.astype(np.float64)).T
+        acc = accumulate_draws(rng, rows, n_boot, weights, chunk_elements)
         return summarise_draws(acc / self.units.n_units, alpha=alpha, weights=weights)
 
     def dense(self) -> np.ndarray:
@@ -338,14 +332,7 @@ class CohortLinearInfluence:
         rng = np.random.default_rng(seed)
         n = self.units.n_units
         if self.units.cluster is not None:
-            s = self._cluster_sums()
-            acc = np.zeros((n_boot, s.shape[1]))
-            step = max(1, chunk_elements // n_boot)
-            for start in range(0, s.shape[0], step):
-                block = s[start : start + step]
-                acc += multiply_accumulate(
-                    draw_multipliers(rng, block.shape[0], n_boot, weights), block
-                )
+            acc = accumulate_draws(rng, self._cluster_sums(), n_boot, weights, chunk_elements)
             return summarise_draws(acc / n, alpha=alpha, weights=weights)
         u = self.units
         wy = self.moments.wy

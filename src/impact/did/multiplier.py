@@ -24,7 +24,9 @@ from impact.errors import DataError
 __all__ = [
     "BootWeights",
     "BootstrapDraws",
+    "accumulate_draws",
     "check_bootstrap_options",
+    "cluster_indicator",
     "draw_multipliers",
     "multiply_accumulate",
     "multiplier_bootstrap",
@@ -59,15 +61,18 @@ class BootstrapDraws:
     weights: str
 
 
+def cluster_indicator(cluster: np.ndarray) -> sparse.csr_matrix:
+    """Sparse G x n matrix with a one where unit ``i`` is in cluster ``g`` (codes ``0..G-1``)."""
+    return sparse.csr_matrix(
+        (np.ones(len(cluster)), (cluster, np.arange(len(cluster)))),
+        shape=(int(cluster.max()) + 1, len(cluster)),
+    )
+
+
 def sum_by_cluster(psi: np.ndarray, cluster: np.ndarray) -> np.ndarray:
     """Sum the rows of ``psi`` (n x k) within clusters coded ``0..G-1``."""
-    n_clusters = int(cluster.max()) + 1
     psi2 = psi.reshape(psi.shape[0], -1)
-    indicator = sparse.csr_matrix(
-        (np.ones(len(cluster)), (cluster, np.arange(len(cluster)))),
-        shape=(n_clusters, len(cluster)),
-    )
-    return np.asarray(indicator @ psi2)
+    return np.asarray(cluster_indicator(cluster) @ psi2)
 
 
 def draw_multipliers(
@@ -94,6 +99,31 @@ def draw_multipliers(
 def multiply_accumulate(v: np.ndarray, block: np.ndarray) -> np.ndarray:
     """``v.T @ block`` in single precision, returned in double precision."""
     return (v.T @ block.astype(np.float32)).astype(np.float64)
+
+
+def accumulate_draws(
+    rng: np.random.Generator,
+    rows: np.ndarray | sparse.csr_matrix,
+    n_boot: int,
+    weights: BootWeights,
+    chunk_elements: int = 4_000_000,
+) -> np.ndarray:
+    """``sum_i v_ib rows_i`` for every draw ``b``: an ``n_boot x k`` array.
+
+    One multiplier per row of ``rows`` (units, or cluster sums), drawn in chunks of rows
+    so that about ``chunk_elements`` multipliers exist at a time. Dense rows are multiplied
+    in single precision (:func:`multiply_accumulate`), sparse (CSR) rows in double.
+    """
+    acc = np.zeros((n_boot, rows.shape[1]))
+    step = max(1, chunk_elements // n_boot)
+    for start in range(0, rows.shape[0], step):
+        block = rows[start : start + step]
+        v = draw_multipliers(rng, block.shape[0], n_boot, weights)
+        if sparse.issparse(block):
+            acc += np.asarray(block.T @ v.astype(np.float64)).T
+        else:
+            acc += multiply_accumulate(v, block)
+    return acc
 
 
 def multiplier_bootstrap(
@@ -134,13 +164,7 @@ def multiplier_bootstrap(
     psi2 = np.asarray(psi, dtype=float).reshape(psi.shape[0], -1)
     n = psi2.shape[0]
     rows = sum_by_cluster(psi2, cluster) if cluster is not None else psi2
-    n_rows, k = rows.shape
-    acc = np.zeros((n_boot, k))
-    step = max(1, chunk_elements // n_boot)
-    for start in range(0, n_rows, step):
-        block = rows[start : start + step]
-        v = draw_multipliers(rng, block.shape[0], n_boot, weights)
-        acc += multiply_accumulate(v, block)
+    acc = accumulate_draws(rng, rows, n_boot, weights, chunk_elements)
     return summarise_draws(acc / n, alpha=alpha, weights=weights)
 
 
