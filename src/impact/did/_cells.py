@@ -221,11 +221,7 @@ def compute_cells(
             w = _gather(w_all, blocks)
             x = _gather(x_by_base[xb], blocks)
             d = (_gather(codes, blocks) == tc).astype(float)
-            ps_fit = (
-                propensity_with_checks(x, d, w / w.mean(), g, periods[cur], panel.covariate_names)
-                if method != "reg"
-                else None
-            )
+            ps_fit = propensity_with_checks(method, x, d, w, g, periods[cur], panel.covariate_names)
             try:
                 comp = Comparison.build(d, x, w, ps_fit, propensity=method != "reg")
             except np.linalg.LinAlgError as exc:
@@ -315,6 +311,7 @@ def _closed_form_cell(
 
 
 def propensity_with_checks(
+    method: str,
     x: np.ndarray,
     d: np.ndarray,
     w: np.ndarray,
@@ -322,10 +319,16 @@ def propensity_with_checks(
     t: float,
     covariate_names: tuple[str, ...],
     stacklevel: int = 4,
-) -> PropensityFit:
-    """Fit the propensity score of one comparison; errors on separation, warns on weak overlap."""
+) -> PropensityFit | None:
+    """Fit the propensity score of one comparison; errors on separation, warns on weak overlap.
+
+    ``None`` for ``method="reg"`` (no propensity score); the weights ``w`` are normalised
+    to mean one for the fit.
+    """
+    if method == "reg":
+        return None
     try:
-        fit = fit_propensity(x, d, w)
+        fit = fit_propensity(x, d, w / w.mean())
     except SeparationError as exc:
         raise DesignError(
             f"The propensity score for cohort {g:g} (period {t:g}) cannot be estimated: "

@@ -89,11 +89,7 @@ def compute_rc_cells(
         )
         x = x_all[idx]
         w = w_all[idx]
-        ps_fit = (
-            propensity_with_checks(x, d, w / w.mean(), g, periods[cur], sample.covariate_names)
-            if method != "reg"
-            else None
-        )
+        ps_fit = propensity_with_checks(method, x, d, w, g, periods[cur], sample.covariate_names)
         try:
             att, psi = estimator(y[idx], is_post, d, x, w, ps_fit)
         except np.linalg.LinAlgError as exc:
