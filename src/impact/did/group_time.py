@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ from impact.did._influence import (
     single_threaded_blas,
 )
 from impact.did._rc_cells import compute_rc_cells, last_cohort_as_control_rc
-from impact.did._rc_design import validate_repeated_sample
+from impact.did._rc_design import RepeatedSample, validate_repeated_sample
 from impact.did.design import StaggeredPanel, check_control_group, validate_staggered_panel
 from impact.did.gt_results import GroupTimeResult, InferenceSettings
 from impact.did.multiplier import check_bootstrap_options
@@ -212,7 +212,6 @@ def att_gt(
         clustered=cluster is not None,
         structure=structure,
     )
-    notes: list[str] = []
     if structure != "panel":
         sample = validate_repeated_sample(
             data,
@@ -226,10 +225,9 @@ def att_gt(
             cluster=cluster,
             anticipation=anticipation,
         )
-        check_control_group(sample, control_group)
-        if control_group == "not_yet_treated" and not np.any(sample.cohort == 0):
-            sample, note = last_cohort_as_control_rc(sample, anticipation)
-            notes.append(note)
+        sample, notes = _comparison_group(
+            sample, control_group, anticipation, last_cohort_as_control_rc
+        )
         notes.append(ESTIMAND_NOTES[structure])
         with single_threaded_blas():
             rc_table, rc_influence = compute_rc_cells(
@@ -254,10 +252,9 @@ def att_gt(
         anticipation=anticipation,
         balance_panel=balance_panel,
     )
-    check_control_group(balanced, control_group)
-    if control_group == "not_yet_treated" and not np.any(balanced.cohort == 0):
-        balanced, note = _last_cohort_as_control(balanced, anticipation)
-        notes.append(note)
+    balanced, notes = _comparison_group(
+        balanced, control_group, anticipation, _last_cohort_as_control
+    )
     if allow_unbalanced_panel:
         notes.append(
             "allow_unbalanced_panel=True but the panel is balanced: the panel estimators are "
@@ -282,6 +279,27 @@ ESTIMAND_NOTES = {
         "covariates)."
     ),
 }
+
+
+_Design = TypeVar("_Design", StaggeredPanel, RepeatedSample)
+
+
+def _comparison_group(
+    design: _Design,
+    control_group: str,
+    anticipation: int,
+    last_cohort_as_control: Callable[[_Design, int], tuple[_Design, str]],
+) -> tuple[_Design, list[str]]:
+    """Check the comparison group exists and return the design with the notes it needs.
+
+    Without never-treated units and with ``control_group="not_yet_treated"`` the last
+    cohort becomes the comparison group (as R did), which the notes say.
+    """
+    check_control_group(design, control_group)
+    if control_group == "not_yet_treated" and not np.any(design.cohort == 0):
+        design, note = last_cohort_as_control(design, anticipation)
+        return design, [note]
+    return design, []
 
 
 def _structure(
