@@ -19,6 +19,7 @@ from impact.did._cells import group_time_cells, propensity_with_checks
 from impact.did._influence import DenseInfluence, SparseInfluence, UnitIndex
 from impact.did._rc_design import RepeatedSample
 from impact.did._rc_drdid import RC_ESTIMATORS
+from impact.did.design import last_cohort_as_comparison, too_few_periods_before_last_cohort
 from impact.errors import DesignError
 
 __all__ = ["compute_rc_cells", "last_cohort_as_control_rc"]
@@ -169,18 +170,10 @@ def last_cohort_as_control_rc(
     sample: RepeatedSample, anticipation: int
 ) -> tuple[RepeatedSample, str]:
     """No never-treated units: keep periods before the last cohort; it becomes the control."""
-    g_max = sample.cohorts.max()
+    g_max, cohort, note = last_cohort_as_comparison(sample, anticipation)
     keep = sample.periods[sample.period_index] < g_max - anticipation
-    cohort = np.where(sample.cohort == g_max, 0.0, sample.cohort)
-    note = (
-        f"No never-treated units: periods from {g_max - anticipation:g} on are dropped and "
-        f"cohort {g_max:g} serves as the not-yet-treated comparison group (as R did)."
-    )
     if not keep.any() or len(np.unique(sample.period_index[keep])) < 2:
-        raise DesignError(
-            "control_group='not_yet_treated' without never-treated units leaves too few periods "
-            f"before the last cohort ({g_max:g}) to estimate anything."
-        )
+        raise too_few_periods_before_last_cohort(g_max)
     new = sample.subset(keep, cohort=cohort)
     if not np.any(new.unit_cohort > 0):
         raise DesignError(

@@ -32,6 +32,8 @@ __all__ = [
     "StaggeredPanel",
     "check_control_group",
     "cohort_from_treatment",
+    "last_cohort_as_comparison",
+    "too_few_periods_before_last_cohort",
     "validate_staggered_panel",
 ]
 
@@ -545,6 +547,35 @@ def check_control_group(panel: _Cohorts, control_group: str) -> None:
             f"cohort ({panel.cohorts[0]:g}): no unit is ever an untreated comparison. The design "
             "cannot identify an effect without a comparison group."
         )
+
+
+def last_cohort_as_comparison(design: _Cohorts, anticipation: int) -> tuple[float, np.ndarray, str]:
+    """Without never-treated units: the last cohort becomes the comparison group (as R did).
+
+    The caller keeps only the periods before ``g_max - anticipation``; if fewer than two
+    are left it raises :func:`too_few_periods_before_last_cohort`.
+
+    Returns
+    -------
+    tuple
+        The last cohort ``g_max``, the cohorts with ``g_max`` recoded to 0 (never treated)
+        and a note for the results saying so.
+    """
+    g_max = design.cohorts.max()
+    cohort = np.where(design.cohort == g_max, 0.0, design.cohort)
+    note = (
+        f"No never-treated units: periods from {g_max - anticipation:g} on are dropped and "
+        f"cohort {g_max:g} serves as the not-yet-treated comparison group (as R did)."
+    )
+    return g_max, cohort, note
+
+
+def too_few_periods_before_last_cohort(g_max: float) -> DesignError:
+    """The error when the last cohort as comparison group leaves nothing to estimate."""
+    return DesignError(
+        "control_group='not_yet_treated' without never-treated units leaves too few periods "
+        f"before the last cohort ({g_max:g}) to estimate anything."
+    )
 
 
 def cohort_from_treatment(

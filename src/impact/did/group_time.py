@@ -21,7 +21,13 @@ from impact.did._influence import (
 )
 from impact.did._rc_cells import compute_rc_cells, last_cohort_as_control_rc
 from impact.did._rc_design import RepeatedSample, validate_repeated_sample
-from impact.did.design import StaggeredPanel, check_control_group, validate_staggered_panel
+from impact.did.design import (
+    StaggeredPanel,
+    check_control_group,
+    last_cohort_as_comparison,
+    too_few_periods_before_last_cohort,
+    validate_staggered_panel,
+)
 from impact.did.gt_results import GroupTimeResult, InferenceSettings
 from impact.did.multiplier import check_bootstrap_options
 from impact.did.pretest import wald_pretest
@@ -386,14 +392,9 @@ def _finish(
 
 def _last_cohort_as_control(panel: StaggeredPanel, anticipation: int) -> tuple[StaggeredPanel, str]:
     """No never-treated units: keep periods before the last cohort; it becomes the control."""
-    g_max = panel.cohorts.max()
+    g_max, cohort, note = last_cohort_as_comparison(panel, anticipation)
     keep_t = panel.periods < g_max - anticipation
-    cohort = np.where(panel.cohort == g_max, 0.0, panel.cohort)
     x = panel.x[:, keep_t] if panel.x is not None else None
-    note = (
-        f"No never-treated units: periods from {g_max - anticipation:g} on are dropped and "
-        f"cohort {g_max:g} serves as the not-yet-treated comparison group (as R did)."
-    )
     new = StaggeredPanel(
         unit_ids=panel.unit_ids,
         periods=panel.periods[keep_t],
@@ -409,10 +410,7 @@ def _last_cohort_as_control(panel: StaggeredPanel, anticipation: int) -> tuple[S
         cohort_column=panel.cohort_column,
     )
     if new.n_periods < 2 or not np.any(new.cohort > 0):
-        raise DesignError(
-            "control_group='not_yet_treated' without never-treated units leaves too few periods "
-            f"before the last cohort ({g_max:g}) to estimate anything."
-        )
+        raise too_few_periods_before_last_cohort(g_max)
     return new, note
 
 
