@@ -152,9 +152,7 @@ def validate_repeated_sample(
             "cross-sections without one pass panel=False."
         )
     covs = _as_list(covariates)
-    needed = [outcome, time, cohort, *covs]
-    needed += [c for c in (unit, weights, cluster) if c is not None]
-    _check_request(data, needed, anticipation)
+    _check_request(data, [outcome, time, cohort, *covs, unit, weights, cluster], anticipation)
     y, t, g, periods = _outcome_time_cohort(
         data,
         outcome=outcome,

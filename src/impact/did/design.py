@@ -154,13 +154,13 @@ def _numeric(data: pd.DataFrame, column: str, what: str) -> np.ndarray:
     return s.to_numpy(dtype=float, na_value=np.nan)
 
 
-def _check_request(data: pd.DataFrame, needed: Sequence[str], anticipation: int) -> None:
+def _check_request(data: pd.DataFrame, needed: Sequence[str | None], anticipation: int) -> None:
     """Raise if a needed column is missing, ``data`` is empty or ``anticipation`` is invalid.
 
     Call after checking that ``data`` is a DataFrame; ``needed`` lists the columns in the
-    order they are reported.
+    order they are reported (``None`` for an option not used).
     """
-    missing = [c for c in dict.fromkeys(needed) if c not in data.columns]
+    missing = [c for c in dict.fromkeys(needed) if c is not None and c not in data.columns]
     if missing:
         raise DataError(
             f"Column(s) {missing} not found in data; available columns: {list(data.columns)}. "
@@ -346,9 +346,7 @@ def validate_staggered_panel(
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
     covs = _as_list(covariates)
-    needed = [outcome, unit, time, cohort, *covs]
-    needed += [c for c in (weights, cluster) if c is not None]
-    _check_request(data, needed, anticipation)
+    _check_request(data, [outcome, unit, time, cohort, *covs, weights, cluster], anticipation)
     y_long, t_long, g_long, periods = _outcome_time_cohort(
         data,
         outcome=outcome,
