@@ -99,6 +99,15 @@ class DenseInfluence:
     psi: np.ndarray = field(repr=False)
     units: UnitIndex = field(repr=False)
 
+    @classmethod
+    def with_terms(
+        cls, psi: np.ndarray, units: UnitIndex, terms: np.ndarray | None
+    ) -> DenseInfluence:
+        """``psi`` plus per-cohort terms ``w_i * terms[l, c_i]`` (added in place), if any."""
+        if terms is not None:
+            psi += units.cohort_column(terms)
+        return cls(psi, units)
+
     @property
     def n_params(self) -> int:
         return int(self.psi.shape[1])
@@ -106,9 +115,7 @@ class DenseInfluence:
     def transform(self, weights: np.ndarray, terms: np.ndarray | None = None) -> DenseInfluence:
         """Parameters ``sum_k weights[k, l] theta_k`` (+ per-cohort terms ``terms[l, c]``)."""
         new = (weights.T @ self.psi.T).T  # Fortran order without a copy
-        if terms is not None:
-            new += self.units.cohort_column(terms)
-        return DenseInfluence(new, self.units)
+        return DenseInfluence.with_terms(new, self.units, terms)
 
     def subset(self, idx: np.ndarray) -> DenseInfluence:
         """The parameters ``idx`` only."""
@@ -168,10 +175,7 @@ class SparseInfluence:
 
     def transform(self, weights: np.ndarray, terms: np.ndarray | None = None) -> DenseInfluence:
         """Parameters ``sum_k weights[k, l] theta_k`` (+ per-cohort terms ``terms[l, c]``)."""
-        new = np.asfortranarray(self.psi @ weights)
-        if terms is not None:
-            new += self.units.cohort_column(terms)
-        return DenseInfluence(new, self.units)
+        return DenseInfluence.with_terms(np.asfortranarray(self.psi @ weights), self.units, terms)
 
     def subset(self, idx: np.ndarray) -> SparseInfluence:
         return SparseInfluence(sparse.csc_matrix(self.psi[:, idx]), self.units)
