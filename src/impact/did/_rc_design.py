@@ -29,6 +29,7 @@ from impact.did.design import (
     _require_varying,
     _show,
     _treated_too_early,
+    _unit_period_counts,
 )
 from impact.errors import DataError, DesignError, ImpactWarning
 
@@ -166,11 +167,8 @@ def validate_repeated_sample(
 
     if panel_like:
         assert unit is not None
-        codes_, unit_ids = pd.factorize(data[unit], sort=False)
-        su = np.asarray(codes_, dtype=np.int64)
+        su, unit_ids, _, counts = _unit_period_counts(data[unit], t, periods)
         n_u = len(unit_ids)
-        key = su * len(periods) + ti
-        counts = np.bincount(key, minlength=n_u * len(periods))
         if counts.max() > 1:
             k = int(np.argmax(counts > 1))
             raise DataError(

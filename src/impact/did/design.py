@@ -134,6 +134,24 @@ def _sorted_balanced_units(
     return first, True
 
 
+def _unit_period_counts(
+    units: pd.Series, t: np.ndarray, periods: np.ndarray
+) -> tuple[np.ndarray, pd.Index, np.ndarray, np.ndarray]:
+    """Rows per unit-period pair, for duplicate and balance checks.
+
+    Returns
+    -------
+    tuple
+        Unit code per row, unit labels (order of first appearance), the row's unit-period
+        key ``code * n_periods + period index`` and the number of rows per key.
+    """
+    codes_, unit_ids = pd.factorize(units, sort=False)
+    codes = np.asarray(codes_, dtype=np.int64)
+    key = codes * len(periods) + np.searchsorted(periods, t)
+    counts = np.bincount(key, minlength=len(unit_ids) * len(periods))
+    return codes, unit_ids, key, counts
+
+
 def _as_list(cols: str | Sequence[str] | None) -> list[str]:
     if cols is None:
         return []
@@ -361,12 +379,8 @@ def validate_staggered_panel(
     ui = np.empty(0, dtype=np.intp)
     key = np.empty(0, dtype=np.int64)
     if not in_order:
-        codes_, unit_ids = pd.factorize(data[unit], sort=False)
-        ui = np.asarray(codes_)
-        ti = np.searchsorted(periods, t_long)
+        ui, unit_ids, key, counts = _unit_period_counts(data[unit], t_long, periods)
         n = len(unit_ids)
-        key = ui.astype(np.int64) * n_t + ti
-        counts = np.bincount(key, minlength=n * n_t)
         if counts.max() > 1:
             k = int(np.argmax(counts > 1))
             raise DataError(
