@@ -23,7 +23,7 @@ from impact.bayes import (
 from impact.bayes.cells import build_design
 from impact.bayes.did_results import treated_cell_probabilities
 from impact.bayes.hierarchical_did import build_model
-from impact.errors import DesignError, DiagnosticsWarning
+from impact.errors import DataError, DesignError, DiagnosticsWarning
 
 from .test_cells import OPTS
 
@@ -170,6 +170,40 @@ def test_no_site_column_uses_cohorts(tiny_did, mock_pymc_sample):
     assert res.design.unit_labels == (0, 2018, 2019)
     eff = res.effect(kind="dynamic")
     assert eff.outcome == "neet" and eff.event_time == (0, 1, 2)
+
+
+def test_site_intercepts_pool_within_adoption_cohorts(tiny_did):
+    """Correlated random effects: a_site = cohort level + deviation (Mundlak)."""
+    _, cells, _ = tiny_did
+    design = build_design(cells, **OPTS)
+    assert design.unit_group_idx is not None
+    unit_cohort = cells.groupby("municipality")["adoption_year"].first()
+    labels = np.asarray(design.unit_group_labels)[design.unit_group_idx]
+    np.testing.assert_array_equal(labels, unit_cohort.loc[list(design.unit_labels)].to_numpy())
+    for parameterization in ("centered", "noncentered"):
+        model = build_model(design, DEFAULT_PRIORS, site_parameterization=parameterization)
+        point = _random_points(model, 1, seed=3)[0]
+        names = {v.name for v in model.free_RVs}
+        assert "cohort_level" in names
+        # a_site is the cohort's level plus the site's deviation, centred within its cohort
+        dev_expr = (
+            model["a_dev"]
+            if parameterization == "centered"
+            else model["sigma_site"] * model["z_site"]
+        )
+        fn = model.compile_fn(
+            [model["a_site"], model["cohort_level"], dev_expr],
+            inputs=model.value_vars,
+            on_unused_input="ignore",
+        )
+        a_site, level, dev = fn(point)
+        group = design.unit_group_idx
+        centred = dev - (np.bincount(group, dev) / np.bincount(group))[group]
+        np.testing.assert_allclose(a_site, level[group] + centred, rtol=1e-10, atol=1e-12)
+    pooled = build_model(design, DEFAULT_PRIORS, site_pooling="all")
+    assert "cohort_level" not in {v.name for v in pooled.free_RVs}
+    with pytest.raises(DataError, match="site_pooling='sites' is not 'cohort' or 'all'"):
+        build_model(design, DEFAULT_PRIORS, site_pooling="sites")
 
 
 @pytest.mark.sampling

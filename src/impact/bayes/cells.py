@@ -49,6 +49,9 @@ class CellDesign:
         ``True`` when the rows are persons kept uncompressed (Bernoulli likelihood).
     n_rows
         Number of input rows before compression.
+    unit_group_idx, unit_group_labels
+        Each unit's adoption cohort (index into the labels, 0 = never adopted first), or
+        ``None`` when units are not sites with a cohort column.
     """
 
     cells: pd.DataFrame
@@ -68,6 +71,8 @@ class CellDesign:
     event_times: tuple[int, ...] | None
     bernoulli: bool
     n_rows: int
+    unit_group_idx: np.ndarray | None = None
+    unit_group_labels: tuple[object, ...] = ()
 
     @property
     def n_cells(self) -> int:
@@ -231,6 +236,15 @@ def build_design(
     else:
         event_idx, event_times = None, None
     cells = frame.rename(columns={"__k": "successes", "__n": "n", "__e": "event_time"})
+    # each site's adoption cohort (0 = never), for pooling site intercepts within cohorts
+    group_idx: np.ndarray | None = None
+    group_labels: tuple[object, ...] = ()
+    if site is not None and cohort is not None:
+        unit_cohort = frame.groupby(unit_idx, sort=True)[cohort].first().to_numpy()
+        g_idx, g_labels = pd.factorize(unit_cohort, sort=True)
+        if len(g_labels) > 1:
+            group_idx = np.asarray(g_idx, dtype=np.int64)
+            group_labels = tuple(g_labels.tolist())
     return CellDesign(
         cells=cells,
         successes=frame["__k"].to_numpy(dtype=np.int64),
@@ -249,6 +263,8 @@ def build_design(
         event_times=event_times,
         bernoulli=bernoulli,
         n_rows=len(data),
+        unit_group_idx=group_idx,
+        unit_group_labels=group_labels,
     )
 
 
