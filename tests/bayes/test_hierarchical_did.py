@@ -184,7 +184,7 @@ def test_site_intercepts_pool_within_adoption_cohorts(tiny_did):
         model = build_model(design, DEFAULT_PRIORS, site_parameterization=parameterization)
         point = _random_points(model, 1, seed=3)[0]
         names = {v.name for v in model.free_RVs}
-        assert "cohort_level" in names
+        assert "cohort_offset" in names
         # a_site is the cohort's level plus the site's deviation, centred within its cohort
         dev_expr = (
             model["a_dev"]
@@ -192,16 +192,17 @@ def test_site_intercepts_pool_within_adoption_cohorts(tiny_did):
             else model["sigma_site"] * model["z_site"]
         )
         fn = model.compile_fn(
-            [model["a_site"], model["cohort_level"], dev_expr],
+            [model["a_site"], model["cohort_offset"], dev_expr],
             inputs=model.value_vars,
             on_unused_input="ignore",
         )
-        a_site, level, dev = fn(point)
+        a_site, offset, dev = fn(point)
+        level = np.r_[0.0, offset]  # the first cohort (never-adopters) is the reference
         group = design.unit_group_idx
         centred = dev - (np.bincount(group, dev) / np.bincount(group))[group]
         np.testing.assert_allclose(a_site, level[group] + centred, rtol=1e-10, atol=1e-12)
     pooled = build_model(design, DEFAULT_PRIORS, site_pooling="all")
-    assert "cohort_level" not in {v.name for v in pooled.free_RVs}
+    assert "cohort_offset" not in {v.name for v in pooled.free_RVs}
     with pytest.raises(DataError, match="site_pooling='sites' is not 'cohort' or 'all'"):
         build_model(design, DEFAULT_PRIORS, site_pooling="sites")
 

@@ -97,7 +97,9 @@ def build_model(
         eta_c = alpha + a_s + b_t + sum_j beta_j[x_cj] + D_c * (delta + u_s [+ v_e])
         a_s   = m_g(s) + Normal(0, sigma_site)  (site intercepts, partially pooled within
                                                  their adoption cohort g(s), never-adopters
-                                                 one cohort; m ~ ZeroSumNormal(intercept_sd);
+                                                 one cohort; m = 0 for the first cohort,
+                                                 else ~ Normal(0, intercept_sd); deviations
+                                                 centred within cohort;
                                                  centred or non-centred; ``site_pooling="all"``
                                                  pools all sites: a ~ ZeroSumNormal(sigma_site))
         b     ~ ZeroSumNormal(time_sd)          (year effects)
@@ -128,7 +130,7 @@ def build_model(
         raise DataError(f"site_pooling={site_pooling!r} is not 'cohort' or 'all'.")
     groups = design.unit_group_idx if site_pooling == "cohort" else None
     if groups is not None:
-        coords["site_group"] = list(design.unit_group_labels)
+        coords["site_group_offset"] = list(design.unit_group_labels[1:])
     if site_parameterization == "auto":
         site_parameterization = choose_site_parameterization(design)
     if site_parameterization not in ("centered", "noncentered"):
@@ -151,10 +153,13 @@ def build_model(
             # intercepts of adopters chosen for a low baseline are pulled up, the pre-period
             # misfit is left in place and the post-period one is absorbed by the effect,
             # which biased Flyt's ATT by about -0.014 (benchmarks/bayes_recovery.py).
-            level_g = pm.ZeroSumNormal(
-                "cohort_level", sigma=priors["intercept_sd"], dims="site_group"
+            # Offsets from the first cohort (the never-adopters when there are any), whose
+            # level alpha carries: a zero-sum over cohorts would tie alpha to the few-site
+            # cohorts' uncertain levels and ride a ridge with the dominant cohort's.
+            offset = pm.Normal(
+                "cohort_offset", 0.0, priors["intercept_sd"], dims="site_group_offset"
             )
-            group_mean = level_g[groups]
+            group_mean = pt.concatenate([pt.zeros(1), offset])[groups]
         if site_parameterization == "centered" and link == "identity":
             # Unit levels as the coordinates: a dominant unit (UngInvest's never-enrolled)
             # pins its own level instead of a combination of alpha and every zero-sum
