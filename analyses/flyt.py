@@ -164,7 +164,8 @@ def main(
             float(posterior.mean),
             float(posterior.sd),
             posterior.interval(0.95),
-            f"NUTS ({bayes.sampler.sampler}), binomial cells, site-varying effects, 95 % equal-tailed interval",
+            f"NUTS ({bayes.sampler.sampler}), binomial cells, site-varying effects, intercepts "
+            "pooled within adoption cohorts, 95 % equal-tailed interval",
         )
     )
     bundle.write_table("estimates", pd.DataFrame(rows))
