@@ -441,8 +441,9 @@ def hierarchical_did(
     up, the pre-period misfit stays and the effect absorbs the post-period one. On Flyt
     (benchmarks/bayes_recovery.py, full scale) that put the posterior mean 0.014 below a
     model-free person-weighted DiD in each of 4 seeds (90 % coverage 0/4); pooling within
-    cohorts cuts the gap to about 0.005 (coverage restored in the seeds run); what remains
-    is the logit model's approximation of effects that vary by site, year and pupil.
+    cohorts cuts the gap to about 0.007 (bias against the truth -0.002, 90 % coverage 3 of
+    4; benchmarks/results/bayes_recovery*.json); what remains is the logit model's
+    approximation of effects that vary by site, year and pupil.
     Rows are assumed conditionally independent given the cell's covariates (for repeated
     person-years, e.g. UngInvest, within-person correlation is ignored and intervals are
     too narrow).
