@@ -230,6 +230,7 @@ def test_each_link_recovers_its_own_dgp(link):
             tune=400,
             seed=11,
             cores=2,
+            target_accept=0.95,  # 0.9 leaves a stray divergence on these small sites
             predictive=False,
             log_likelihood=False,
         )
