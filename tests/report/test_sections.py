@@ -87,6 +87,7 @@ def test_sensitivity_section_says_how_much_divergence_the_conclusion_takes(
     assert "Konklusjonen er følsom" in str(items[0]) and "16 %" in str(items[0])
     shown = items[1].to_frame().to_string()
     assert "Parallelle trender" in shown and "Avvik opptil 50 %" in shown
+    assert "Ingen endring i avviket etter start" in shown and "Avvik opptil 0 %" not in shown
     assert "2,0 til 8,0" in shown  # pp, bokmål decimal comma
     bundle.update_metadata(trend_sensitivity={"breakdown": 1.7})
     items = sections.sensitivity_section(ReportContext.open(tmp_path, "x", lang="en"))

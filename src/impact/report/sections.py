@@ -332,7 +332,7 @@ def sensitivity_section(ctx: ReportContext) -> list[Any]:
         ctx.t(
             "Metoden forutsetter at kommunene med og uten programmet ville hatt samme utvikling "
             "uten programmet (parallelle trender). Det kan ikke testes etter oppstart, men vi "
-            "kan spørre hvor store avvik fra det som skal til før konklusjonen faller: vi lar "
+            "kan spørre hvor store avvik fra dem som skal til før konklusjonen faller: vi lar "
             "avviket per år etter oppstart være en andel av det største år-til-år-avviket vi "
             "ser før oppstart (Rambachan og Roth 2023), og regner ut intervallet for "
             "gjennomsnittet av effektene etter oppstart.",

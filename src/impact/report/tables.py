@@ -465,6 +465,12 @@ def trend_sensitivity_table(
     for _, row in sensitivity.iterrows():
         if row["method"] == "original":
             label = "Parallelle trender" if lang == "nb" else "Parallel trends"
+        elif float(row["m"]) == 0:
+            label = (
+                "Ingen endring i avviket etter start"
+                if lang == "nb"
+                else "No change in divergence after the start"
+            )
         else:
             m = float(row["m"])
             label = (
