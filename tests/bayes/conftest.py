@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 import pytest
 from pymc.testing import mock_sample_setup_and_teardown
 
+from impact.errors import DiagnosticsWarning
+
+T = TypeVar("T")
+
 REFERENCE = Path(__file__).parent / "reference"
 
 mock_pymc_sample = pytest.fixture(scope="function")(mock_sample_setup_and_teardown)
+
+
+def fit_with_mock_sampler(fit: Callable[..., T], *args: Any, match: str = "", **kwargs: Any) -> T:
+    """Run a Bayesian fit on PyMC's mock sampler (the wiring is under test, not MCMC).
+
+    Mocked draws cannot pass the diagnostics gate, and the fit must say so: the
+    :class:`~impact.errors.DiagnosticsWarning` (matching ``match``) is required.
+    """
+    mocking = mock_sample_setup_and_teardown()
+    next(mocking)
+    try:
+        with pytest.warns(DiagnosticsWarning, match=match):
+            return fit(*args, **kwargs)
+    finally:
+        next(mocking, None)
 
 
 @pytest.fixture(scope="session")

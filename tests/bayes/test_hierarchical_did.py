@@ -9,7 +9,6 @@ import numpy as np
 import pymc as pm
 import pytest
 from matplotlib.figure import Figure
-from pymc.testing import mock_sample_setup_and_teardown
 from scipy import stats
 from scipy.special import gammaln
 
@@ -25,6 +24,7 @@ from impact.bayes.did_results import treated_cell_probabilities
 from impact.bayes.hierarchical_did import build_model
 from impact.errors import DataError, DesignError, DiagnosticsWarning
 
+from .conftest import fit_with_mock_sampler
 from .test_cells import OPTS
 
 
@@ -57,21 +57,16 @@ def test_cells_and_person_rows_have_the_same_log_posterior(tiny_did):
 def mocked(tiny_did) -> Iterator[HierarchicalDiDResult]:
     """One mocked fit shared by the tests of this module (results are immutable)."""
     _, cells, _ = tiny_did
-    mocking = mock_sample_setup_and_teardown()
-    next(mocking)
-    try:
-        with pytest.warns(DiagnosticsWarning):
-            res = hierarchical_did(
-                cells,
-                covariates=["group"],
-                effect_covariates=["group"],
-                dynamic=True,
-                draws=40,
-                chains=4,
-                seed=5,
-            )
-    finally:
-        next(mocking, None)
+    res = fit_with_mock_sampler(
+        hierarchical_did,
+        cells,
+        covariates=["group"],
+        effect_covariates=["group"],
+        dynamic=True,
+        draws=40,
+        chains=4,
+        seed=5,
+    )
     yield res
 
 

@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
-from pymc.testing import mock_sample_setup_and_teardown
 from scipy import stats
 from scipy.special import expit, logit
 
@@ -32,6 +31,7 @@ from impact.bayes.did_results import treated_cell_probabilities
 from impact.bayes.hierarchical_did import IDENTITY_PRIORS
 from impact.errors import DataError, DesignError, DiagnosticsWarning
 
+from .conftest import fit_with_mock_sampler
 from .test_cells import OPTS
 
 
@@ -116,22 +116,17 @@ def test_working_probabilities_are_the_binomial_identity_mle(tiny_did):
 @pytest.fixture(scope="module")
 def mocked_identity(tiny_did) -> Iterator[HierarchicalDiDResult]:
     _, cells, _ = tiny_did
-    mocking = mock_sample_setup_and_teardown()
-    next(mocking)
-    try:
-        with pytest.warns(DiagnosticsWarning):
-            res = hierarchical_did(
-                cells,
-                covariates=["group"],
-                effect_covariates=["group"],
-                dynamic=True,
-                draws=40,
-                chains=4,
-                seed=5,
-                link="identity",
-            )
-    finally:
-        next(mocking, None)
+    res = fit_with_mock_sampler(
+        hierarchical_did,
+        cells,
+        covariates=["group"],
+        effect_covariates=["group"],
+        dynamic=True,
+        draws=40,
+        chains=4,
+        seed=5,
+        link="identity",
+    )
     yield res
 
 

@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
-from pymc.testing import mock_sample_setup_and_teardown
 
 from impact import Effect
 from impact.bayes import PartialPoolingResult, partial_pooling, predictive_check
 from impact.errors import DataError, DesignError, DiagnosticsWarning
+
+from .conftest import fit_with_mock_sampler
 
 Y = [28.0, 8, -3, 7, -1, 1, 18, 12]
 SIGMA = [15.0, 10, 16, 11, 9, 11, 10, 18]
@@ -61,13 +62,17 @@ def mocked_result() -> Iterator[PartialPoolingResult]:
     est = pd.Series(Y, index=[f"school {c}" for c in "ABCDEFGH"])
     se = pd.Series(SIGMA, index=est.index)
     before = est.copy(), se.copy()
-    mocking = mock_sample_setup_and_teardown()
-    next(mocking)
-    try:
-        with pytest.warns(DiagnosticsWarning, match="no divergence statistics"):
-            res = partial_pooling(est, se, mu_sd=5, tau_scale=5, draws=50, chains=4, seed=3)
-    finally:
-        next(mocking, None)
+    res = fit_with_mock_sampler(
+        partial_pooling,
+        est,
+        se,
+        match="no divergence statistics",
+        mu_sd=5,
+        tau_scale=5,
+        draws=50,
+        chains=4,
+        seed=3,
+    )
     pd.testing.assert_series_equal(est, before[0])  # inputs are never mutated
     pd.testing.assert_series_equal(se, before[1])
     yield res
