@@ -12,7 +12,7 @@ import pandas as pd
 
 import impact
 from impact.data import SyntheticData
-from impact.did import AggregateResult, att_gt, event_study, honest_did
+from impact.did import AggregateResult, att_gt, event_study
 from impact.errors import ImpactWarning
 
 Progress = Callable[[str], Any]
@@ -248,18 +248,7 @@ def trend_sensitivity(
     """
     with recording(notes):
         dyn = att_gt(panel, **spec, base_period="universal", **options).aggregate("dynamic")
-    event = dyn.table["event_time"].to_numpy()
-    keep = np.flatnonzero(event != -1)
-    n_post = int((event[keep] >= 0).sum())
-    res = honest_did(
-        dyn.table["att"].to_numpy()[keep],
-        dyn.level_cov[np.ix_(keep, keep)],
-        num_pre=len(keep) - n_post,
-        num_post=n_post,
-        restriction="relative_magnitude",
-        m_grid=[0.0, 0.25, 0.5, 1.0],
-        l_vec=np.full(n_post, 1.0 / n_post),
-    )
+    res = dyn.honest(restriction="relative_magnitude", m_grid=[0.0, 0.25, 0.5, 1.0])
     bundle.write_table("trend_sensitivity", res.to_frame())
     bundle.update_metadata(
         trend_sensitivity={
@@ -267,7 +256,5 @@ def trend_sensitivity(
             "method": res.method,
             "estimate": res.estimate,
             "breakdown": res.breakdown,
-            "pre_periods": len(keep) - n_post,
-            "post_periods": n_post,
         }
     )

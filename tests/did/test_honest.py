@@ -6,17 +6,20 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 from scipy.optimize import linprog
 
+from impact.did import att_gt
 from impact.did._arp import hybrid_accept, least_favourable_cv, sqrt_psd
 from impact.did._arp_rm import lf_normals, rm_accept, rm_moments, rm_pieces, rm_vertices
 from impact.did.honest import honest_did, rm_identified_set
 from impact.did.twfe import event_study
-from impact.errors import DataError
+from impact.errors import DataError, DesignError
 
 pytestmark = pytest.mark.filterwarnings("ignore::impact.errors.FewClustersWarning")
 
@@ -557,3 +560,31 @@ def test_clf_coverage_end_to_end() -> None:
         lo, hi = r.table.loc[0, ["ci_lower", "ci_upper"]]
         hits.append(lo <= 0.1 <= hi)
     assert 0.93 <= np.mean(hits) <= 0.995
+
+
+def test_aggregate_honest_equals_honest_did_on_the_event_study_slices() -> None:
+    """att_gt's dynamic aggregation hands its own coefficients and covariance to honest_did."""
+    mpdta = pd.read_csv(Path(__file__).parents[1] / "reference" / "mpdta.csv")
+    spec = {"outcome": "lemp", "unit": "countyreal", "time": "year", "cohort": "first.treat"}
+    dyn = att_gt(mpdta, **spec, base_period="universal").aggregate("dynamic")
+    res = dyn.honest(restriction="relative_magnitude", m_grid=[0.0, 0.5], breakdown=False)
+    # by hand: drop the reference period -1, pre-periods first, target the post average
+    e = dyn.table["event_time"].to_numpy()
+    keep = np.flatnonzero(e != -1)
+    n_post = int((e >= 0).sum())
+    manual = honest_did(
+        dyn.table["att"].to_numpy()[keep],
+        dyn.level_cov[np.ix_(keep, keep)],
+        num_pre=len(keep) - n_post,
+        num_post=n_post,
+        restriction="relative_magnitude",
+        m_grid=[0.0, 0.5],
+        l_vec=np.full(n_post, 1.0 / n_post),
+        breakdown=False,
+    )
+    pd.testing.assert_frame_equal(res.to_frame(), manual.to_frame())
+    assert res.estimate == pytest.approx(dyn.att, abs=1e-12)  # the dynamic overall effect
+    with pytest.raises(DesignError, match="base_period='universal'"):
+        att_gt(mpdta, **spec).aggregate("dynamic").honest()
+    with pytest.raises(DesignError, match="'simple' aggregation"):
+        att_gt(mpdta, **spec, base_period="universal").aggregate("simple").honest()

@@ -11,10 +11,12 @@ import pandas as pd
 from impact.did._influence import CohortLinearInfluence, DenseInfluence, SparseInfluence
 from impact.did.pretest import WaldPretest
 from impact.effect import Effect
-from impact.errors import DataError
+from impact.errors import DataError, DesignError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from impact.did.honest import HonestResult
 
 __all__ = ["AggregateResult", "GroupTimeResult", "InferenceSettings"]
 
@@ -277,6 +279,37 @@ class AggregateResult:
         ax.set_ylabel(f"ATT on {self.outcome}")
         ax.set_title(f"Aggregated ATT ({self.kind})")
         return ax
+
+    def honest(self, **kwargs: Any) -> HonestResult:
+        """Rambachan-Roth sensitivity of this event study (see :func:`impact.did.honest_did`).
+
+        Needs ``kind="dynamic"`` from :func:`att_gt` with ``base_period="universal"``, so that
+        every coefficient is measured against the reference period ``-1 - anticipation``
+        (which is left out). Unless ``l_vec`` is given, the target is this aggregation's
+        overall effect: the average over event times ``>= 0``.
+        """
+        from impact.did.honest import honest_did
+
+        if self.kind != "dynamic" or self.settings.base_period != "universal":
+            raise DesignError(
+                f"honest() needs an event study against one reference period; this is a "
+                f"{self.kind!r} aggregation with base_period={self.settings.base_period!r}. "
+                "Use att_gt(..., base_period='universal').aggregate('dynamic')."
+            )
+        event = self.table["event_time"].to_numpy()
+        reference = -1 - self.settings.anticipation
+        keep = np.flatnonzero(event != reference)
+        post = event[keep] > reference
+        if "l_vec" not in kwargs:
+            target = (event[keep][post] >= 0).astype(float)
+            kwargs["l_vec"] = target / target.sum()
+        return honest_did(
+            self.table["att"].to_numpy()[keep],
+            self.level_cov[np.ix_(keep, keep)],
+            num_pre=int((~post).sum()),
+            num_post=int(post.sum()),
+            **kwargs,
+        )
 
     def effect(
         self,
