@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -61,16 +62,23 @@ def test_flyt_average_effect_and_shrinkage():
     assert sites["mean"].std() < raw.std()
 
 
+#: UngInvest cells as analyses/unginvest.py fits them: no municipality, enrolment cohorts
+#: as units, effects by years since enrolment.
+UNGINVEST: dict[str, Any] = {
+    "site": None,
+    "cohort": "enrol_year",
+    "site_effects": False,
+    "dynamic": True,
+    "covariates": ["age_band", "sex"],
+    "outcome_name": "neet",
+}
+
+
 def test_unginvest_dynamic_effect_on_neet():
     data = simulate("unginvest", seed=3)
     res = hierarchical_did(
         data.cells,
-        site=None,
-        cohort="enrol_year",
-        site_effects=False,
-        dynamic=True,
-        covariates=["age_band", "sex"],
-        outcome_name="neet",
+        **UNGINVEST,
         seed=3,
         cores=2,
     )
@@ -140,12 +148,7 @@ def test_unginvest_identity_link_recovers_the_truth():
         warnings.simplefilter("ignore", ImpactWarning)  # small treated cells (n p q < 5)
         res = hierarchical_did(
             data.cells,
-            site=None,
-            cohort="enrol_year",
-            site_effects=False,
-            dynamic=True,
-            covariates=["age_band", "sex"],
-            outcome_name="neet",
+            **UNGINVEST,
             link="identity",
             draws=500,
             tune=500,
