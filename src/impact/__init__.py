@@ -6,7 +6,8 @@ Subpackages: :mod:`impact.data` (synthetic register-like data, schemas, cells),
 """
 
 from impact.effect import Effect
+from impact.results import compare
 
 __version__ = "0.1.0"
 
-__all__ = ["Effect", "__version__"]
+__all__ = ["Effect", "__version__", "compare"]

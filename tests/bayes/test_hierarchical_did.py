@@ -20,8 +20,8 @@ from impact.bayes import (
     predictive_check,
 )
 from impact.bayes.cells import build_design
-from impact.bayes.did_results import treated_cell_probabilities
 from impact.bayes.hierarchical_did import build_model
+from impact.bayes.results import treated_cell_probabilities
 from impact.errors import DataError, DesignError, DiagnosticsWarning
 
 from .conftest import fit_with_mock_sampler

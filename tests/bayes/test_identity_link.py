@@ -27,8 +27,8 @@ from impact.bayes import (
     prior_sensitivity,
 )
 from impact.bayes.cells import build_design, working_probabilities
-from impact.bayes.did_results import treated_cell_probabilities
 from impact.bayes.hierarchical_did import IDENTITY_PRIORS
+from impact.bayes.results import treated_cell_probabilities
 from impact.errors import DataError, DesignError, DiagnosticsWarning
 
 from .conftest import fit_with_mock_sampler

@@ -171,7 +171,7 @@ def test_dynamic_effect_has_event_time_draws(mpdta, fit):
 @pytest.mark.parametrize("method", ["dr", "ipw", "reg"])
 def test_weighted_closed_form_equals_general_2x2(mpdta, method):
     """The no-covariate fast path equals the general DRDID-style estimator with an intercept."""
-    from impact.did._drdid import ESTIMATORS
+    from impact.did.group_time.drdid_panel import ESTIMATORS
 
     d = mpdta.copy()
     d["w"] = 1.0 + (d["countyreal"] % 5)
@@ -193,7 +193,7 @@ def test_weighted_closed_form_equals_general_2x2(mpdta, method):
 @pytest.mark.parametrize("cluster", [None, "state"])
 def test_cohort_loadings_equal_explicit_influence_functions(mpdta, cluster):
     """The no-covariate influence representation equals its materialised n x cells matrix."""
-    from impact.did._influence import CohortLinearInfluence, DenseInfluence
+    from impact.did.group_time.influence import CohortLinearInfluence, DenseInfluence
 
     d = mpdta.assign(w=1.0 + (mpdta["countyreal"] % 3))
     res = att_gt(d, **MPDTA, weights="w", cluster=cluster, control_group="not_yet_treated")

@@ -12,7 +12,7 @@ Designs built from ``tests/reference/mpdta.csv`` (R ``did``'s example panel):
 Every group-time ATT, its analytic SE, the Wald pre-test and all four aggregations (overall
 and per level) are compared. csdid 0.4.3 implements R ``DRDID``'s ``drdid_rc`` with the
 base-period outcome-regression effect subtracted, which is the correct sign (R adds it; see
-``impact.did._rc_drdid``), so ``dr`` with covariates is checked against csdid, not R.
+``impact.did.group_time.drdid_rc``), so ``dr`` with covariates is checked against csdid, not R.
 
 csdid is a test-only dependency; it is never imported by the package.
 """

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from impact.did import att_gt
-from impact.did._influence import DenseInfluence, SparseInfluence
-from impact.did._rc_cells import compute_rc_cells
-from impact.did._rc_design import validate_repeated_sample
+from impact.did.group_time.estimates_rc import compute_rc_cells
+from impact.did.group_time.influence import DenseInfluence, SparseInfluence
+from impact.did.group_time.validation_rc import validate_repeated_sample
 from impact.errors import DataError, DesignError, FewClustersWarning, ImpactWarning
 
 REF = Path(__file__).parents[1] / "reference"

@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from impact.did.decomposition import twfe_weights
-from impact.did.twfe import twfe
+from impact.did import twfe, twfe_weights
 from impact.errors import DataError
 
 pytestmark = pytest.mark.filterwarnings("ignore::impact.errors.FewClustersWarning")

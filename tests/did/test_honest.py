@@ -14,11 +14,16 @@ import pytest
 from scipy import stats
 from scipy.optimize import linprog
 
-from impact.did import att_gt
-from impact.did._arp import hybrid_accept, least_favourable_cv, sqrt_psd
-from impact.did._arp_rm import lf_normals, rm_accept, rm_moments, rm_pieces, rm_vertices
-from impact.did.honest import honest_did, rm_identified_set
-from impact.did.twfe import event_study
+from impact.did import att_gt, event_study
+from impact.did.honest.conditional_test import hybrid_accept, least_favourable_cv, sqrt_psd
+from impact.did.honest.relative_magnitudes import (
+    lf_normals,
+    rm_accept,
+    rm_moments,
+    rm_pieces,
+    rm_vertices,
+)
+from impact.did.honest.sensitivity import honest_did, rm_identified_set
 from impact.errors import DataError, DesignError
 
 pytestmark = pytest.mark.filterwarnings("ignore::impact.errors.FewClustersWarning")

@@ -12,8 +12,8 @@ import pytest
 import statsmodels.formula.api as smf
 
 from impact import Effect
-from impact.did.imputation import imputation
-from impact.did.twfe import twfe
+from impact.did import twfe
+from impact.did.imputation.estimator import imputation
 from impact.errors import DesignError
 
 pytestmark = pytest.mark.filterwarnings("ignore::impact.errors.FewClustersWarning")

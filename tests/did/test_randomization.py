@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from impact.did.randomization import randomization_test
-from impact.did.twfe import twfe
+from impact.did import twfe
+from impact.did.inference.randomization import randomization_test
 from impact.errors import DesignError
 
 pytestmark = pytest.mark.filterwarnings("ignore::impact.errors.FewClustersWarning")

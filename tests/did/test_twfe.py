@@ -15,7 +15,7 @@ import statsmodels.formula.api as smf
 from statsmodels.stats.sandwich_covariance import cov_cluster
 
 from impact import Effect
-from impact.did.twfe import event_study, twfe
+from impact.did import event_study, twfe
 from impact.errors import DataError, FewClustersWarning
 
 pytestmark = pytest.mark.filterwarnings("ignore::impact.errors.FewClustersWarning")

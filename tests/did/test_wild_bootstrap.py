@@ -12,9 +12,9 @@ import pytest
 import statsmodels.api as sm
 
 from impact import Effect
-from impact.did.imputation import imputation
-from impact.did.twfe import twfe
-from impact.did.wild_bootstrap import (
+from impact.did import twfe
+from impact.did.imputation.estimator import imputation
+from impact.did.inference.wild_bootstrap import (
     bootstrap_weights,
     wild_bootstrap_scores,
     wild_cluster_bootstrap,

@@ -17,9 +17,9 @@ from impact.bayes.diagnostics import (
     loo_check,
     prior_sensitivity,
 )
-from impact.bayes.did_results import HierarchicalDiDResult
 from impact.bayes.hierarchical_did import DEFAULT_PRIORS, hierarchical_did
 from impact.bayes.pooling import PartialPoolingResult, partial_pooling
+from impact.bayes.results import HierarchicalDiDResult
 from impact.bayes.sampling import SamplerInfo, nutpie_available
 
 __all__ = [

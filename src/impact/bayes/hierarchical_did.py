@@ -1,7 +1,7 @@
 """Hierarchical difference-in-differences on binomial cells (logit or identity link).
 
 The model behind :func:`hierarchical_did`; its results live in
-:mod:`impact.bayes.did_results`.
+:mod:`impact.bayes.results`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from scipy.special import expit, gammaln
 
 from impact.bayes.cells import CellDesign, build_design, working_probabilities
 from impact.bayes.diagnostics import check_diagnostics
-from impact.bayes.did_results import HierarchicalDiDResult, effect_draws
+from impact.bayes.results import HierarchicalDiDResult, effect_draws
 from impact.bayes.sampling import sample_model
 from impact.errors import DataError, DesignError, ImpactWarning
 

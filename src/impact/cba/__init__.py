@@ -27,7 +27,6 @@ public budgets, real growth 0.9 % a year of income-linked values, prices convert
 shipped SSB CPI. Parameter values, sources and ``verify`` flags: ``load_parameters().to_frame()``.
 """
 
-from impact.cba.appraisal import Appraisal
 from impact.cba.appraise import appraise
 from impact.cba.discounting import (
     GREEN_BOOK,
@@ -39,6 +38,7 @@ from impact.cba.discounting import (
 )
 from impact.cba.parameters import Parameter, Parameters, load_parameters
 from impact.cba.programme import PAYERS, NonMonetised, Programme
+from impact.cba.results import Appraisal
 from impact.cba.valuation import PARTIES
 
 __all__ = [

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from impact.cba.alignment import Pairing, as_effect_dict, draw_effects, neet_profile
-from impact.cba.appraisal import Appraisal
 from impact.cba.discounting import ScheduleLike, discount_factors, flat, schedule_name
 from impact.cba.parameters import Parameters, load_parameters
 from impact.cba.programme import Programme
+from impact.cba.results import Appraisal
 from impact.cba.valuation import PARTIES, Streams, streams
 from impact.effect import Effect
 from impact.errors import DataError, ParameterError

@@ -1,4 +1,4 @@
-"""Figures of an :class:`~impact.cba.appraisal.Appraisal` (matplotlib, headless-safe)."""
+"""Figures of an :class:`~impact.cba.results.Appraisal` (matplotlib, headless-safe)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from impact.cba.appraisal import Appraisal
+    from impact.cba.results import Appraisal
 
 _PARTY_LABELS = {
     "kommune": "Kommune",

@@ -6,22 +6,39 @@
   (the weights TWFE puts on each group-time effect, negative ones flagged);
 - inference with few clusters: :func:`wild_cluster_bootstrap`, :func:`wild_bootstrap_scores`,
   :func:`randomization_test`; sensitivity to parallel trends: :func:`honest_did`.
+
+One folder per family (:mod:`.group_time`, :mod:`.twoway`, :mod:`.imputation`,
+:mod:`.inference`, :mod:`.honest`) plus :mod:`.panel`, the two-way panel the last four share.
+Calls go down only: an estimator calls its validation, its cells and its influence functions;
+a results class calls down into aggregation, few-cluster inference or HonestDiD (which know
+no estimator), never back up into the estimator that made it. This module only re-exports.
 """
 
-from impact.did.decomposition import TWFEWeights, twfe_weights
-from impact.did.design import StaggeredPanel, cohort_from_treatment, validate_staggered_panel
-from impact.did.group_time import att_gt
-from impact.did.gt_results import AggregateResult, GroupTimeResult
+from impact.did.group_time import (
+    AggregateResult,
+    GroupTimeResult,
+    StaggeredPanel,
+    WaldPretest,
+    att_gt,
+    cohort_from_treatment,
+    validate_staggered_panel,
+)
 from impact.did.honest import HonestResult, honest_did
 from impact.did.imputation import ImputationResult, imputation
-from impact.did.pretest import WaldPretest
-from impact.did.randomization import RandomizationResult, randomization_test
-from impact.did.twfe import event_study, twfe
-from impact.did.twfe_results import EventStudyResult, TWFEResult
-from impact.did.wild_bootstrap import (
+from impact.did.inference import (
+    RandomizationResult,
     WildBootstrapResult,
+    randomization_test,
     wild_bootstrap_scores,
     wild_cluster_bootstrap,
+)
+from impact.did.twoway import (
+    EventStudyResult,
+    TWFEResult,
+    TWFEWeights,
+    event_study,
+    twfe,
+    twfe_weights,
 )
 
 __all__ = [

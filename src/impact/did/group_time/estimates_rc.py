@@ -3,7 +3,7 @@
 Follows R ``did``'s ``compute.att_gt`` when ``panel = FALSE`` or the panel is unbalanced:
 for each cohort ``g`` and period ``t`` take the observations of the current and the base
 period that belong to cohort ``g`` or to the comparison group, run the repeated
-cross-section 2x2 estimator (:mod:`impact.did._rc_drdid`) on them, scale its influence
+cross-section 2x2 estimator (:mod:`impact.did.group_time.drdid_rc`) on them, scale its influence
 function by ``n / n_gt`` (``n`` sampling units in all, ``n_gt`` observations in the cell)
 and sum it within sampling units: per row for repeated cross-sections, per unit for an
 unbalanced panel (a unit observed in both periods contributes two terms).
@@ -15,11 +15,14 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from impact.did._cells import group_time_cells, propensity_with_checks
-from impact.did._influence import DenseInfluence, SparseInfluence, UnitIndex
-from impact.did._rc_design import RepeatedSample
-from impact.did._rc_drdid import RC_ESTIMATORS
-from impact.did.design import last_cohort_as_comparison, too_few_periods_before_last_cohort
+from impact.did.group_time.drdid_rc import RC_ESTIMATORS
+from impact.did.group_time.estimates_panel import group_time_cells, propensity_with_checks
+from impact.did.group_time.influence import DenseInfluence, SparseInfluence, UnitIndex
+from impact.did.group_time.validation import (
+    last_cohort_as_comparison,
+    too_few_periods_before_last_cohort,
+)
+from impact.did.group_time.validation_rc import RepeatedSample
 from impact.errors import DesignError
 
 __all__ = ["compute_rc_cells", "last_cohort_as_control_rc"]

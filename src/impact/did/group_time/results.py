@@ -8,15 +8,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from impact.did._influence import CohortLinearInfluence, DenseInfluence, SparseInfluence
-from impact.did.pretest import WaldPretest
+from impact.did.group_time.aggregation import aggregate
+from impact.did.group_time.influence import (
+    CohortLinearInfluence,
+    DenseInfluence,
+    SparseInfluence,
+    single_threaded_blas,
+)
+from impact.did.group_time.pretest import WaldPretest
 from impact.effect import Effect
 from impact.errors import DataError, DesignError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from impact.did.honest import HonestResult
+    from impact.did.honest.results import HonestResult
 
 __all__ = ["AggregateResult", "GroupTimeResult", "InferenceSettings"]
 
@@ -107,15 +113,13 @@ class GroupTimeResult:
     ) -> AggregateResult:
         """Aggregate ATT(g, t) into ``"simple"``, ``"dynamic"``, ``"group"`` or ``"calendar"``.
 
-        See :func:`impact.did.aggregation.aggregate`.
+        See :func:`impact.did.group_time.aggregation.aggregate`.
         """
-        from impact.did._influence import single_threaded_blas
-        from impact.did.aggregation import aggregate
-
         with single_threaded_blas():
-            return aggregate(
+            fields = aggregate(
                 self, kind, min_e=min_e, max_e=max_e, balance_e=balance_e, n_boot=n_boot, seed=seed
             )
+        return AggregateResult(**fields)
 
     def plot(self, *, ax: Any = None) -> Figure:
         """One panel per cohort: ATT(g, t) over time with intervals, pre- and post-periods."""
@@ -288,7 +292,7 @@ class AggregateResult:
         (which is left out). Unless ``l_vec`` is given, the target is this aggregation's
         overall effect: the average over event times ``>= 0``.
         """
-        from impact.did.honest import honest_did
+        from impact.did.honest.sensitivity import honest_did
 
         if self.kind != "dynamic" or self.settings.base_period != "universal":
             raise DesignError(

@@ -10,27 +10,27 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from impact.did._cells import compute_cells
-from impact.did._drdid import ESTIMATORS
-from impact.did._influence import (
+from impact.did.group_time.drdid_panel import ESTIMATORS
+from impact.did.group_time.estimates_panel import compute_cells
+from impact.did.group_time.estimates_rc import compute_rc_cells, last_cohort_as_control_rc
+from impact.did.group_time.influence import (
     CohortLinearInfluence,
     DenseInfluence,
     SparseInfluence,
     UnitIndex,
     single_threaded_blas,
 )
-from impact.did._rc_cells import compute_rc_cells, last_cohort_as_control_rc
-from impact.did._rc_design import RepeatedSample, validate_repeated_sample
-from impact.did.design import (
+from impact.did.group_time.multiplier import check_bootstrap_options
+from impact.did.group_time.pretest import wald_pretest
+from impact.did.group_time.results import GroupTimeResult, InferenceSettings
+from impact.did.group_time.validation import (
     StaggeredPanel,
     check_control_group,
     last_cohort_as_comparison,
     too_few_periods_before_last_cohort,
     validate_staggered_panel,
 )
-from impact.did.gt_results import GroupTimeResult, InferenceSettings
-from impact.did.multiplier import check_bootstrap_options
-from impact.did.pretest import wald_pretest
+from impact.did.group_time.validation_rc import RepeatedSample, validate_repeated_sample
 from impact.errors import DataError, DesignError, FewClustersWarning
 
 __all__ = ["att_gt"]
@@ -188,7 +188,7 @@ def att_gt(
     are the cohort shares among sampling units, as R ``did``. This matches the Python port
     ``csdid`` (0.4.3) to 1e-10; R ``DRDID``'s ``drdid_rc`` adds, rather than subtracts,
     the base-period outcome-regression estimation effect (see
-    :mod:`impact.did._rc_drdid`), so R's ``dr`` standard errors with covariates differ
+    :mod:`impact.did.group_time.drdid_rc`), so R's ``dr`` standard errors with covariates differ
     slightly in finite samples.
 
     Examples

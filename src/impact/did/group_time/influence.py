@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from impact.did.multiplier import (
+from impact.did.group_time.multiplier import (
     BootstrapDraws,
     BootWeights,
     accumulate_draws,

@@ -1,6 +1,6 @@
 """Validation of repeated cross-sections and unbalanced panels for :func:`impact.did.att_gt`.
 
-The counterpart of :func:`impact.did.design.validate_staggered_panel` when the data are not
+The counterpart of :func:`impact.did.validate_staggered_panel` when the data are not
 a balanced panel. Observations stay in long form (one row per observation) and carry the
 code of their *sampling unit*: the row itself for repeated cross-sections (``panel=False``),
 the panel unit for an unbalanced panel (``allow_unbalanced_panel=True``), so influence
@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from impact.did.design import (
+from impact.did.group_time.validation import (
     _as_list,
     _check_request,
     _cluster_codes,

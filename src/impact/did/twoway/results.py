@@ -10,14 +10,14 @@ import pandas as pd
 from scipy import stats
 
 from impact.effect import Effect
+from impact.errors import DataError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from impact.did.decomposition import TWFEWeights
-    from impact.did.honest import HonestResult
-    from impact.did.twfe import PanelData
-    from impact.did.wild_bootstrap import WildBootstrapResult
+    from impact.did.honest.results import HonestResult
+    from impact.did.inference.results import WildBootstrapResult
+    from impact.did.panel import PanelData
 
 
 def _t_crit(alpha: float, df: int) -> float:
@@ -133,7 +133,7 @@ class TWFEResult:
 
     def weights(self) -> TWFEWeights:
         """Weights TWFE puts on each treated (cohort, time) cell; negative ones flagged."""
-        from impact.did.decomposition import twfe_weights_from_panel
+        from impact.did.twoway.weights import twfe_weights_from_panel
 
         if self.panel is None:
             raise ValueError("This result does not carry its data; call impact.did.twfe_weights().")
@@ -149,7 +149,7 @@ class TWFEResult:
         alpha: float | None = None,
     ) -> WildBootstrapResult:
         """Wild cluster restricted (WCR) bootstrap p-value and CI for the treatment coefficient."""
-        from impact.did.wild_bootstrap import wild_bootstrap_twfe
+        from impact.did.inference.wild_bootstrap import wild_bootstrap_twfe
 
         if self.panel is None:
             raise ValueError("This result does not carry its data; refit with impact.did.twfe().")
@@ -299,7 +299,7 @@ class EventStudyResult:
         Uses the single-period coefficients (pooled end-point bins are left out) on each
         side of the reference period.
         """
-        from impact.did.honest import honest_did
+        from impact.did.honest.sensitivity import honest_did
 
         keep = [
             i
@@ -316,3 +316,70 @@ class EventStudyResult:
             num_post=len(post),
             **kwargs,
         )
+
+
+@dataclass(frozen=True)
+class TWFEWeights:
+    """Weights of the static TWFE coefficient on the treated (cohort, period) cells.
+
+    Attributes
+    ----------
+    table
+        ``cohort, time, event_time, n_obs, weight, negative``, one row per treated cell.
+    beta
+        The TWFE coefficient (``nan`` when no outcome was given).
+    sigma_fe
+        de Chaisemartin & D'Haultfoeuille's robustness measure: the smallest standard
+        deviation of the cell effects under which ``beta`` could be of the opposite sign
+        to every effect's average (``|beta| / sd(weights)``; small = fragile).
+    """
+
+    table: pd.DataFrame
+    beta: float
+    sigma_fe: float
+
+    @property
+    def n_negative(self) -> int:
+        return int(self.table["negative"].sum())
+
+    @property
+    def negative_weight_sum(self) -> float:
+        return float(self.table.loc[self.table["negative"], "weight"].sum())
+
+    def implied(self, att: pd.DataFrame, *, column: str = "att") -> float:
+        """``sum_gt omega_gt * att_gt`` for a table with ``cohort, time`` and ``column``.
+
+        With the true group-time effects (e.g. from simulation truth), this is what TWFE
+        estimates; with ``att_gt`` estimates it shows how TWFE's weighting changes the answer.
+        """
+        m = self.table.merge(att[["cohort", "time", column]], on=["cohort", "time"], how="left")
+        if m[column].isna().any():
+            miss = m.loc[m[column].isna(), ["cohort", "time"]].iloc[0].tolist()
+            raise DataError(f"No {column!r} for treated cell (cohort, time) = {miss}.")
+        return float((m["weight"] * m[column]).sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+    def summary(self) -> str:
+        t = self.table
+        return (
+            f"TWFE weights on {len(t)} treated (cohort, time) cells: {self.n_negative} negative "
+            f"(sum {self.negative_weight_sum:.3g}); weights sum to {t['weight'].sum():.3g}.\n"
+            f"TWFE coefficient {self.beta:.4g}; sigma_fe = {self.sigma_fe:.4g} "
+            "(heterogeneity needed to flip its sign)."
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Weight by event time, one marker series per cohort; negative weights stand out."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        for g, sub in self.table.groupby("cohort"):
+            ax.plot(sub["event_time"], sub["weight"], "o-", label=str(g))
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set_xlabel("Periods since adoption")
+        ax.set_ylabel("TWFE weight")
+        ax.legend(title="Cohort", fontsize="small")
+        return ax

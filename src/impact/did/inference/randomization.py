@@ -15,63 +15,19 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
-from impact.did.decomposition import residualize_two_way
-from impact.did.twfe import PanelData, prepare_panel
+from impact.did.inference.results import RandomizationResult
+from impact.did.panel import PanelData, prepare_panel, residualize_two_way
 from impact.errors import DataError, DesignError, FewClustersWarning
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+    pass
 
 Statistic = Literal["twfe", "imputation"] | Callable[[pd.DataFrame], float]
-
-
-@dataclass(frozen=True)
-class RandomizationResult:
-    """Permutation distribution of a DiD statistic over reassigned adoption dates."""
-
-    estimate: float
-    null: float
-    pvalue: float
-    draws: np.ndarray
-    n_perm: int
-    statistic: str
-    n_clusters: int
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "statistic": [self.statistic],
-                "estimate": [self.estimate],
-                "null": [self.null],
-                "pvalue": [self.pvalue],
-                "n_perm": [self.n_perm],
-                "n_clusters": [self.n_clusters],
-            }
-        )
-
-    def summary(self) -> str:
-        return (
-            f"Randomization inference over adoption timing ({self.statistic}, {self.n_perm} "
-            f"permutations across {self.n_clusters} clusters)\n  estimate {self.estimate:.4g}; "
-            f"sharp null effect = {self.null:.4g}: p = {self.pvalue:.3g}"
-        )
-
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Histogram of the permutation distribution with the observed statistic."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.5))
-        ax.hist(self.draws, bins=40, color="0.7")
-        ax.axvline(self.estimate - self.null, color="k")
-        ax.set_xlabel(f"{self.statistic} under reassigned adoption dates")
-        return ax
 
 
 def _permuted_cohorts(
@@ -168,7 +124,7 @@ def randomization_test(
     else:
         fn: Callable[[pd.DataFrame], float]
         if isinstance(statistic, str) and statistic == "imputation":
-            from impact.did.imputation import imputation
+            from impact.did.imputation.estimator import imputation
 
             def imputation_att(df: pd.DataFrame) -> float:
                 return imputation(

@@ -19,7 +19,7 @@ dual polytope has (at most) these vertices:
 - ``(c^+ on the + rows, c^- on the - rows)`` and its mirror image, each scaled to ``sd' gamma = 1``
   (``c^+ = max(c, 0)``, ``c^- = max(-c, 0)``).
 
-:mod:`impact.did._arp` turns the vertices into the hybrid test; no LP is solved (the tests check
+:mod:`impact.did.honest.conditional_test` turns the vertices into the hybrid test; no LP is solved (the tests check
 the vertex formula against :func:`scipy.optimize.linprog`).
 """
 
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from impact.did._arp import hybrid_accept, least_favourable_cv
+from impact.did.honest.conditional_test import hybrid_accept, least_favourable_cv
 
 #: Monte Carlo draws for the least-favourable critical value. HonestDiD uses 1,000, whose
 #: simulation error (about 0.14 on a critical value near 2.8) moves CI endpoints by a grid step;

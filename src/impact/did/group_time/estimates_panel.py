@@ -2,9 +2,9 @@
 
 Follows R ``did``'s ``compute.att_gt`` for balanced panels: for each cohort ``g`` and
 period ``t`` pick the base period and the comparison units, then run the 2x2 estimator
-(:mod:`impact.did._drdid`). Without covariates the three estimators reduce to a difference
+(:mod:`impact.did.group_time.drdid_panel`). Without covariates the three estimators reduce to a difference
 of weighted mean changes, computed in closed form from cohort sums with influence functions
-kept as cohort loadings (:class:`impact.did._influence.CohortLinearInfluence`); with
+kept as cohort loadings (:class:`impact.did.group_time.influence.CohortLinearInfluence`); with
 covariates units are sorted by cohort so every comparison is a few contiguous row blocks.
 """
 
@@ -16,20 +16,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from impact.did._drdid import (
+from impact.did.group_time.drdid_panel import (
     FROM_COMPARISON,
     Comparison,
     PropensityFit,
     SeparationError,
     fit_propensity,
 )
-from impact.did._influence import (
+from impact.did.group_time.influence import (
     CohortLinearInfluence,
     DenseInfluence,
     UnitIndex,
     cohort_moments,
 )
-from impact.did.design import StaggeredPanel
+from impact.did.group_time.validation import StaggeredPanel
 from impact.errors import DesignError, OverlapWarning
 
 __all__ = ["Cell", "compute_cells", "group_time_cells", "propensity_with_checks"]

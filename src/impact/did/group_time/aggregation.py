@@ -16,13 +16,17 @@ cohort shares, the term for estimating them (Callaway & Sant'Anna 2021, Sec. 4; 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from impact.did.gt_results import AggregateResult, GroupTimeResult
-from impact.did.multiplier import check_bootstrap_options
+from impact.did.group_time.multiplier import check_bootstrap_options
 from impact.errors import DesignError
+
+if TYPE_CHECKING:
+    from impact.did.group_time.results import GroupTimeResult
 
 __all__ = ["aggregate"]
 
@@ -82,8 +86,12 @@ def aggregate(
     balance_e: int | None = None,
     n_boot: int | None = None,
     seed: int | np.random.Generator | None = None,
-) -> AggregateResult:
+) -> dict[str, Any]:
     """Aggregate group-time ATTs as R ``did::aggte`` does.
+
+    This module computes; :meth:`GroupTimeResult.aggregate` wraps the fields returned here
+    into an :class:`~impact.did.AggregateResult`, so the computation never imports the
+    results it feeds (the layout's downward rule).
 
     Parameters
     ----------
@@ -103,7 +111,8 @@ def aggregate(
 
     Returns
     -------
-    AggregateResult
+    dict
+        The fields of an :class:`~impact.did.AggregateResult`.
     """
     if kind not in KINDS:
         raise DesignError(f"kind={kind!r} is not one of {KINDS}.")
@@ -225,7 +234,7 @@ def aggregate(
     if kind == "dynamic":
         table["event_time"] = table["event_time"].astype(int)
     se = float(se_all[-1])
-    return AggregateResult(
+    return dict(
         kind=kind,
         att=theta,
         se=se,

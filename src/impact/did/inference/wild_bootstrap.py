@@ -6,7 +6,7 @@ Two entry points:
   Cameron, Gelbach & Miller (2008) for one coefficient of a linear regression (with
   optional unit and time fixed effects, partialled out), with Rademacher or Webb (2023)
   weights, the null imposed, p-values and a confidence interval by test inversion.
-  :meth:`impact.did.twfe_results.TWFEResult.wild_bootstrap` calls it for TWFE.
+  :meth:`impact.did.TWFEResult.wild_bootstrap` calls it for TWFE.
 - :func:`wild_bootstrap_scores` -- for any estimator that is (asymptotically) linear in
   the data, ``thetahat - theta ~ sum_c s_c`` with per-cluster scores ``s_c`` (e.g. the
   imputation estimator's ``v_it eps_it`` summed by cluster, or aggregated influence
@@ -20,19 +20,16 @@ matrices, so thousands of draws and the test inversion are cheap.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
-from impact.effect import Effect
+from impact.did.inference.results import WildBootstrapResult
 from impact.errors import DataError, DesignError
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
-    from impact.did.twfe import PanelData
+    from impact.did.panel import PanelData
 
 WeightsKind = Literal["rademacher", "webb"]
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
@@ -47,97 +44,6 @@ def bootstrap_weights(
     if kind == "webb":
         return rng.choice(_WEBB, size=(n_clusters, n_boot))
     raise DataError(f"weights={kind!r} is not 'rademacher' or 'webb'.")
-
-
-@dataclass(frozen=True)
-class WildBootstrapResult:
-    """Wild cluster bootstrap inference for one parameter.
-
-    Attributes
-    ----------
-    estimate, se
-        Point estimate and its analytic cluster-robust standard error.
-    null, statistic, pvalue
-        Tested value, observed t statistic and bootstrap p-value (two-sided, symmetric).
-    ci
-        Confidence interval: by inverting the bootstrap test (WCR) or from the bootstrap
-        distribution of ``|theta* - thetahat|`` (scores).
-    draws
-        Bootstrap draws of the estimator (``thetahat + sum_c w_c s_c``; for WCR the
-        unrestricted draws at the estimate).
-    """
-
-    estimate: float
-    se: float
-    null: float
-    statistic: float
-    pvalue: float
-    ci: tuple[float, float]
-    n_boot: int
-    weights: str
-    n_clusters: int
-    method: str
-    draws: np.ndarray
-    alpha: float = 0.05
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "estimate": [self.estimate],
-                "se": [self.se],
-                "null": [self.null],
-                "statistic": [self.statistic],
-                "pvalue": [self.pvalue],
-                "ci_lower": [self.ci[0]],
-                "ci_upper": [self.ci[1]],
-                "method": [self.method],
-                "weights": [self.weights],
-                "n_boot": [self.n_boot],
-                "n_clusters": [self.n_clusters],
-            }
-        )
-
-    def summary(self) -> str:
-        level = round(100 * (1 - self.alpha))
-        return (
-            f"Wild cluster bootstrap ({self.method}, {self.weights} weights, {self.n_boot} draws, "
-            f"{self.n_clusters} clusters)\n  estimate {self.estimate:.4g}; H0: {self.null:.4g}, "
-            f"t = {self.statistic:.3g}, p = {self.pvalue:.3g}; {level} % CI "
-            f"[{self.ci[0]:.4g}, {self.ci[1]:.4g}]"
-        )
-
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Histogram of the bootstrap draws with the estimate and the CI marked."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.5))
-        ax.hist(self.draws, bins=50, color="0.7")
-        ax.axvline(self.estimate, color="k")
-        for b in self.ci:
-            ax.axvline(b, color="k", ls="--")
-        ax.set_xlabel("Bootstrap draws of the estimate")
-        return ax
-
-    def effect(
-        self,
-        outcome: str,
-        *,
-        unit: str = "probability",
-        population: str = "",
-        estimator: str = "",
-    ) -> Effect:
-        """The bootstrap draws as an :class:`impact.Effect` (``draws_kind="bootstrap"``)."""
-        return Effect(
-            outcome=outcome,
-            unit=unit,
-            point=self.estimate,
-            draws=self.draws,
-            draws_kind="bootstrap",
-            population=population,
-            estimator=estimator or f"wild cluster bootstrap ({self.method}, {self.weights})",
-            metadata={"pvalue": self.pvalue, "ci": self.ci},
-        )
 
 
 def _orthonormal(x: np.ndarray) -> np.ndarray:
@@ -328,7 +234,7 @@ def wild_bootstrap_twfe(
     Unit and time effects are partialled out (Frisch-Waugh-Lovell, weighted if the panel
     has weights); bootstrap residuals are re-projected off them.
     """
-    from impact.did.decomposition import residualize_two_way
+    from impact.did.panel import residualize_two_way
 
     f = panel.frame
     uc = pd.factorize(f["_unit"].to_numpy())[0]

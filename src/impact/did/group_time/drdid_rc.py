@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from impact.did._drdid import PropensityFit, fit_propensity, ps_effect
+from impact.did.group_time.drdid_panel import PropensityFit, fit_propensity, ps_effect
 
 __all__ = ["RC_ESTIMATORS", "drdid_rc", "reg_did_rc", "std_ipw_did_rc"]
 
