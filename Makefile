@@ -43,6 +43,7 @@ slow: $(STAMP)
 	$(BIN)/pytest -q -m slow
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	for f in benchmarks/*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:

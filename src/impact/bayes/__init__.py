@@ -9,32 +9,7 @@
   gate every result passes, PSIS-LOO with Pareto k, power-scaling prior sensitivity.
 """
 
-from impact.bayes.checks import PredictiveCheck, predictive_check
-from impact.bayes.diagnostics import (
-    Diagnostics,
-    LooCheck,
-    check_diagnostics,
-    loo_check,
-    prior_sensitivity,
-)
-from impact.bayes.hierarchical_did import DEFAULT_PRIORS, hierarchical_did
-from impact.bayes.pooling import PartialPoolingResult, partial_pooling
-from impact.bayes.results import HierarchicalDiDResult
-from impact.bayes.sampling import SamplerInfo, nutpie_available
+import lazy_loader
 
-__all__ = [
-    "DEFAULT_PRIORS",
-    "HierarchicalDiDResult",
-    "Diagnostics",
-    "LooCheck",
-    "PartialPoolingResult",
-    "PredictiveCheck",
-    "SamplerInfo",
-    "check_diagnostics",
-    "hierarchical_did",
-    "loo_check",
-    "nutpie_available",
-    "partial_pooling",
-    "predictive_check",
-    "prior_sensitivity",
-]
+# Public names load on first use: listed once in __init__.pyi (why: see impact/__init__.py).
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

@@ -14,54 +14,7 @@ a results class calls down into aggregation, few-cluster inference or HonestDiD 
 no estimator), never back up into the estimator that made it. This module only re-exports.
 """
 
-from impact.did.group_time import (
-    AggregateResult,
-    GroupTimeResult,
-    StaggeredPanel,
-    WaldPretest,
-    att_gt,
-    cohort_from_treatment,
-    validate_staggered_panel,
-)
-from impact.did.honest import HonestResult, honest_did
-from impact.did.imputation import ImputationResult, imputation
-from impact.did.inference import (
-    RandomizationResult,
-    WildBootstrapResult,
-    randomization_test,
-    wild_bootstrap_scores,
-    wild_cluster_bootstrap,
-)
-from impact.did.twoway import (
-    EventStudyResult,
-    TWFEResult,
-    TWFEWeights,
-    event_study,
-    twfe,
-    twfe_weights,
-)
+import lazy_loader
 
-__all__ = [
-    "AggregateResult",
-    "EventStudyResult",
-    "GroupTimeResult",
-    "HonestResult",
-    "ImputationResult",
-    "RandomizationResult",
-    "StaggeredPanel",
-    "TWFEResult",
-    "TWFEWeights",
-    "WaldPretest",
-    "WildBootstrapResult",
-    "att_gt",
-    "cohort_from_treatment",
-    "event_study",
-    "honest_did",
-    "imputation",
-    "randomization_test",
-    "twfe",
-    "twfe_weights",
-    "validate_staggered_panel",
-    "wild_bootstrap_scores",
-    "wild_cluster_bootstrap",
-]
+# Public names load on first use: listed once in __init__.pyi (why: see impact/__init__.py).
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)
