@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri  # = scipy.stats.norm.ppf, bit for bit, without scipy.stats
 
 from impact.did.group_time.multiplier import check_bootstrap_options
 from impact.errors import DesignError
@@ -199,7 +199,7 @@ def aggregate(
     cov = agg_infl.cov()
     se_all = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     se_all = np.where(se_all > np.sqrt(np.finfo(float).eps) * 10, se_all, np.nan)
-    z = float(stats.norm.ppf(1 - cfg.alpha / 2))
+    z = float(ndtri(1 - cfg.alpha / 2))
     draws = None
     crit = float("nan")
     if n_boot:

@@ -8,7 +8,7 @@ from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri  # = scipy.stats.norm.ppf, bit for bit, without scipy.stats
 
 from impact.did.group_time.drdid_panel import ESTIMATORS
 from impact.did.group_time.estimates_panel import compute_cells
@@ -353,7 +353,7 @@ def _finish(
     pre = ~table["post"].to_numpy() & ~table["is_base"].to_numpy()
     pre_cov = influence.subset(np.flatnonzero(pre)).cov()
     se = np.where(se > np.sqrt(np.finfo(float).eps) * 10, se, np.nan)
-    z = float(stats.norm.ppf(1 - alpha / 2))
+    z = float(ndtri(1 - alpha / 2))
     boot = None
     if n_boot is not None:
         check_bootstrap_options(n_boot, settings.boot_weights)

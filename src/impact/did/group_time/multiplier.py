@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import sparse, stats
+from scipy import sparse
+from scipy.special import ndtri  # = scipy.stats.norm.ppf, bit for bit, without scipy.stats
 
 from impact.errors import DataError
 
@@ -35,7 +36,7 @@ __all__ = [
 ]
 
 BootWeights = Literal["rademacher", "mammen"]
-_IQR_NORMAL = float(stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
+_IQR_NORMAL = float(ndtri(0.75) - ndtri(0.25))
 _SQ5 = float(np.sqrt(5.0))
 
 
