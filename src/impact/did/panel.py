@@ -17,8 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from linearmodels.panel import PanelOLS
-from linearmodels.panel.utility import AbsorbingEffectError
 
 from impact.errors import DataError, DesignError, FewClustersWarning
 
@@ -264,6 +262,10 @@ def fit_panel_ols(panel: PanelData, regressors: pd.DataFrame) -> _Fit:
     README's C-LF intervals, computed from a fixest covariance, are reproduced to the
     printed digits in tests/did/test_honest.py). Inference uses a t distribution with ``G-1`` degrees of freedom.
     """
+    # linearmodels (and the statsmodels it imports) takes about a second to load: only here
+    from linearmodels.panel import PanelOLS
+    from linearmodels.panel.utility import AbsorbingEffectError
+
     f = panel.frame
     index = pd.MultiIndex.from_arrays(
         [pd.factorize(f["_unit"].to_numpy())[0], f["_time"].to_numpy()], names=["unit", "time"]

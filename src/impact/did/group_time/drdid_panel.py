@@ -121,6 +121,11 @@ class Comparison:
     w_cont: np.ndarray | None  # w * odds (propensity weights of comparison units)
     v_cont: np.ndarray | None  # xpx_inv @ mean(w_cont x)
     w_ps_resid: np.ndarray | None  # w (d - ps)
+    # the same for every outcome compared, so computed once here rather than once per cell
+    m_treat: float  # mean(w_treat)
+    m_cont: float | None  # mean(w_cont)
+    xv_treat: np.ndarray  # x @ v_treat
+    xv_cont: np.ndarray | None  # x @ v_cont
 
     @classmethod
     def build(
@@ -148,7 +153,23 @@ class Comparison:
             v_cont = xpx_inv @ (w_cont @ x / n)
             w_ps_resid = w * pf.resid
         v_treat = xpx_inv @ (w_treat @ x / n)
-        return cls(d, x, w, wc, w_treat, xtwx, v_treat, pf, w_cont, v_cont, w_ps_resid)
+        return cls(
+            d,
+            x,
+            w,
+            wc,
+            w_treat,
+            xtwx,
+            v_treat,
+            pf,
+            w_cont,
+            v_cont,
+            w_ps_resid,
+            m_treat=w_treat.mean(),
+            m_cont=w_cont.mean() if w_cont is not None else None,
+            xv_treat=x @ v_treat,
+            xv_cont=x @ v_cont if v_cont is not None else None,
+        )
 
     def ols_fitted(self, dy: np.ndarray) -> np.ndarray:
         """Fitted values of the weighted OLS of ``dy`` on ``x`` among comparison units."""
@@ -157,30 +178,31 @@ class Comparison:
 
 def dr_from(dy: np.ndarray, c: Comparison) -> tuple[float, np.ndarray]:
     """Traditional doubly robust DiD on a prepared comparison."""
-    assert c.ps is not None and c.w_cont is not None and c.v_cont is not None
-    assert c.w_ps_resid is not None
+    assert c.ps is not None and c.w_cont is not None and c.xv_cont is not None
+    assert c.w_ps_resid is not None and c.m_cont is not None
     n = len(dy)
     resid = dy - c.ols_fitted(dy)
     score = c.wc * resid  # OLS score: its influence on beta is score * x @ xpx_inv
     att_treat = c.w_treat * resid
     att_cont = c.w_cont * resid
-    m_treat, m_cont = c.w_treat.mean(), c.w_cont.mean()
+    m_treat, m_cont = c.m_treat, c.m_cont
     eta_treat = att_treat.mean() / m_treat
     eta_cont = att_cont.mean() / m_cont
-    inf_treat = (att_treat - c.w_treat * eta_treat - score * (c.x @ c.v_treat)) / m_treat
+    inf_treat = (att_treat - c.w_treat * eta_treat - score * c.xv_treat) / m_treat
     cont_1 = att_cont - c.w_cont * eta_cont
     alr_ps = ps_effect(c.w_ps_resid, c.x, c.ps.hessian, cont_1 @ c.x / n)
-    inf_cont = (cont_1 + alr_ps - score * (c.x @ c.v_cont)) / m_cont
+    inf_cont = (cont_1 + alr_ps - score * c.xv_cont) / m_cont
     return float(eta_treat - eta_cont), inf_treat - inf_cont
 
 
 def ipw_from(dy: np.ndarray, c: Comparison) -> tuple[float, np.ndarray]:
     """Normalised inverse-probability-weighted DiD on a prepared comparison."""
     assert c.ps is not None and c.w_cont is not None and c.w_ps_resid is not None
+    assert c.m_cont is not None
     n = len(dy)
     att_treat = c.w_treat * dy
     att_cont = c.w_cont * dy
-    m_treat, m_cont = c.w_treat.mean(), c.w_cont.mean()
+    m_treat, m_cont = c.m_treat, c.m_cont
     eta_treat = att_treat.mean() / m_treat
     eta_cont = att_cont.mean() / m_cont
     inf_treat = (att_treat - c.w_treat * eta_treat) / m_treat
@@ -195,11 +217,11 @@ def reg_from(dy: np.ndarray, c: Comparison) -> tuple[float, np.ndarray]:
     score = c.wc * (dy - fitted)
     att_treat = c.w_treat * dy
     att_cont = c.w_treat * fitted
-    m_treat = c.w_treat.mean()
+    m_treat = c.m_treat
     eta_treat = att_treat.mean() / m_treat
     eta_cont = att_cont.mean() / m_treat
     inf_treat = (att_treat - c.w_treat * eta_treat) / m_treat
-    inf_cont = (att_cont - c.w_treat * eta_cont + score * (c.x @ c.v_treat)) / m_treat
+    inf_cont = (att_cont - c.w_treat * eta_cont + score * c.xv_treat) / m_treat
     return float(eta_treat - eta_cont), inf_treat - inf_cont
 
 

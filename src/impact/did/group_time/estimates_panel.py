@@ -232,9 +232,9 @@ def compute_cells(
                 ) from exc
             comparisons.clear()  # one comparison set at a time keeps memory flat
             comparisons[key] = comp
-        dy = _gather(yf[:, cur], blocks) - _gather(yf[:, base], blocks)
+        dy = _gather_change(yf[:, cur], yf[:, base], blocks)
         att, psi = estimator(dy, comp)
-        _scatter(inf[:, k], blocks, psi * (n / len(psi)))
+        _scatter_scaled(inf[:, k], blocks, psi, n / len(psi))
         row.update(att=att, n_treated=n_tr, n_control=n_c)
     influence: DenseInfluence | CohortLinearInfluence
     if x3 is None:
@@ -262,10 +262,27 @@ def _gather(arr: np.ndarray, blocks: list[tuple[int, int]]) -> np.ndarray:
     return np.concatenate([arr[s:e] for s, e in blocks])
 
 
-def _scatter(out: np.ndarray, blocks: list[tuple[int, int]], values: np.ndarray) -> None:
+def _gather_change(
+    cur: np.ndarray, base: np.ndarray, blocks: list[tuple[int, int]]
+) -> np.ndarray:
+    """``cur - base`` over the blocks, in one pass (no gathered copies of either column)."""
+    if len(blocks) == 1:
+        return cur[blocks[0][0] : blocks[0][1]] - base[blocks[0][0] : blocks[0][1]]
+    out = np.empty(sum(e - s for s, e in blocks))
     pos = 0
     for s, e in blocks:
-        out[s:e] = values[pos : pos + e - s]
+        np.subtract(cur[s:e], base[s:e], out=out[pos : pos + e - s])
+        pos += e - s
+    return out
+
+
+def _scatter_scaled(
+    out: np.ndarray, blocks: list[tuple[int, int]], values: np.ndarray, scale: float
+) -> None:
+    """``out[blocks] = values * scale``, multiplying straight into ``out`` (no temporary)."""
+    pos = 0
+    for s, e in blocks:
+        np.multiply(values[pos : pos + e - s], scale, out=out[s:e])
         pos += e - s
 
 
