@@ -129,7 +129,11 @@ def _sorted_balanced_units(
         return np.empty(0), False
     u = units.to_numpy().reshape(n, n_t)
     first = u[:, 0]
-    if not (u == first[:, None]).all() or not pd.Index(first).is_unique:
+    if not (u == first[:, None]).all():
+        return np.empty(0), False
+    # ids in increasing order (the usual layout) are unique without hashing them
+    increasing = first.dtype.kind in "iuf" and bool(np.all(first[1:] > first[:-1]))
+    if not increasing and not pd.Index(first).is_unique:
         return np.empty(0), False
     return first, True
 
@@ -158,6 +162,26 @@ def _as_list(cols: str | Sequence[str] | None) -> list[str]:
     if isinstance(cols, str):
         return [cols]
     return list(cols)
+
+
+def _numpy_integers(data: pd.DataFrame, column: str) -> bool:
+    """True if the column is a numpy integer (or bool) column: no missing values, no fractions."""
+    dtype = data[column].dtype
+    return isinstance(dtype, np.dtype) and dtype.kind in "iub"
+
+
+def _distinct_periods(data: pd.DataFrame, time: str, t: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of ``t`` (the ``time`` column as float64).
+
+    Integer periods over a short range (years, months) are counted rather than hashed.
+    """
+    if _numpy_integers(data, time):
+        ti = data[time].to_numpy()
+        lo, hi = int(ti.min()), int(ti.max())
+        if hi - lo < len(ti):
+            present = np.bincount(ti - lo, minlength=hi - lo + 1) > 0
+            return (lo + np.flatnonzero(present)).astype(float)
+    return np.sort(pd.unique(t))
 
 
 def _numeric(data: pd.DataFrame, column: str, what: str) -> np.ndarray:
@@ -221,7 +245,7 @@ def _outcome_time_cohort(
         Outcome, period and cohort per row (float64), and the sorted distinct periods.
     """
     for col, what in ((unit, "unit"), (time, "time")):
-        if col is None:
+        if col is None or _numpy_integers(data, col):
             continue
         n_na = int(data[col].isna().sum())
         if n_na:
@@ -236,16 +260,17 @@ def _outcome_time_cohort(
             f"(of {len(y)} rows); rows are never dropped silently: impute them or {drop_fix}."
         )
     t = _numeric(data, time, "time")
-    if np.any(t != np.round(t)):
+    if not _numpy_integers(data, time) and np.any(t != np.round(t)):
         raise DataError(f"Column {time!r} (time) must hold integer periods, e.g. years.")
     g = _numeric(data, cohort, "cohort")
-    g = np.where(np.isnan(g), 0.0, g)
+    if not _numpy_integers(data, cohort):
+        g = np.where(np.isnan(g), 0.0, g)
     if np.any(g < 0):
         raise DataError(
             f"Column {cohort!r} (cohort) has negative values (e.g. {g[g < 0][0]:g}); "
             f"use the first treated period, or 0 / missing for never-treated {never_treated}."
         )
-    periods = np.sort(pd.unique(t))
+    periods = _distinct_periods(data, time, t)
     if len(periods) < 2:
         raise DesignError(
             f"Column {time!r} has a single period ({periods[0]:g}); DiD needs two or more."
