@@ -262,9 +262,7 @@ def _gather(arr: np.ndarray, blocks: list[tuple[int, int]]) -> np.ndarray:
     return np.concatenate([arr[s:e] for s, e in blocks])
 
 
-def _gather_change(
-    cur: np.ndarray, base: np.ndarray, blocks: list[tuple[int, int]]
-) -> np.ndarray:
+def _gather_change(cur: np.ndarray, base: np.ndarray, blocks: list[tuple[int, int]]) -> np.ndarray:
     """``cur - base`` over the blocks, in one pass (no gathered copies of either column)."""
     if len(blocks) == 1:
         return cur[blocks[0][0] : blocks[0][1]] - base[blocks[0][0] : blocks[0][1]]
