@@ -37,8 +37,7 @@ import numpy as np
 import pandas as pd
 
 from impact.data import simulate
-from impact.did import att_gt, imputation, twfe
-from impact.did.inference.wild_bootstrap import wild_bootstrap_scores
+from impact.did import att_gt, imputation, twfe, wild_bootstrap_scores
 from impact.errors import ImpactWarning
 
 RESULTS = Path(__file__).resolve().parent / "results"
