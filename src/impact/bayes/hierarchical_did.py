@@ -450,6 +450,7 @@ def hierarchical_did(
 
     Examples
     --------
+    >>> # Not run as a doctest: real MCMC sampling of thousands of cells (minutes).
     >>> from impact.data import simulate  # doctest: +SKIP
     >>> cells = simulate("flyt", seed=1).cells  # doctest: +SKIP
     >>> res = hierarchical_did(cells, covariates=["parents_education", "grade_band"], seed=1)  # doctest: +SKIP

@@ -338,6 +338,7 @@ def partial_pooling(
     >>> from impact.bayes import partial_pooling
     >>> y = [28, 8, -3, 7, -1, 1, 18, 12]
     >>> sigma = [15, 10, 16, 11, 9, 11, 10, 18]
+    >>> # Not run as a doctest: real MCMC sampling (PyMC compiles and samples, about 30 s).
     >>> res = partial_pooling(y, sigma, mu_sd=5, tau_scale=5, seed=1)  # doctest: +SKIP
     >>> round(res.pooled_effect, 1)  # doctest: +SKIP
     4.4

@@ -81,6 +81,8 @@ def render(
 
     Examples
     --------
+    >>> # Not run as a doctest: needs results/flyt/ from `impact run flyt` (MCMC sampling,
+    >>> # minutes) and renders a whole report.
     >>> render("flyt", lang="en", to="html")  # doctest: +SKIP
     [PosixPath('reports/_output/flyt.en.html')]
     """

@@ -304,9 +304,13 @@ def honest_did(
 
     Examples
     --------
+    >>> import pandas as pd
+    >>> from impact.did import event_study
+    >>> panel = pd.read_csv("data/synthetic/flyt_panel.csv")
     >>> es = event_study(panel, outcome="completion_rate", unit="municipality",
-    ...                  time="year", cohort="adoption_year")  # doctest: +SKIP
-    >>> es.honest(restriction="relative_magnitude").summary()  # doctest: +SKIP
+    ...                  time="year", cohort="adoption_year")
+    >>> print(es.honest(restriction="relative_magnitude", m_grid=[0, 1]).summary())
+    Honest DiD sensitivity (relative_magnitude, C-LF); estimate 0.02526, ...
     """
     b = np.asarray(betahat, dtype=float).ravel()
     s = np.asarray(sigma, dtype=float)
