@@ -30,8 +30,8 @@ report: $(STAMP)
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests analyses benchmarks docs
-	$(BIN)/ruff format --check src tests analyses benchmarks docs
+	$(BIN)/ruff check src tests analyses benchmarks tools docs
+	$(BIN)/ruff format --check src tests analyses benchmarks tools docs
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
