@@ -95,9 +95,25 @@ def canon(x: Any, depth: int = 0) -> Any:
         return {str(k): canon(v, depth + 1) for k, v in x.items() if k != "seconds"}
     if isinstance(x, list | tuple):
         return [canon(v, depth + 1) for v in x]
-    if dataclasses.is_dataclass(x) and "._" not in type(x).__module__ and depth < 4:
+    if dataclasses.is_dataclass(x) and _public_class(type(x)) and depth < 4:
         return {"__type__": type(x).__name__, **attributes(x, depth + 1)}
     return f"<{type(x).__name__}>"
+
+
+def _public_class(cls: type) -> bool:
+    """Public classes are dumped; internals (influence functions, settings) are only named.
+
+    Decided by the public ``__all__`` of the packages, not by the module path, so moving a
+    module (as the refactor of issue 9 did) does not change what is recorded.
+    """
+    import impact.bayes
+    import impact.cba
+    import impact.data
+    import impact.did
+    import impact.report
+
+    packages = (impact, impact.did, impact.bayes, impact.cba, impact.report, impact.data)
+    return any(getattr(p, cls.__name__, None) is cls for p in packages)
 
 
 def attributes(obj: Any, depth: int = 0) -> dict[str, Any]:
