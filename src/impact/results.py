@@ -259,4 +259,3 @@ def normal_interval(estimate: Any, se: Any, level: float) -> tuple[Any, Any]:
     """``estimate -/+ z * se`` with the normal critical value of ``level`` (arrays welcome)."""
     z = normal_quantile(level)
     return estimate - z * se, estimate + z * se
-
