@@ -105,8 +105,10 @@ def main(
     progress("  imputation estimator and wild cluster bootstrap (20 treated municipalities)")
     with recording(notes):
         bjs = imputation(panel, **spec, cluster="municipality")
-        wild = wild_bootstrap_scores(simple.att, simple.cluster_scores()[:, -1], weights="webb",
-                                     n_boot=1999 if fast else 9999, seed=SEED)  # fmt: skip
+        wild = wild_bootstrap_scores(simple.att, simple.cluster_scores()[:, -1],
+                                     outcome=simple.outcome, parameter="att_gt simple ATT",
+                                     weights="webb", n_boot=1999 if fast else 9999,
+                                     seed=SEED)  # fmt: skip
     rows.append(
         estimate_row(
             "imputation",
