@@ -4,12 +4,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.docs-installed
 PROGRAMMES := flyt unginvest
 # Matplotlib must never try a display; pytensor compiles into the venv so runs stay independent.
 export MPLBACKEND := Agg
 export PYTENSOR_FLAGS ?= base_compiledir=$(CURDIR)/$(VENV)/pytensor
 
-.PHONY: all setup report test lint typecheck pytest slow bench clean
+.PHONY: all setup report test lint typecheck pytest slow bench docs clean
 
 all: report
 
@@ -29,8 +30,8 @@ report: $(STAMP)
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests analyses benchmarks
-	$(BIN)/ruff format --check src tests analyses benchmarks
+	$(BIN)/ruff check src tests analyses benchmarks tools docs
+	$(BIN)/ruff format --check src tests analyses benchmarks tools docs
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -46,5 +47,13 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	for f in benchmarks/*.py; do $(BIN)/python $$f || exit 1; done
 
+## The documentation site (docstrings + docs/*.md, tutorials executed) into site/, offline.
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 clean:
-	rm -rf results reports/_output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf results reports/_output site .pytest_cache .mypy_cache .ruff_cache

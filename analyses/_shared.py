@@ -180,10 +180,20 @@ def site_did(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_bayes(bundle: Any, result: Any, *, raw: pd.DataFrame | None = None) -> None:
-    """Put a hierarchical DiD result into the bundle: site effects, pooled effect, diagnostics."""
+    """Put a hierarchical DiD result into the bundle: site effects, pooled effect, diagnostics.
+
+    The bundle tables ``site_effects`` and ``pooled_effect`` keep their columns (``mean, sd,
+    hdi_lower, hdi_upper``; the intervals are 95 % equal-tailed, not HDIs) until the bundle
+    schema is pinned; they are renamed from the result's ``estimate, se, ci_lower, ci_upper``.
+    """
     frame = result.to_frame(level=0.95)
     sites = frame[frame["estimand"] == "site"].rename(
-        columns={"ci_lower": "hdi_lower", "ci_upper": "hdi_upper"}
+        columns={
+            "estimate": "mean",
+            "se": "sd",
+            "ci_lower": "hdi_lower",
+            "ci_upper": "hdi_upper",
+        }
     )
     if len(sites):
         sites = sites[["site", "n_treated", "mean", "sd", "hdi_lower", "hdi_upper", "p_positive"]]
@@ -200,8 +210,8 @@ def write_bayes(bundle: Any, result: Any, *, raw: pd.DataFrame | None = None) ->
             [
                 {
                     "quantity": "att",
-                    "mean": top["mean"],
-                    "sd": top["sd"],
+                    "mean": top["estimate"],
+                    "sd": top["se"],
                     "hdi_lower": top["ci_lower"],
                     "hdi_upper": top["ci_upper"],
                     "p_positive": top["p_positive"],

@@ -105,8 +105,10 @@ def main(
     progress("  imputation estimator and wild cluster bootstrap (20 treated municipalities)")
     with recording(notes):
         bjs = imputation(panel, **spec, cluster="municipality")
-        wild = wild_bootstrap_scores(simple.att, simple.cluster_scores()[:, -1], weights="webb",
-                                     n_boot=1999 if fast else 9999, seed=SEED)  # fmt: skip
+        wild = wild_bootstrap_scores(simple.att, simple.cluster_scores()[:, -1],
+                                     outcome=simple.outcome, parameter="att_gt simple ATT",
+                                     weights="webb", n_boot=1999 if fast else 9999,
+                                     seed=SEED)  # fmt: skip
     rows.append(
         estimate_row(
             "imputation",
@@ -149,7 +151,8 @@ def main(
     # says whether they sufficed (benchmarks/bayes_scale.py: R-hat 1.01, ESS > 1,200 here).
     size = {"draws": 300 if fast else 1000, "tune": 300, "target_accept": 0.8}
     with recording(notes):
-        bayes = hierarchical_did(sim.cells, covariates=["parents_education", "grade_band"],
+        bayes = hierarchical_did(sim.cells, site="municipality", cohort="adoption_year",
+                                 covariates=["parents_education", "grade_band"],
                                  site_effects=True, dynamic=False, chains=4, seed=SEED, sampler="auto",
                                  outcome_name=OUTCOME, **size)  # fmt: skip
     write_bayes(bundle, bayes, raw=site_did(panel))

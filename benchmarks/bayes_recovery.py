@@ -80,6 +80,9 @@ def one_seed(seed: int, *, scale: float, draws: int, tune: int, link: str) -> di
         warnings.simplefilter("always", ImpactWarning)
         res = hierarchical_did(
             data.cells,
+            site="municipality",
+            cohort="adoption_year",
+            outcome_name="completed_vgs",
             covariates=["parents_education", "grade_band"],
             effect_covariates=["grade_band"],
             dynamic=True,
@@ -101,12 +104,12 @@ def one_seed(seed: int, *, scale: float, draws: int, tune: int, link: str) -> di
         "n_persons": res.design.n_persons,
         "n_treated": int(top["n_treated"]),
         "truth": true_att,
-        "mean": float(top["mean"]),
-        "sd": float(top["sd"]),
+        "mean": float(top["estimate"]),
+        "sd": float(top["se"]),
         "ci90_lower": float(top["ci_lower"]),
         "ci90_upper": float(top["ci_upper"]),
-        "error": float(top["mean"]) - true_att,
-        "z": (float(top["mean"]) - true_att) / float(top["sd"]),
+        "error": float(top["estimate"]) - true_att,
+        "z": (float(top["estimate"]) - true_att) / float(top["se"]),
         "covered90": bool(top["ci_lower"] <= true_att <= top["ci_upper"]),
         "diagnostics_passed": bool(d.passed),
         "max_rhat": float(d.max_rhat),
@@ -115,7 +118,7 @@ def one_seed(seed: int, *, scale: float, draws: int, tune: int, link: str) -> di
         "seconds_wall": round(time.perf_counter() - start, 1),
         "seconds_cpu_main_process": round(time.process_time() - cpu, 1),
         "warnings": sorted({type(w.message).__name__ for w in caught}),
-    } | _raw_fields(seed, scale, float(top["mean"]))
+    } | _raw_fields(seed, scale, float(top["estimate"]))
 
 
 def summarise(rows: list[dict]) -> dict:

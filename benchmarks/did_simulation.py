@@ -37,8 +37,7 @@ import numpy as np
 import pandas as pd
 
 from impact.data import simulate
-from impact.did import att_gt, imputation, twfe
-from impact.did.inference.wild_bootstrap import wild_bootstrap_scores
+from impact.did import att_gt, imputation, twfe, wild_bootstrap_scores
 from impact.errors import ImpactWarning
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -99,8 +98,9 @@ def one_rep(df: pd.DataFrame, *, n_boot: int, seed: int) -> dict[str, tuple[floa
     imp = imputation(df, **kw)
     out["imputation (BJS) | conservative analytic SE"] = (imp.att, *imp.ci)
     ws = wild_bootstrap_scores(
-        imp.att, imp.cluster_scores[:, 0], weights="webb", n_boot=n_boot, seed=seed
-    )
+        imp.att, imp.cluster_scores[:, 0], outcome=imp.outcome, weights="webb", n_boot=n_boot,
+        seed=seed,
+    )  # fmt: skip
     out["imputation (BJS) | score wild bootstrap (Webb)"] = (imp.att, *ws.ci)
     return out
 

@@ -65,9 +65,7 @@ def public_classes() -> dict[str, type]:
 
 
 CLASSES = public_classes()
-RESULTS = sorted(
-    (name for name, cls in CLASSES.items() if issubclass(cls, Result)), key=str.lower
-)
+RESULTS = sorted((name for name, cls in CLASSES.items() if issubclass(cls, Result)), key=str.lower)
 DIAGNOSTICS = sorted(
     (name for name, cls in CLASSES.items() if issubclass(cls, Diagnostic)), key=str.lower
 )

@@ -62,6 +62,7 @@ ESTIMATE_COLUMNS: tuple[str, ...] = ("estimate", "se", "ci_lower", "ci_upper")
 #: Columns that identify a row of ``to_frame`` (those a result has come first, in this order).
 IDENTIFIERS: tuple[str, ...] = (
     "outcome",
+    "estimand",
     "kind",
     "term",
     "parameter",
@@ -259,4 +260,3 @@ def normal_interval(estimate: Any, se: Any, level: float) -> tuple[Any, Any]:
     """``estimate -/+ z * se`` with the normal critical value of ``level`` (arrays welcome)."""
     z = normal_quantile(level)
     return estimate - z * se, estimate + z * se
-

@@ -66,7 +66,9 @@ def _bad(cells: pd.DataFrame, row: int, column: str, value: object) -> pd.DataFr
 def test_bad_cells_raise_clear_errors(tiny_did, mutate, error, match):
     _, cells, _ = tiny_did
     with pytest.raises(error, match=match):
-        hierarchical_did(mutate(cells), covariates=["group"])
+        hierarchical_did(
+            mutate(cells), site="municipality", cohort="adoption_year", covariates=["group"]
+        )
 
 
 def test_adopting_site_without_treated_cells_is_an_error(tiny_did):
@@ -74,27 +76,44 @@ def test_adopting_site_without_treated_cells_is_an_error(tiny_did):
     bad = cells.copy()
     bad.loc[bad["municipality"] == "m02", "treated"] = 0
     with pytest.raises(DesignError, match=r"\['m02'\].*'adoption_year' > 0 but no treated"):
-        hierarchical_did(bad, covariates=["group"])
+        hierarchical_did(bad, site="municipality", cohort="adoption_year", covariates=["group"])
 
 
 def test_option_errors(tiny_did):
     persons, cells, _ = tiny_did
     with pytest.raises(DataError, match="must be 0/1 for person rows"):
-        hierarchical_did(persons.assign(y=persons["y"] * 2), outcome="y", trials=None)
+        hierarchical_did(
+            persons.assign(y=persons["y"] * 2),
+            site="municipality",
+            cohort="adoption_year",
+            outcome="y",
+            trials=None,
+        )
     with pytest.raises(DesignError, match="dynamic=True needs the event_time"):
-        hierarchical_did(cells, dynamic=True, event_time=None)
+        hierarchical_did(
+            cells, site="municipality", cohort="adoption_year", dynamic=True, event_time=None
+        )
     with pytest.raises(DataError, match="must be >= 0 on treated rows"):
         hierarchical_did(
-            _bad(cells, int(np.flatnonzero(cells["treated"])[0]), "event_time", -1), dynamic=True
+            _bad(cells, int(np.flatnonzero(cells["treated"])[0]), "event_time", -1),
+            site="municipality",
+            cohort="adoption_year",
+            dynamic=True,
         )
     with pytest.raises(DataError, match=r"effect_covariates \['sex'\] are not among"):
-        hierarchical_did(cells, covariates=["group"], effect_covariates=["sex"])
+        hierarchical_did(
+            cells,
+            site="municipality",
+            cohort="adoption_year",
+            covariates=["group"],
+            effect_covariates=["sex"],
+        )
     with pytest.raises(DataError, match="unknown prior 'slab'"):
-        hierarchical_did(cells, priors={"slab": 1.0})
+        hierarchical_did(cells, site="municipality", cohort="adoption_year", priors={"slab": 1.0})
     with pytest.raises(DesignError, match="site-varying effects need a site column"):
-        hierarchical_did(cells, site=None)
+        hierarchical_did(cells, cohort="adoption_year", site=None)
     with pytest.raises(DataError, match="DataFrame"):
-        hierarchical_did(cells.to_numpy())  # type: ignore[arg-type]
+        hierarchical_did(cells.to_numpy(), site="municipality", cohort="adoption_year")  # type: ignore[arg-type]
 
 
 def test_inputs_are_not_mutated(tiny_did, mock_pymc_sample):
@@ -104,6 +123,8 @@ def test_inputs_are_not_mutated(tiny_did, mock_pymc_sample):
         for frame, opts in ((cells, {}), (persons, {"outcome": "y", "trials": None})):
             hierarchical_did(
                 frame,
+                site="municipality",
+                cohort="adoption_year",
                 covariates=["group"],
                 dynamic=True,
                 draws=5,

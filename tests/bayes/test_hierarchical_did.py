@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 import pymc as pm
 import pytest
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 from scipy import stats
 from scipy.special import gammaln
 
@@ -60,6 +60,9 @@ def mocked(tiny_did) -> Iterator[HierarchicalDiDResult]:
     res = fit_with_mock_sampler(
         hierarchical_did,
         cells,
+        site="municipality",
+        cohort="adoption_year",
+        outcome_name="completed_vgs",
         covariates=["group"],
         effect_covariates=["group"],
         dynamic=True,
@@ -112,11 +115,11 @@ def test_result_api(mocked):
     assert table.loc[table["estimand"] == "site", "site"].tolist() == list(res.design.effect_sites)
     assert table.loc[table["estimand"] == "dynamic", "event_time"].tolist() == [0, 1, 2]
     assert table["n_treated"].iloc[0] == res.design.trials[res.design.treated == 1].sum()
-    assert table["mean"].iloc[0] == pytest.approx(res.att)
+    assert table["estimate"].iloc[0] == pytest.approx(res.att)
     text = res.summary()
     assert "ATT (probability scale" in text and "FAILED" in text
     for kind in ("forest", "pooled", "dynamic"):
-        assert isinstance(res.plot(kind), Figure)  # type: ignore[arg-type]
+        assert isinstance(res.plot(kind=kind), Axes)  # type: ignore[arg-type]
     eff = res.effect()
     assert isinstance(eff, Effect) and eff.draws_kind == "posterior"
     assert eff.outcome == "completed_vgs" and eff.unit == "probability"
@@ -136,7 +139,7 @@ def test_predictive_check_statistics(mocked):
     assert table["observed"].iloc[0] == pytest.approx(d.successes.sum() / d.trials.sum())
     assert table["observed"].iloc[1] == pytest.approx(d.successes[t].sum() / d.trials[t].sum())
     assert check.replicated.shape == (160, 4)
-    assert isinstance(check.plot(), Figure)
+    assert isinstance(check.plot(), Axes)
 
 
 def test_no_site_column_uses_cohorts(tiny_did, mock_pymc_sample):
@@ -152,6 +155,7 @@ def test_no_site_column_uses_cohorts(tiny_did, mock_pymc_sample):
     with pytest.warns(DiagnosticsWarning):
         res = hierarchical_did(
             agg,
+            cohort="adoption_year",
             site=None,
             site_effects=False,
             dynamic=True,
@@ -209,6 +213,9 @@ def test_recovers_the_att_and_shrinks_site_effects(tiny_did):
         warnings.simplefilter("ignore", DiagnosticsWarning)
         res = hierarchical_did(
             cells,
+            site="municipality",
+            cohort="adoption_year",
+            outcome_name="completed_vgs",
             covariates=["group"],
             draws=500,
             tune=500,
@@ -230,4 +237,4 @@ def test_recovers_the_att_and_shrinks_site_effects(tiny_did):
         years = persons.loc[(persons["municipality"] == s) & (persons["treated"] == 1), "year"]
         ctrl = controls.groupby(controls["year"].isin(years.unique()))["y"].mean()
         raw.append(rate.loc[s, 1] - rate.loc[s, 0] - (ctrl[True] - ctrl[False]))
-    assert sites["mean"].std() < np.std(raw, ddof=1)
+    assert sites["estimate"].std() < np.std(raw, ddof=1)

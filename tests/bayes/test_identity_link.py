@@ -84,11 +84,27 @@ def simulate_cells(seed: int, *, link: str, mean_size: int = 300) -> tuple[pd.Da
 def test_bad_link_and_person_rows_are_clear_errors(tiny_did):
     persons, cells, _ = tiny_did
     with pytest.raises(DataError, match=r"link='probit' is not one of \('logit', 'identity'\)"):
-        hierarchical_did(cells, covariates=["group"], link="probit")
+        hierarchical_did(
+            cells, site="municipality", cohort="adoption_year", covariates=["group"], link="probit"
+        )
     with pytest.raises(DesignError, match="link='identity' needs cells.*compress=True"):
-        hierarchical_did(persons, outcome="y", trials=None, compress=False, link="identity")
+        hierarchical_did(
+            persons,
+            site="municipality",
+            cohort="adoption_year",
+            outcome="y",
+            trials=None,
+            compress=False,
+            link="identity",
+        )
     with pytest.raises(DataError, match="unknown prior 'slab'"):
-        hierarchical_did(cells, link="identity", priors={"slab": 0.1})
+        hierarchical_did(
+            cells,
+            site="municipality",
+            cohort="adoption_year",
+            link="identity",
+            priors={"slab": 0.1},
+        )
 
 
 @pytest.mark.filterwarnings("ignore:The Identity link function does not respect the domain")
@@ -119,6 +135,9 @@ def mocked_identity(tiny_did) -> Iterator[HierarchicalDiDResult]:
     res = fit_with_mock_sampler(
         hierarchical_did,
         cells,
+        site="municipality",
+        cohort="adoption_year",
+        outcome_name="completed_vgs",
         covariates=["group"],
         effect_covariates=["group"],
         dynamic=True,
@@ -186,7 +205,16 @@ def test_identity_result_records_the_link(mocked_identity):
 def test_logit_stays_the_default(tiny_did, mock_pymc_sample):
     _, cells, _ = tiny_did
     with pytest.warns(DiagnosticsWarning):
-        res = hierarchical_did(cells, covariates=["group"], draws=10, seed=1, predictive=False)
+        res = hierarchical_did(
+            cells,
+            site="municipality",
+            cohort="adoption_year",
+            outcome_name="completed_vgs",
+            covariates=["group"],
+            draws=10,
+            seed=1,
+            predictive=False,
+        )
     assert res.link == "logit" and res.working_p is None
     assert (res.to_frame()["link"] == "logit").all()
     assert "logit link: parallel trends in log-odds" in res.summary()
@@ -200,6 +228,9 @@ def test_small_cells_warn(tiny_did, mock_pymc_sample):
         warnings.simplefilter("always")
         hierarchical_did(
             small,
+            site="municipality",
+            cohort="adoption_year",
+            outcome_name="completed_vgs",
             covariates=["group"],
             link="identity",
             draws=5,
@@ -219,6 +250,9 @@ def test_each_link_recovers_its_own_dgp(link):
         warnings.simplefilter("ignore", DiagnosticsWarning)
         res = hierarchical_did(
             cells,
+            site="municipality",
+            cohort="adoption_year",
+            outcome_name="completed_vgs",
             covariates=["group"],
             link=link,
             draws=400,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Iterator
 
@@ -9,7 +10,7 @@ import arviz as az
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 
 from impact import Effect
 from impact.bayes import PartialPoolingResult, partial_pooling, predictive_check
@@ -67,6 +68,7 @@ def mocked_result() -> Iterator[PartialPoolingResult]:
         est,
         se,
         match="no divergence statistics",
+        outcome="completed_vgs",
         mu_sd=5,
         tau_scale=5,
         draws=50,
@@ -116,19 +118,23 @@ def test_to_frame_summary_plot_effect(mocked_result):
     assert (table["parameter"] == "theta").sum() == 8
     mu = res.draws("mu")
     row = table.iloc[0]
-    assert row["mean"] == pytest.approx(mu.mean())
+    assert row["estimate"] == pytest.approx(mu.mean())
+    assert row["se"] == pytest.approx(mu.std(ddof=1))
     assert row["ci_lower"] == pytest.approx(np.quantile(mu, 0.05))
     assert row["p_above_threshold"] == pytest.approx(np.mean(mu > 1.0))
     sites = table[table["parameter"] == "theta"]
-    np.testing.assert_allclose(sites["estimate"], Y)
+    np.testing.assert_allclose(sites["unpooled_estimate"], Y)
+    np.testing.assert_allclose(sites["unpooled_se"], SIGMA)
     assert sites["pooling"].between(0, 1).all()
     # small sites (large standard error) pool more
     assert sites["pooling"].iloc[7] > sites["pooling"].iloc[4]
     assert isinstance(res.summary(), str)
-    assert isinstance(res.plot(), Figure)
-    assert isinstance(res.plot("pooled", practical_zero=2.0), Figure)
-    eff = res.effect(outcome="completed_vgs")
+    assert isinstance(res.plot(), Axes)
+    assert isinstance(res.plot(kind="pooled", practical_zero=2.0), Axes)
+    eff = res.effect()
     assert isinstance(eff, Effect) and eff.draws_kind == "posterior"
+    assert eff.outcome == "completed_vgs"
+    assert res.headline()["outcome"] == "completed_vgs"
     np.testing.assert_allclose(eff.draws, mu)
     assert res.effect(kind="predictive").point == pytest.approx(res.draws("theta_new").mean())
     np.testing.assert_allclose(res.effect(site="school A").draws, res.draws("theta")[:, 0])
@@ -145,7 +151,8 @@ def test_predictive_checks(mocked_result):
     assert table["p_value"].iloc[3] == pytest.approx(np.mean(rep.max(axis=1) >= max(Y)))
     prior = predictive_check(mocked_result, kind="prior")
     assert prior.replicated.shape == (500, 4)
-    assert isinstance(post.plot(), Figure) and "predictive check" in post.summary()
+    assert isinstance(post.plot(), Axes) and "predictive check" in post.summary()
+    assert isinstance(post.plot(statistic="max"), Axes)
     with pytest.raises(DataError, match="kind='both'"):
         predictive_check(mocked_result, kind="both")  # type: ignore[arg-type]
 
@@ -201,9 +208,9 @@ def test_eight_schools_noncentred_matches_published_posterior(eight_schools):
     table = res.to_frame()
     sites = table[table["parameter"] == "theta"]
     mu = res.pooled_effect
-    lo = np.minimum(sites["estimate"], mu) - 0.3
-    hi = np.maximum(sites["estimate"], mu) + 0.3
-    assert sites["mean"].between(lo, hi).all()
+    lo = np.minimum(sites["unpooled_estimate"], mu) - 0.3
+    hi = np.maximum(sites["unpooled_estimate"], mu) + 0.3
+    assert sites["estimate"].between(lo, hi).all()
 
 
 @pytest.mark.sampling
@@ -235,3 +242,19 @@ def test_eight_schools_10000_draws(eight_schools):
     )
     assert res.diagnostics.passed and res.diagnostics.divergences == 0
     _check_against_reference(res, eight_schools, z=3.0)
+
+
+def test_effect_without_an_outcome_name_says_how_to_give_one(mocked_result):
+    unnamed = dataclasses.replace(mocked_result, outcome=None)
+    with pytest.raises(DesignError, match=r"partial_pooling\(\.\.\., outcome="):
+        unnamed.effect()
+    assert unnamed.effect(outcome="neet").outcome == "neet"
+    assert unnamed.headline()["outcome"] == ""
+
+
+def test_effect_subsamples_posterior_draws_with_a_seed(mocked_result):
+    a = mocked_result.effect(n_draws=50, seed=3)
+    b = mocked_result.effect(n_draws=50, seed=3)
+    assert a.draws.shape == (50,)
+    np.testing.assert_array_equal(a.draws, b.draws)
+    assert set(a.draws) <= set(mocked_result.draws("mu"))

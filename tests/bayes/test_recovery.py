@@ -39,6 +39,9 @@ def test_flyt_average_effect_and_shrinkage():
     data = simulate("flyt", seed=7, scale=0.25)
     res = hierarchical_did(
         data.cells,
+        site="municipality",
+        cohort="adoption_year",
+        outcome_name="completed_vgs",
         covariates=["parents_education", "grade_band"],
         seed=7,
         cores=2,
@@ -59,7 +62,7 @@ def test_flyt_average_effect_and_shrinkage():
     assert np.mean(covered) >= 0.7
     raw = _raw_site_did(data.cells).loc[sites.index]
     # shrinkage: the partially pooled site effects are less dispersed than unpooled ones
-    assert sites["mean"].std() < raw.std()
+    assert sites["estimate"].std() < raw.std()
 
 
 #: UngInvest cells as analyses/unginvest.py fits them: no municipality, enrolment cohorts
@@ -166,4 +169,4 @@ def test_unginvest_identity_link_recovers_the_truth():
     covered = (dyn["ci_lower"] <= truth.loc[dyn.index]) & (truth.loc[dyn.index] <= dyn["ci_upper"])
     assert covered.mean() >= 5 / 6
     # the Gaussian working likelihood reproduces the exact binomial-identity fit
-    assert abs(top["mean"] - _glm_identity_att(data.cells)) < 0.25 * top["sd"]
+    assert abs(top["estimate"] - _glm_identity_att(data.cells)) < 0.25 * top["se"]

@@ -10,11 +10,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 
 from impact import Effect
 from impact.cba import Appraisal, Parameters, Programme, appraise
-from impact.cba.text import format_nok, format_number
+from impact.plain_language import NBSP, PAYS_OFF_AT
 
 
 @pytest.fixture
@@ -32,7 +32,8 @@ def test_summary_tables_are_tidy(app: Appraisal) -> None:
         "programme",
         "quantity",
         "outcome",
-        "value",
+        "estimate",
+        "se",
         "ci_lower",
         "ci_upper",
         "unit",
@@ -40,10 +41,12 @@ def test_summary_tables_are_tidy(app: Appraisal) -> None:
         "schedule",
     ]
     row = frame[frame["outcome"] == ""].set_index("quantity")
-    assert row.loc["npv", "value"] == pytest.approx(app.npv)
+    assert row.loc["npv", "estimate"] == pytest.approx(app.npv)
+    assert row.loc["npv", "se"] == pytest.approx(app.npv_draws.std(ddof=1))
     assert row.loc["npv", "ci_lower"] < app.npv < row.loc["npv", "ci_upper"]
-    assert row.loc["p_npv_positive", "value"] == app.prob_positive
-    assert row.loc["benefit_cost_ratio", "value"] == pytest.approx(
+    assert row.loc["p_npv_positive", "estimate"] == app.prob_positive
+    assert np.isnan(row.loc["p_npv_positive", "se"])
+    assert row.loc["benefit_cost_ratio", "estimate"] == pytest.approx(
         app.benefits_draws.mean() / app.costs_draws.mean()
     )
     assert app.net_benefit_per_participant == pytest.approx(app.npv / 950)
@@ -133,27 +136,45 @@ def test_payback_years_by_budget(params: Parameters) -> None:
     assert pd.isna(pay2.set_index("party").loc["kommune", "payback_year"])
 
 
-def test_norwegian_number_formatting_and_headline(app: Appraisal) -> None:
-    assert format_number(1234567.8) == "1 234 568"
-    assert format_number(-1234.5, decimals=1) == "−1 234,5"
-    assert format_number(1234567.8, lang="en") == "1,234,568"
-    assert format_nok(2_345_678) == "2,3 mill. kr"
-    assert format_nok(2_345_678, lang="en") == "NOK 2.3 million"
-    assert format_nok(45_500) == "45 500 kr"
+def test_headline_is_the_plain_language_verdict(app: Appraisal) -> None:
     nb = app.headline()
     assert "netto nåverdi" in nb
-    assert ("mill. kr" in nb) or ("mrd. kr" in nb)
+    assert (f"mill.{NBSP}kr" in nb) or (f"mrd.{NBSP}kr" in nb)
+    assert nb == app.verdict(lang="nb").text
     en = app.headline(lang="en")
     assert "net present value" in en and "NOK" in en
+    verdict = app.verdict(lang="en")
+    expected = "pays_off" if app.prob_positive >= PAYS_OFF_AT else "uncertain"
+    assert verdict.verdict == expected
+    row = verdict.row()
+    assert row["npv"] == app.npv and row["p_npv_positive"] == app.prob_positive
+    assert row["benefit_cost_ratio"] == pytest.approx(app.bcr)
+    assert f"verdict: {verdict.label}" in app.summary()
 
 
 @pytest.mark.parametrize("kind", ["npv", "ledger", "tornado"])
-def test_plots_return_figures(app: Appraisal, kind: str) -> None:
-    fig = app.plot(kind)  # type: ignore[arg-type]
-    assert isinstance(fig, Figure)
+def test_plots_draw_on_and_return_axes(app: Appraisal, kind: str) -> None:
+    ax = app.plot(kind=kind)  # type: ignore[arg-type]
+    assert isinstance(ax, Axes) and ax.has_data()
+    plt.close(ax.figure)
+    fig, given = plt.subplots()
+    assert app.plot(kind=kind, ax=given) is given  # type: ignore[arg-type]
     plt.close(fig)
     with pytest.raises(ValueError, match="kind"):
-        app.plot("pie")  # type: ignore[arg-type]
+        app.plot(kind="pie")  # type: ignore[arg-type]
+
+
+def test_to_frame_recomputes_every_interval_at_the_level(app: Appraisal) -> None:
+    wide, narrow = app.to_frame(), app.to_frame(level=0.5)
+    pd.testing.assert_series_equal(wide["estimate"], narrow["estimate"])
+    effect = wide["quantity"] == "effect_estimate"
+    table = app.break_even().set_index("outcome")
+    outcomes = wide.loc[effect, "outcome"]
+    np.testing.assert_array_equal(
+        wide.loc[effect, "ci_lower"], table.loc[outcomes, "ci_lower"].to_numpy()
+    )
+    assert (narrow.loc[effect, "ci_upper"] - narrow.loc[effect, "ci_lower"] <
+            wide.loc[effect, "ci_upper"] - wide.loc[effect, "ci_lower"]).all()  # fmt: skip
 
 
 def test_bundle_tables_use_the_report_vocabulary(app: Appraisal) -> None:
@@ -177,11 +198,13 @@ def test_bundle_tables_use_the_report_vocabulary(app: Appraisal) -> None:
 
 
 def test_headline_verdict_follows_the_probability() -> None:
-    from impact.cba.text import headline
+    from impact.plain_language import payoff_summary
 
-    kw = {"name": "Flyt", "npv": 1e6, "lower": -1e6, "upper": 3e6, "bcr": 1.5}
-    assert headline(prob_positive=0.9, **kw).startswith("Flyt er trolig samfunnsøkonomisk lønnsom")
-    assert headline(prob_positive=0.1, **kw).startswith("Flyt er trolig ikke")
-    assert headline(prob_positive=0.5, **kw).startswith("Det er usikkert om Flyt")
-    assert "1,5 kroner" in headline(prob_positive=0.5, **kw)
-    assert headline(prob_positive=0.5, lang="en", **kw).startswith("It is uncertain whether Flyt")
+    kw = {"programme": "Flyt", "npv": 1e6, "ci_lower": -1e6, "ci_upper": 3e6, "bcr": 1.5}
+    assert payoff_summary(prob_positive=0.9, **kw).text.startswith(
+        "Flyt er med stor sannsynlighet samfunnsøkonomisk lønnsom"
+    )
+    assert payoff_summary(prob_positive=0.1, **kw).text.startswith(
+        "Flyt er med stor sannsynlighet ikke"
+    )
+    assert payoff_summary(prob_positive=0.6, **kw).text.startswith("Det er usikkert om Flyt")

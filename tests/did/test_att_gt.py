@@ -140,12 +140,20 @@ def test_universal_base_normalises_reference_period(mpdta):
     np.testing.assert_allclose(post["att"], post_v["att"], atol=1e-14)
 
 
-def test_plot_returns_figure(fit):
-    from matplotlib.figure import Figure
+def test_plot_draws_every_cohort_on_the_given_axes(fit):
+    import matplotlib.pyplot as plt
 
-    fig = fit.plot()
-    assert isinstance(fig, Figure)
-    assert len(fig.axes) == 3
+    fig, ax = plt.subplots()
+    try:
+        assert fit.plot(ax=ax) is ax
+        labels = ax.get_legend_handles_labels()[1]
+        assert labels == [f"cohort {g:g}" for g in fit.table["cohort"].unique()]
+        assert len(fig.axes) == 1
+    finally:
+        plt.close(fig)
+    own = fit.plot()
+    assert own is not ax and len(own.figure.axes) == 1
+    plt.close(own.figure)
 
 
 def test_effect_normal_and_bootstrap(mpdta, fit):

@@ -126,7 +126,7 @@ def test_ci_inverts_the_test_and_is_seeded() -> None:
     assert inside.pvalue > 0.05 >= outside.pvalue
     assert "WCR" in a.summary()
     assert a.plot() is not None
-    assert isinstance(a.effect("y"), Effect)
+    assert isinstance(a.effect(), Effect)
 
 
 def test_wcr_coverage_with_few_clusters() -> None:
@@ -142,14 +142,16 @@ def test_wcr_coverage_with_few_clusters() -> None:
 def test_scores_bootstrap_for_imputation() -> None:
     df = panel(n_units=60, seed=9, effect=0.5)
     imp = imputation(df, outcome="y", unit="unit", time="year", cohort="cohort")
-    wb = wild_bootstrap_scores(imp.att, imp.cluster_scores[:, 0], n_boot=4999, seed=2)
+    wb = wild_bootstrap_scores(imp.att, imp.cluster_scores[:, 0], outcome="y", n_boot=4999, seed=2)
     assert wb.se == pytest.approx(imp.se)
     assert np.std(wb.draws) == pytest.approx(imp.se, rel=0.05)  # Rademacher: same variance
     lo, hi = wb.ci
     assert lo < imp.att < hi
     assert hi - lo == pytest.approx(2 * 1.96 * imp.se, rel=0.1)
-    assert wb.effect("y").draws_kind == "bootstrap"
-    again = wild_bootstrap_scores(imp.att, imp.cluster_scores[:, 0], n_boot=4999, seed=2)
+    assert wb.effect().draws_kind == "bootstrap"
+    again = wild_bootstrap_scores(
+        imp.att, imp.cluster_scores[:, 0], outcome="y", n_boot=4999, seed=2
+    )
     assert np.array_equal(again.draws, wb.draws)
     via_method = imp.wild_bootstrap(n_boot=4999, weights="rademacher", seed=2)
     assert np.array_equal(via_method.draws, wb.draws)

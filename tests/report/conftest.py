@@ -153,7 +153,7 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
                 ("benefit_cost_ratio", 2.4, 0.7, 4.9, "ratio"),
                 ("p_npv_positive", 0.86, np.nan, np.nan, "probability"),
             ],
-            columns=["quantity", "value", "ci_lower", "ci_upper", "unit"],
+            columns=["quantity", "estimate", "ci_lower", "ci_upper", "unit"],
         ),
     )
     bundle.write_table(

@@ -1,20 +1,9 @@
-"""The examples in impact.report's docstrings run and give what they show."""
+"""Every public name of impact.report is documented.
+
+Its docstring examples run in tests/test_doctests.py with those of every other module.
+"""
 
 from __future__ import annotations
-
-import doctest
-import importlib
-
-import pytest
-
-MODULES = ["formatting", "disclosure", "rendering", "tables", "text", "qmd", "figures"]
-
-
-@pytest.mark.parametrize("name", MODULES)
-def test_docstring_examples(name: str) -> None:
-    module = importlib.import_module(f"impact.report.{name}")
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
 
 
 def test_public_names_are_documented() -> None:

@@ -66,8 +66,9 @@ def test_payoff_names_who_gains_who_pays_and_when_each_budget_is_paid_back(
         payback=full_bundle.read_table("payback"),
         lang="en",
     )
-    # P(NPV > 0) = 0.86: probably, not "very likely".
-    assert "the programme probably pays off" in text and "86%" in text
+    # P(NPV > 0) = 0.86: below the 0.9 of "pays off", so uncertain (the cba's verdict too).
+    assert text.startswith("It is uncertain whether the programme pays off for society:")
+    assert "86%" in text and "Each krone the programme costs returns 2.4 kroner" in text
     assert "mostly to central government" in text and "borne mostly by the municipality" in text
     assert "central government after 3 years and the participants after 1 year" in text
     assert "The municipality does not earn its outlay back" in text
@@ -76,7 +77,7 @@ def test_payoff_names_who_gains_who_pays_and_when_each_budget_is_paid_back(
         payback=full_bundle.read_table("payback"),
         lang="nb",
     )
-    assert nb.startswith("For samfunnet som helhet lønner programmet seg trolig:")
+    assert nb.startswith("Det er usikkert om programmet er samfunnsøkonomisk lønnsom:")
     assert "Kommunen får ikke utgiftene tilbake" in nb
     at_once = payoff_paragraph(
         full_bundle.read_table("appraisal_summary"),
@@ -91,7 +92,7 @@ def test_payoff_verdict_is_graded_by_the_probability() -> None:
         return pd.DataFrame(
             {
                 "quantity": ["npv", "p_npv_positive"],
-                "value": [npv, p],
+                "estimate": [npv, p],
                 "ci_lower": [float("nan")] * 2,
                 "ci_upper": [float("nan")] * 2,
                 "unit": ["NOK", "probability"],
@@ -99,7 +100,22 @@ def test_payoff_verdict_is_graded_by_the_probability() -> None:
         )
 
     assert "very likely pays off" in payoff_paragraph(summary(0.99, 5e6), lang="en")
-    assert "probably does not pay off" in payoff_paragraph(summary(0.3, -1e6), lang="en")
+    assert "It is uncertain whether" in payoff_paragraph(summary(0.3, -1e6), lang="en")
+    assert "very likely does not pay off" in payoff_paragraph(summary(0.05, -1e6), lang="en")
+
+
+def test_report_and_cba_write_the_same_verdict() -> None:
+    """One verdict writer: the report's paragraph opens with Appraisal.headline's words."""
+    from impact import Effect
+    from impact.cba import Programme, appraise
+
+    programme = Programme(
+        "Flyt", participants=500, age=16, start_year=2024, costs={"kommune": 60_000}
+    )
+    effect = Effect.from_normal(0.03, 0.02, outcome="completed_vgs", seed=1)
+    app = appraise([effect], programme, n_draws=500, seed=2)
+    for lang in ("nb", "en"):
+        assert payoff_paragraph(app.to_frame(), lang=lang) == app.headline(lang=lang)
 
 
 def test_conclusion_uses_what_the_bundle_has(full_bundle: Bundle, minimal_bundle: Bundle) -> None:

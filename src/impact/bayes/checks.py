@@ -16,9 +16,11 @@ from typing import Literal, Protocol
 import arviz as az
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 
-from impact.errors import DataError
+from impact.bayes.plots import new_axes
+from impact.errors import DataError, DesignError
+from impact.results import Diagnostic, check_level
 
 Statistic = Callable[[np.ndarray], np.ndarray]
 
@@ -28,8 +30,10 @@ class _HasIData(Protocol):
 
 
 @dataclass(frozen=True, eq=False)
-class PredictiveCheck:
+class PredictiveCheck(Diagnostic):
     """Observed test statistics against their prior or posterior predictive distribution.
+
+    A :class:`~impact.results.Diagnostic` with a picture (:meth:`plot`).
 
     Attributes
     ----------
@@ -48,8 +52,14 @@ class PredictiveCheck:
     observed: np.ndarray
     replicated: np.ndarray
 
-    def to_frame(self, *, level: float = 0.9) -> pd.DataFrame:
-        """One row per statistic: observed, predictive mean and interval, p-value."""
+    def to_frame(self, *, level: float = 0.95) -> pd.DataFrame:
+        """One row per statistic: observed, predictive mean, interval and p-value.
+
+        Columns ``kind, statistic, observed, predictive_mean, ci_lower, ci_upper`` (the
+        equal-tailed ``level`` interval of the predictive distribution) and ``p_value`` =
+        P(T(y_rep) >= T(y)).
+        """
+        level = check_level(level)
         lo, hi = np.quantile(self.replicated, [(1 - level) / 2, (1 + level) / 2], axis=0)
         return pd.DataFrame(
             {
@@ -76,19 +86,42 @@ class PredictiveCheck:
             index=False, float_format=lambda x: f"{x:.4g}"
         )
 
-    def plot(self) -> Figure:
-        """One panel per statistic: predictive histogram with the observed value marked."""
-        k = len(self.names)
-        fig = Figure(figsize=(3.2 * k, 3.0), layout="constrained")
-        axes = fig.subplots(1, k, squeeze=False)[0]
-        for j, ax in enumerate(axes):
+    def plot(self, *, statistic: str | None = None, ax: Axes | None = None) -> Axes:
+        """The check on one Axes (``ax``, or a new figure when ``None``), returned.
+
+        ``statistic=None``: every statistic in one panel, standardised by its predictive
+        distribution (``(T - mean) / sd``): a bar for the central 95 % of the replicated
+        values and a dot for the observed value. ``statistic="name"``: that statistic's
+        predictive histogram with the observed value marked.
+        """
+        if statistic is not None:
+            if statistic not in self.names:
+                raise DesignError(
+                    f"statistic={statistic!r} is not in this check; use one of {list(self.names)}."
+                )
+            j = self.names.index(statistic)
+            ax = new_axes(ax, height=3.0)
             ax.hist(self.replicated[:, j], bins=40, color="C0", alpha=0.7)
             ax.axvline(self.observed[j], color="C3", label="observed")
-            ax.set_title(self.names[j])
+            ax.set_title(f"{self.kind.capitalize()} predictive check: {statistic}")
             ax.set_yticks([])
-        axes[0].legend(fontsize="small")
-        fig.suptitle(f"{self.kind.capitalize()} predictive check")
-        return fig
+            ax.legend(fontsize="small")
+            return ax
+        ax = new_axes(ax, height=max(2.5, 0.5 * len(self.names) + 1.5))
+        mean = self.replicated.mean(axis=0)
+        sd = self.replicated.std(axis=0)
+        sd = np.where(sd > 0, sd, 1.0)
+        z = (self.replicated - mean) / sd
+        lo, hi = np.quantile(z, [0.025, 0.975], axis=0)
+        y = np.arange(len(self.names))[::-1].astype(float)
+        ax.hlines(y, lo, hi, color="C0", linewidth=4, alpha=0.6, label="central 95 % predicted")
+        ax.plot((self.observed - mean) / sd, y, "o", color="C3", label="observed")
+        ax.axvline(0.0, color="0.3", linewidth=0.8)
+        ax.set_yticks(y, list(self.names))
+        ax.set_xlabel("standardised statistic ((T - predictive mean) / predictive sd)")
+        ax.set_title(f"{self.kind.capitalize()} predictive check")
+        ax.legend(loc="best", fontsize="small")
+        return ax
 
 
 def _statistics(result: _HasIData) -> tuple[dict[str, Statistic], np.ndarray]:

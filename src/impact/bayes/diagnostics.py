@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from impact.errors import DataError, DiagnosticsWarning
+from impact.results import Diagnostic
 
 RHAT_MAX = 1.01
 ESS_MIN = 400.0
@@ -37,8 +38,8 @@ PSENS_THRESHOLD = 0.05
 
 
 @dataclass(frozen=True)
-class Diagnostics:
-    """Outcome of the diagnostics gate.
+class Diagnostics(Diagnostic):
+    """Outcome of the diagnostics gate (a :class:`~impact.results.Diagnostic`).
 
     Attributes
     ----------
@@ -80,6 +81,28 @@ class Diagnostics:
         ]
         lines += [f"  - {r}" for r in self.reasons]
         return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per check: ``check, value, target, passed``."""
+        checks = [
+            ("chains", float(self.chains), f">= {MIN_CHAINS}", self.chains >= MIN_CHAINS),
+            ("max_rhat", self.max_rhat, f"<= {RHAT_MAX}", bool(self.max_rhat <= RHAT_MAX)),
+            (
+                "min_ess_bulk",
+                self.min_ess_bulk,
+                f">= {ESS_MIN:.0f}",
+                bool(self.min_ess_bulk >= ESS_MIN),
+            ),
+            (
+                "min_ess_tail",
+                self.min_ess_tail,
+                f">= {ESS_MIN:.0f}",
+                bool(self.min_ess_tail >= ESS_MIN),
+            ),
+            ("divergences", float(self.divergences), "0", self.divergences == 0),
+            ("min_bfmi", self.min_bfmi, f">= {BFMI_MIN}", bool(self.min_bfmi >= BFMI_MIN)),
+        ]
+        return pd.DataFrame(checks, columns=["check", "value", "target", "passed"])
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary (for the results bundle's metadata)."""
@@ -198,8 +221,8 @@ def check_diagnostics(
 
 
 @dataclass(frozen=True)
-class LooCheck:
-    """PSIS-LOO estimate with the Pareto-k reliability check.
+class LooCheck(Diagnostic):
+    """PSIS-LOO estimate with the Pareto-k reliability check (a :class:`~impact.results.Diagnostic`).
 
     Attributes
     ----------
@@ -225,7 +248,24 @@ class LooCheck:
     passed: bool
     pareto_k: np.ndarray
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row: ``elpd_loo, se, p_loo, max_pareto_k, n_high_k, k_threshold, passed``."""
+        return pd.DataFrame(
+            [
+                {
+                    "elpd_loo": self.elpd_loo,
+                    "se": self.se,
+                    "p_loo": self.p_loo,
+                    "max_pareto_k": self.max_pareto_k,
+                    "n_high_k": self.n_high_k,
+                    "k_threshold": self.k_threshold,
+                    "passed": self.passed,
+                }
+            ]
+        )
+
     def summary(self) -> str:
+        """One line: elpd, p_loo and the Pareto-k verdict."""
         state = "ok" if self.passed else f"{self.n_high_k} observation(s) with high Pareto k"
         return (
             f"PSIS-LOO elpd {self.elpd_loo:.2f} (se {self.se:.2f}), p_loo {self.p_loo:.2f}; "

@@ -289,16 +289,16 @@ def hierarchical_did(
     *,
     outcome: str = "successes",
     trials: str | None = "n",
-    site: str | None = "municipality",
+    site: str | None,
     time: str = "year",
     treated: str = "treated",
-    cohort: str | None = "adoption_year",
+    cohort: str | None,
     event_time: str | None = "event_time",
     covariates: Sequence[str] = (),
     effect_covariates: Sequence[str] = (),
     site_effects: bool = True,
     dynamic: bool = False,
-    outcome_name: str = "completed_vgs",
+    outcome_name: str | None = None,
     compress: bool = True,
     priors: dict[str, float] | None = None,
     site_parameterization: str = "auto",
@@ -371,13 +371,16 @@ def hierarchical_did(
     outcome, trials
         Successes and cell-size columns (``trials=None`` for 0/1 person rows).
     site
-        Site (municipality) column; ``None`` uses ``cohort`` as the unit (e.g. UngInvest
-        cells, which have no municipality).
+        Site column (e.g. ``"municipality"``); no default, as each study names its sites.
+        ``None`` uses ``cohort`` as the unit (e.g. UngInvest cells, which have no
+        municipality).
     time, treated
         Period column and the 0/1 treated indicator (1 = the site has adopted by then).
     cohort
-        Adoption-year column (0 = never), used to check that every adopting site has
-        treated cells, and as unit when ``site`` is ``None``.
+        Adoption-year column (0 = never; e.g. ``"adoption_year"``, ``"enrol_year"``); no
+        default. Used to check that every adopting site has treated cells, for the cohort
+        pooling of site intercepts, and as unit when ``site`` is ``None``. ``None`` when the
+        data have no cohort column (then all site intercepts are pooled together).
     event_time
         Years since adoption (needed with ``dynamic=True``).
     covariates
@@ -391,7 +394,11 @@ def hierarchical_did(
     dynamic
         Let the effect vary by event time (years since adoption).
     outcome_name
-        Name carried by :meth:`HierarchicalDiDResult.effect` (``"completed_vgs"``, ``"neet"``).
+        Name of the outcome, carried by :meth:`HierarchicalDiDResult.effect` into the
+        cost-benefit analysis (e.g. ``"completed_vgs"``, ``"neet"``). ``None`` (default)
+        uses the ``outcome`` column's name, which suits 0/1 person rows
+        (``outcome="neet"``); on cells, whose count column (``"successes"``) names no
+        outcome, pass it.
     compress
         Sum rows with identical covariate pattern into binomial cells (same posterior,
         much faster). ``False`` keeps person rows with a Bernoulli likelihood.
@@ -450,9 +457,12 @@ def hierarchical_did(
 
     Examples
     --------
+    >>> # Not run as a doctest: real MCMC sampling of thousands of cells (minutes).
     >>> from impact.data import simulate  # doctest: +SKIP
     >>> cells = simulate("flyt", seed=1).cells  # doctest: +SKIP
-    >>> res = hierarchical_did(cells, covariates=["parents_education", "grade_band"], seed=1)  # doctest: +SKIP
+    >>> res = hierarchical_did(cells, site="municipality", cohort="adoption_year",
+    ...                        outcome_name="completed_vgs",
+    ...                        covariates=["parents_education", "grade_band"], seed=1)  # doctest: +SKIP
     >>> res.summary()  # doctest: +SKIP
     """
     used_priors = default_priors(check_link(link))
@@ -512,7 +522,7 @@ def hierarchical_did(
     return HierarchicalDiDResult(
         idata=idata,
         design=design,
-        outcome_name=outcome_name,
+        outcome_name=outcome if outcome_name is None else outcome_name,
         priors=used_priors,
         sampler=info,
         diagnostics=diagnostics,

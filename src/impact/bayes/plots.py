@@ -1,6 +1,7 @@
 """Figures shared by the Bayesian results: forest plot of site effects, pooled posterior.
 
 Pure matplotlib on explicit Figure/Axes objects; no backend is forced (set ``MPLBACKEND``).
+Each function draws on the ``ax`` it is given (a new Figure when ``None``) and returns it.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 
-def _new_axes(ax: Axes | None, *, height: float = 4.0) -> tuple[Figure, Axes]:
+def new_axes(ax: Axes | None, *, height: float = 4.0) -> Axes:
+    """``ax`` itself, or the Axes of a new (pyplot-free) Figure when ``ax`` is ``None``."""
     if ax is not None:
-        fig = ax.get_figure()
-        assert isinstance(fig, Figure)
-        return fig, ax
+        return ax
     fig = Figure(figsize=(7.0, height), layout="constrained")
-    return fig, fig.add_subplot()
+    return fig.add_subplot()
 
 
 def forest_plot(
@@ -27,22 +27,23 @@ def forest_plot(
     title: str,
     xlabel: str,
     ax: Axes | None = None,
-) -> Figure:
-    """Forest plot: one row per site with the posterior mean and credible interval.
+) -> Axes:
+    """Forest plot: one row per site with the posterior mean and equal-tailed interval.
 
-    ``sites`` needs columns ``site, mean, ci_lower, ci_upper`` and, optionally, the
-    unpooled ``estimate`` with ``ci_estimate_lower``/``ci_estimate_upper`` (drawn hollow, so
-    the shrinkage towards the pooled mean is visible).
+    ``sites`` needs columns ``site, estimate, ci_lower, ci_upper`` (posterior) and,
+    optionally, the unpooled ``unpooled_estimate`` with ``unpooled_lower``/``unpooled_upper``
+    (drawn hollow, so the shrinkage towards the pooled mean is visible). Returns the Axes.
     """
-    fig, ax = _new_axes(ax, height=max(3.0, 0.35 * len(sites) + 1.5))
+    ax = new_axes(ax, height=max(3.0, 0.35 * len(sites) + 1.5))
     y = np.arange(len(sites))[::-1].astype(float)
-    if "estimate" in sites and sites["estimate"].notna().any():
+    unpooled = "unpooled_estimate" in sites and sites["unpooled_estimate"].notna().any()
+    if unpooled:
         ax.errorbar(
-            sites["estimate"],
+            sites["unpooled_estimate"],
             y + 0.18,
             xerr=[
-                sites["estimate"] - sites["ci_estimate_lower"],
-                sites["ci_estimate_upper"] - sites["estimate"],
+                sites["unpooled_estimate"] - sites["unpooled_lower"],
+                sites["unpooled_upper"] - sites["unpooled_estimate"],
             ],
             fmt="o",
             mfc="white",
@@ -51,9 +52,9 @@ def forest_plot(
             label="site estimate (no pooling)",
         )
     ax.errorbar(
-        sites["mean"],
-        y - 0.18 if "estimate" in sites else y,
-        xerr=[sites["mean"] - sites["ci_lower"], sites["ci_upper"] - sites["mean"]],
+        sites["estimate"],
+        y - 0.18 if unpooled else y,
+        xerr=[sites["estimate"] - sites["ci_lower"], sites["ci_upper"] - sites["estimate"]],
         fmt="o",
         color="C0",
         capsize=0,
@@ -65,7 +66,7 @@ def forest_plot(
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     ax.legend(loc="best", fontsize="small")
-    return fig
+    return ax
 
 
 def posterior_plot(
@@ -75,13 +76,13 @@ def posterior_plot(
     title: str,
     xlabel: str,
     ax: Axes | None = None,
-) -> Figure:
+) -> Axes:
     """Posterior density (histogram) of one effect with the "practically zero" band.
 
     The band ``[-practical_zero, practical_zero]`` marks effects too small to matter; the
     legend gives the posterior probability of an effect above it and above zero.
     """
-    fig, ax = _new_axes(ax)
+    ax = new_axes(ax)
     draws = np.asarray(draws, dtype=float).ravel()
     ax.hist(draws, bins=60, density=True, color="C0", alpha=0.7)
     label0 = f"P(effect > 0) = {np.mean(draws > 0):.2f}"
@@ -100,4 +101,4 @@ def posterior_plot(
     ax.set_ylabel("posterior density")
     ax.set_title(title)
     ax.legend(loc="best", fontsize="small")
-    return fig
+    return ax

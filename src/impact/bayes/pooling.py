@@ -16,22 +16,25 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from scipy import stats
 
 from impact.bayes.diagnostics import Diagnostics, check_diagnostics
 from impact.bayes.plots import forest_plot, posterior_plot
 from impact.bayes.sampling import SamplerInfo, sample_model
-from impact.bayes.summaries import summarise_draws
+from impact.bayes.summaries import subsample, summarise_draws
 from impact.effect import Effect
 from impact.errors import DataError, DesignError
+from impact.results import EstimateResult, check_level, headline_row
 
 Parameterization = Literal["noncentered", "centered"]
 
 
 @dataclass(frozen=True, eq=False)
-class PartialPoolingResult:
+class PartialPoolingResult(EstimateResult):
     """Posterior of the hierarchical model for site-level estimates.
+
+    Keeps the results contract (:mod:`impact.results`): ``to_frame`` gives the posterior
+    mean as ``estimate``, the posterior sd as ``se`` and equal-tailed intervals.
 
     Attributes
     ----------
@@ -52,6 +55,10 @@ class PartialPoolingResult:
         How the posterior was drawn (sampler, draws, seed, wall time).
     diagnostics
         The diagnostics gate (R-hat, ESS, divergences, E-BFMI) for ``mu``, ``tau``, ``theta``.
+    outcome
+        The outcome the site estimates measure, as the caller named it in
+        :func:`partial_pooling` (``None``: not named; :meth:`effect` then needs
+        ``outcome=``).
     """
 
     idata: az.InferenceData
@@ -62,6 +69,7 @@ class PartialPoolingResult:
     parameterization: str
     sampler: SamplerInfo
     diagnostics: Diagnostics
+    outcome: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
     # -- draws ---------------------------------------------------------------------------
@@ -108,13 +116,16 @@ class PartialPoolingResult:
         return np.asarray((se2 / (se2 + tau2)).mean(axis=0))
 
     # -- tables --------------------------------------------------------------------------
-    def to_frame(self, *, level: float = 0.9, threshold: float | None = None) -> pd.DataFrame:
+    def to_frame(self, *, level: float = 0.95, threshold: float | None = None) -> pd.DataFrame:
         """Tidy table: one row for ``mu``, ``tau``, ``theta_new`` and each site's ``theta``.
 
-        Columns: ``parameter, site, mean, sd, median, ci_lower, ci_upper`` (equal-tailed
-        ``level`` interval), ``p_positive``, ``p_above_threshold`` (if ``threshold`` given),
-        ``estimate, std_error, pooling`` (sites only), ``ess_bulk, ess_tail, r_hat``.
+        Columns: ``parameter, site``, then ``estimate`` (posterior mean), ``se`` (posterior
+        sd), ``ci_lower, ci_upper`` (equal-tailed ``level`` interval, not an HDI), then
+        ``median, p_positive``, ``p_above_threshold`` (if ``threshold`` given),
+        ``unpooled_estimate, unpooled_se`` (the site's input estimate and standard error)
+        and ``pooling`` (sites only), ``ess_bulk, ess_tail, r_hat``.
         """
+        level = check_level(level)
         summ = pd.DataFrame(
             az.summary(
                 self.idata, var_names=["mu", "tau", "theta"], kind="diagnostics", round_to="none"
@@ -133,55 +144,82 @@ class PartialPoolingResult:
             row: dict[str, Any] = {"parameter": name, "site": site}
             row |= summarise_draws(d, level=level, threshold=threshold)
             site_j = j - 3
-            row["estimate"] = float(self.estimates[site_j]) if site is not None else np.nan
-            row["std_error"] = float(self.std_errors[site_j]) if site is not None else np.nan
+            row["unpooled_estimate"] = float(self.estimates[site_j]) if site is not None else np.nan
+            row["unpooled_se"] = float(self.std_errors[site_j]) if site is not None else np.nan
             row["pooling"] = float(pooling[site_j]) if site is not None else np.nan
             for col in ("ess_bulk", "ess_tail", "r_hat"):
                 row[col] = float(summ.loc[key, col]) if key is not None else np.nan
             rows.append(row)
         return pd.DataFrame(rows)
 
-    def summary(self, *, level: float = 0.9, threshold: float = 0.0) -> str:
-        """Plain-text summary: pooled effect, between-site sd, new-site prediction, sites."""
+    def summary(self, *, level: float = 0.95, threshold: float = 0.0) -> str:
+        """Plain-text summary: pooled effect, between-site sd, new-site prediction, sites.
+
+        Intervals are equal-tailed posterior intervals at ``level``.
+        """
         table = self.to_frame(level=level, threshold=threshold)
         pct = f"{level:.0%}"
         mu, tau, new = (table.iloc[i] for i in range(3))
+        outcome = f" on {self.outcome}" if self.outcome else ""
         lines = [
-            f"Partial pooling of {len(self.sites)} sites ({self.parameterization}; "
+            f"Partial pooling of {len(self.sites)} sites{outcome} ({self.parameterization}; "
             f"mu ~ Normal(0, {self.priors['mu_sd']:.4g}), "
             f"tau ~ HalfCauchy({self.priors['tau_scale']:.4g}))",
-            f"  pooled effect mu: {mu['mean']:.4g} (sd {mu['sd']:.4g}; {pct} interval "
+            f"  pooled effect mu: {mu['estimate']:.4g} (sd {mu['se']:.4g}; {pct} interval "
             f"{mu['ci_lower']:.4g} to {mu['ci_upper']:.4g})",
             f"  P(mu > 0) = {mu['p_positive']:.3f}; P(mu > {threshold:g}) = "
             f"{mu['p_above_threshold']:.3f}",
-            f"  between-site sd tau: {tau['mean']:.4g} ({pct} interval {tau['ci_lower']:.4g} "
-            f"to {tau['ci_upper']:.4g})",
-            f"  effect in a new site: {new['mean']:.4g} ({pct} interval {new['ci_lower']:.4g} "
+            f"  between-site sd tau: {tau['estimate']:.4g} ({pct} interval "
+            f"{tau['ci_lower']:.4g} to {tau['ci_upper']:.4g})",
+            f"  effect in a new site: {new['estimate']:.4g} ({pct} interval {new['ci_lower']:.4g} "
             f"to {new['ci_upper']:.4g}); P(> 0) = {new['p_positive']:.3f}",
             self.diagnostics.summary(),
             "",
             table.loc[
                 table["parameter"] == "theta",
-                ["site", "estimate", "std_error", "mean", "sd", "ci_lower", "ci_upper", "pooling"],
+                [
+                    "site",
+                    "unpooled_estimate",
+                    "unpooled_se",
+                    "estimate",
+                    "se",
+                    "ci_lower",
+                    "ci_upper",
+                    "pooling",
+                ],
             ].to_string(index=False, float_format=lambda x: f"{x:.4g}"),
         ]
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.summary()
+    def headline(self, *, level: float = 0.95) -> pd.Series:
+        """The pooled effect ``mu``: posterior mean, sd and equal-tailed ``level`` interval."""
+        row = summarise_draws(self.draws("mu"), level=level)
+        return headline_row(
+            estimator=f"bayes.partial_pooling({self.parameterization})",
+            outcome=self.outcome or "",
+            estimand="mu (population-average effect over sites)",
+            estimate=row["estimate"],
+            se=row["se"],
+            interval=(row["ci_lower"], row["ci_upper"]),
+            level=level,
+            uncertainty="posterior (equal-tailed interval)",
+        )
 
     # -- figures and effect ----------------------------------------------------------------
     def plot(
         self,
-        kind: Literal["forest", "pooled"] = "forest",
         *,
-        level: float = 0.9,
+        kind: Literal["forest", "pooled"] = "forest",
+        level: float = 0.95,
         practical_zero: float | None = None,
         ax: Axes | None = None,
-    ) -> Figure:
+    ) -> Axes:
         """Forest plot of the site effects (``"forest"``) or the pooled posterior (``"pooled"``).
 
-        ``practical_zero`` draws the band of effects too small to matter (pooled plot).
+        Draws on ``ax`` (a new figure when ``None``) and returns the Axes. ``practical_zero``
+        draws the band of effects too small to matter (pooled plot); ``level`` is the
+        coverage of the forest plot's intervals (equal-tailed posterior, and the unpooled
+        estimates' normal intervals).
         """
         if kind == "pooled":
             return posterior_plot(
@@ -196,8 +234,8 @@ class PartialPoolingResult:
         table = self.to_frame(level=level)
         sites = table[table["parameter"] == "theta"].copy()
         z = stats.norm.ppf((1 + level) / 2)
-        sites["ci_estimate_lower"] = sites["estimate"] - z * sites["std_error"]
-        sites["ci_estimate_upper"] = sites["estimate"] + z * sites["std_error"]
+        sites["unpooled_lower"] = sites["unpooled_estimate"] - z * sites["unpooled_se"]
+        sites["unpooled_upper"] = sites["unpooled_estimate"] + z * sites["unpooled_se"]
         return forest_plot(
             sites,
             pooled_mean=self.pooled_effect,
@@ -209,7 +247,9 @@ class PartialPoolingResult:
     def effect(
         self,
         *,
-        outcome: str = "completed_vgs",
+        outcome: str | None = None,
+        n_draws: int | None = None,
+        seed: int | np.random.Generator | None = None,
         unit: str = "probability",
         kind: Literal["pooled", "predictive"] = "pooled",
         site: str | None = None,
@@ -218,7 +258,18 @@ class PartialPoolingResult:
         """The pooled effect (``mu``), the predictive effect for a new site, or one site's.
 
         Draws are posterior draws (``draws_kind="posterior"``); the point is their mean.
+        ``outcome=None`` names the effect after the outcome given to
+        :func:`partial_pooling` (a :class:`~impact.errors.DesignError` when none was
+        given). ``n_draws=None`` keeps every posterior draw; a number picks that many at
+        random (seeded by ``seed``).
         """
+        name = outcome if outcome is not None else self.outcome
+        if name is None:
+            raise DesignError(
+                "this partial pooling result has no outcome name, so its Effect cannot say "
+                "what it moves; pass partial_pooling(..., outcome='completed_vgs') (the outcome "
+                "the site estimates measure) or effect(outcome='completed_vgs')."
+            )
         if site is not None:
             d, what = self.draws(site), f"theta[{site}]"
         elif kind == "pooled":
@@ -227,8 +278,9 @@ class PartialPoolingResult:
             d, what = self.draws("theta_new"), "theta_new"
         else:
             raise DataError(f"kind={kind!r} is not 'pooled' or 'predictive'.")
+        d = subsample(d, n_draws, seed)
         return Effect(
-            outcome=outcome,
+            outcome=name,
             unit=unit,
             point=float(d.mean()),
             draws=d,
@@ -269,6 +321,7 @@ def partial_pooling(
     std_errors: Sequence[float] | np.ndarray | pd.Series,
     *,
     sites: Sequence[Any] | None = None,
+    outcome: str | None = None,
     mu_sd: float | None = None,
     tau_scale: float | None = None,
     parameterization: Parameterization = "noncentered",
@@ -302,6 +355,10 @@ def partial_pooling(
         Their standard errors, all strictly positive.
     sites
         Site labels (default: the Series index or ``site_1..site_J``).
+    outcome
+        Name of the outcome the estimates measure (e.g. ``"completed_vgs"``), carried into
+        :meth:`PartialPoolingResult.effect`. No default: the model sees only numbers, so
+        only the caller knows; without it ``effect()`` asks for ``outcome=``.
     mu_sd
         Prior sd of ``mu``. Default ``10 * s`` where ``s`` is the root-mean-square standard
         error: weakly informative, on the scale of the data.
@@ -338,7 +395,9 @@ def partial_pooling(
     >>> from impact.bayes import partial_pooling
     >>> y = [28, 8, -3, 7, -1, 1, 18, 12]
     >>> sigma = [15, 10, 16, 11, 9, 11, 10, 18]
-    >>> res = partial_pooling(y, sigma, mu_sd=5, tau_scale=5, seed=1)  # doctest: +SKIP
+    >>> # Not run as a doctest: real MCMC sampling (PyMC compiles and samples, about 30 s).
+    >>> res = partial_pooling(y, sigma, outcome="test_score", mu_sd=5, tau_scale=5,
+    ...                       seed=1)  # doctest: +SKIP
     >>> round(res.pooled_effect, 1)  # doctest: +SKIP
     4.4
     """
@@ -413,4 +472,5 @@ def partial_pooling(
         parameterization=parameterization,
         sampler=info,
         diagnostics=diagnostics,
+        outcome=outcome,
     )

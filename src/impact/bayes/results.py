@@ -10,15 +10,15 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from scipy.special import expit
 
 from impact.bayes.diagnostics import Diagnostics
-from impact.bayes.plots import _new_axes, forest_plot, posterior_plot
+from impact.bayes.plots import forest_plot, new_axes, posterior_plot
 from impact.bayes.sampling import SamplerInfo
-from impact.bayes.summaries import summarise_draws
+from impact.bayes.summaries import subsample, summarise_draws
 from impact.effect import Effect
 from impact.errors import DataError, DesignError
+from impact.results import EstimateResult, check_level, headline_row
 
 if TYPE_CHECKING:
     from impact.bayes.cells import CellDesign
@@ -112,8 +112,11 @@ def effect_draws(
 
 
 @dataclass(frozen=True, eq=False)
-class HierarchicalDiDResult:
+class HierarchicalDiDResult(EstimateResult):
     """Posterior of the hierarchical DiD (logit or identity link), effects on the probability scale.
+
+    Keeps the results contract (:mod:`impact.results`): ``to_frame`` gives the posterior
+    mean as ``estimate``, the posterior sd as ``se`` and equal-tailed intervals.
 
     Attributes
     ----------
@@ -123,7 +126,8 @@ class HierarchicalDiDResult:
     design
         The cell design the model was fitted on (cells, indices, labels).
     outcome_name
-        Outcome carried into :class:`impact.Effect`.
+        Outcome carried into :class:`impact.Effect` (as the caller named it in
+        :func:`~impact.bayes.hierarchical_did`; by default the outcome column).
     priors
         Prior scales used.
     sampler
@@ -182,15 +186,17 @@ class HierarchicalDiDResult:
             idx, k = d.event_idx[t], len(d.event_times)
         return np.bincount(idx, weights=d.trials[t], minlength=k).astype(np.int64)
 
-    def to_frame(self, *, level: float = 0.9, threshold: float | None = None) -> pd.DataFrame:
+    def to_frame(self, *, level: float = 0.95, threshold: float | None = None) -> pd.DataFrame:
         """Tidy effects: one row for the overall ATT, per site and per event time.
 
-        Columns ``estimand`` ("simple", "site", "dynamic"), ``site``, ``event_time``,
-        ``mean, sd, median, ci_lower, ci_upper`` (equal-tailed ``level`` interval),
-        ``p_positive`` (and ``p_above_threshold``), ``n_treated`` (persons in treated
-        cells: apply the small-cell rule before publishing), ``ess_bulk, r_hat`` and
-        ``link`` (the model's link; effects are on the probability scale for both).
+        Columns ``estimand`` ("simple", "site", "dynamic"), ``site``, ``event_time``, then
+        ``estimate`` (posterior mean), ``se`` (posterior sd), ``ci_lower, ci_upper``
+        (equal-tailed ``level`` interval, not an HDI), then ``median, p_positive`` (and
+        ``p_above_threshold``), ``n_treated`` (persons in treated cells: apply the
+        small-cell rule before publishing), ``ess_bulk, r_hat`` and ``link`` (the model's
+        link; effects are on the probability scale for both).
         """
+        level = check_level(level)
         post = self.idata["posterior"]
         rows: list[dict[str, Any]] = []
 
@@ -217,8 +223,11 @@ class HierarchicalDiDResult:
         frame["link"] = self.link
         return frame
 
-    def summary(self, *, level: float = 0.9, threshold: float = 0.0) -> str:
-        """Plain-text summary: ATT in percentage points, heterogeneity, diagnostics, sites."""
+    def summary(self, *, level: float = 0.95, threshold: float = 0.0) -> str:
+        """Plain-text summary: ATT in percentage points, heterogeneity, diagnostics, sites.
+
+        Intervals are equal-tailed posterior intervals at ``level``.
+        """
         table = self.to_frame(level=level, threshold=threshold)
         top = table.iloc[0]
         d = self.design
@@ -229,8 +238,8 @@ class HierarchicalDiDResult:
             f"{self.outcome_name}: {d.n_cells} cells, "
             f"{d.n_persons} persons ({d.n_rows} input rows), {len(d.effect_sites)} sites with "
             f"site-varying effects, sampler {self.sampler.sampler}",
-            f"  ATT (probability scale, person-weighted): {100 * top['mean']:.2f} pp "
-            f"(sd {100 * top['sd']:.2f}; {pct} interval {100 * top['ci_lower']:.2f} to "
+            f"  ATT (probability scale, person-weighted): {100 * top['estimate']:.2f} pp "
+            f"(sd {100 * top['se']:.2f}; {pct} interval {100 * top['ci_lower']:.2f} to "
             f"{100 * top['ci_upper']:.2f} pp)",
             f"  P(ATT > 0) = {top['p_positive']:.3f}; P(ATT > {threshold:g}) = "
             f"{top['p_above_threshold']:.3f}",
@@ -246,26 +255,59 @@ class HierarchicalDiDResult:
         lines.append(self.diagnostics.summary())
         rest = table.iloc[1:]
         if len(rest):
-            cols = ["estimand", "site", "event_time", "mean", "ci_lower", "ci_upper", "n_treated"]
+            cols = [
+                "estimand",
+                "site",
+                "event_time",
+                "estimate",
+                "ci_lower",
+                "ci_upper",
+                "n_treated",
+            ]
             lines += ["", rest[cols].to_string(index=False, float_format=lambda x: f"{x:.4f}")]
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.summary()
+    def headline(self, *, level: float = 0.95) -> pd.Series:
+        """The ATT: posterior mean, sd and equal-tailed ``level`` interval (probability scale)."""
+        row = summarise_draws(self.draws("att"), level=level)
+        return headline_row(
+            estimator=self._estimator,
+            outcome=self.outcome_name,
+            estimand="ATT (person-weighted, probability scale)",
+            estimate=row["estimate"],
+            se=row["se"],
+            interval=(row["ci_lower"], row["ci_upper"]),
+            level=level,
+            uncertainty="posterior (equal-tailed interval)",
+        )
+
+    @property
+    def _estimator(self) -> str:
+        return "bayes.hierarchical_did" + ("" if self.link == "logit" else f"[{self.link}]")
 
     def plot(
         self,
-        kind: Literal["forest", "pooled", "dynamic"] = "forest",
         *,
-        level: float = 0.9,
+        kind: Literal["forest", "pooled", "dynamic"] | None = None,
+        level: float = 0.95,
         practical_zero: float | None = 0.01,
         ax: Axes | None = None,
-    ) -> Figure:
+    ) -> Axes:
         """Forest plot of site effects, posterior of the ATT, or effects by event time.
 
-        ``practical_zero`` (default 0.01 = 1 percentage point) draws the band of effects too
-        small to matter on the ATT posterior.
+        ``kind=None`` draws the forest plot when the model has site-varying effects, else
+        the effects by event time when it has those, else the ATT posterior. Draws on
+        ``ax`` (a new figure when ``None``) and returns the Axes. ``practical_zero``
+        (default 0.01 = 1 percentage point) draws the band of effects too small to matter
+        on the ATT posterior; ``level`` is the coverage of the (equal-tailed) intervals.
         """
+        if kind is None:
+            if self.design.effect_sites:
+                kind = "forest"
+            elif self.design.event_times is not None:
+                kind = "dynamic"
+            else:
+                kind = "pooled"
         table = self.to_frame(level=level)
         if kind == "pooled":
             return posterior_plot(
@@ -280,7 +322,7 @@ class HierarchicalDiDResult:
             if sites.empty:
                 raise DesignError("no site-varying effects; fit with site_effects=True.")
             return forest_plot(
-                sites[["site", "mean", "ci_lower", "ci_upper"]],
+                sites[["site", "estimate", "ci_lower", "ci_upper"]],
                 pooled_mean=self.att,
                 title=f"Effect by site on {self.outcome_name}, {level:.0%} intervals",
                 xlabel="effect (probability scale)",
@@ -290,24 +332,27 @@ class HierarchicalDiDResult:
             dyn = table[table["estimand"] == "dynamic"]
             if dyn.empty:
                 raise DesignError("no event-time effects; fit with dynamic=True.")
-            fig, ax = _new_axes(ax)
+            ax = new_axes(ax)
             et = dyn["event_time"].to_numpy(dtype=float)
             ax.errorbar(
                 et,
-                dyn["mean"],
-                yerr=[dyn["mean"] - dyn["ci_lower"], dyn["ci_upper"] - dyn["mean"]],
+                dyn["estimate"],
+                yerr=[dyn["estimate"] - dyn["ci_lower"], dyn["ci_upper"] - dyn["estimate"]],
                 fmt="o-",
             )
             ax.axhline(0.0, color="0.3", linewidth=0.8)
             ax.set_xlabel("years since adoption")
             ax.set_ylabel("effect (probability scale)")
             ax.set_title(f"Effect on {self.outcome_name} by event time, {level:.0%} intervals")
-            return fig
+            return ax
         raise DataError(f"kind={kind!r} is not 'forest', 'pooled' or 'dynamic'.")
 
     def effect(
         self,
         *,
+        outcome: str | None = None,
+        n_draws: int | None = None,
+        seed: int | np.random.Generator | None = None,
         kind: Literal["simple", "dynamic", "site"] = "simple",
         site: Any = None,
         population: str = "",
@@ -315,8 +360,11 @@ class HierarchicalDiDResult:
         """The ATT (``"simple"``), by event time (``"dynamic"``) or one site's, as an Effect.
 
         Draws are posterior draws on the probability scale (risk difference per treated
-        person).
+        person). ``outcome=None`` names the effect after the fitted outcome
+        (:attr:`outcome_name`). ``n_draws=None`` keeps every posterior draw; a number picks
+        that many at random (seeded by ``seed``).
         """
+        name = self.outcome_name if outcome is None else outcome
         meta: dict[str, Any] = {
             "diagnostics": self.diagnostics.to_dict(),
             "sampler": self.sampler.to_dict(),
@@ -325,7 +373,7 @@ class HierarchicalDiDResult:
             "link": self.link,
             "method": self.method,
         }
-        estimator = "bayes.hierarchical_did" + ("" if self.link == "logit" else f"[{self.link}]")
+        estimator = self._estimator
         if kind == "site" or site is not None:
             if site not in self.design.effect_sites:
                 raise DesignError(
@@ -333,9 +381,9 @@ class HierarchicalDiDResult:
                     f"effects: {list(self.design.effect_sites)}."
                 )
             j = self.design.effect_sites.index(site)
-            d = self.draws("att_site")[:, j]
+            d = subsample(self.draws("att_site")[:, j], n_draws, seed)
             return Effect(
-                outcome=self.outcome_name,
+                outcome=name,
                 unit="probability",
                 point=float(d.mean()),
                 draws=d,
@@ -347,11 +395,11 @@ class HierarchicalDiDResult:
         if kind == "dynamic":
             if self.design.event_times is None:
                 raise DesignError("no event-time effects; fit with dynamic=True.")
-            d2 = self.draws("att_event")
+            d2 = subsample(self.draws("att_event"), n_draws, seed)
             return Effect(
-                outcome=self.outcome_name,
+                outcome=name,
                 unit="probability",
-                point=float(self.draws("att").mean()),
+                point=float(subsample(self.draws("att"), n_draws, seed).mean()),
                 draws=d2,
                 draws_kind="posterior",
                 population=population,
@@ -361,9 +409,9 @@ class HierarchicalDiDResult:
             )
         if kind != "simple":
             raise DataError(f"kind={kind!r} is not 'simple', 'dynamic' or 'site'.")
-        d = self.draws("att")
+        d = subsample(self.draws("att"), n_draws, seed)
         return Effect(
-            outcome=self.outcome_name,
+            outcome=name,
             unit="probability",
             point=float(d.mean()),
             draws=d,

@@ -16,17 +16,19 @@ from typing import Any, Literal
 
 import arviz as az
 import numpy as np
+import pandas as pd
 import pymc as pm
 
 from impact.errors import DesignError
+from impact.results import Diagnostic
 
 Sampler = Literal["pymc", "nutpie", "auto"]
 _SAMPLERS: tuple[str, ...] = ("pymc", "nutpie", "auto")
 
 
 @dataclass(frozen=True)
-class SamplerInfo:
-    """How a posterior was drawn; stored on every Bayesian result.
+class SamplerInfo(Diagnostic):
+    """How a posterior was drawn; stored on every Bayesian result (a :class:`~impact.results.Diagnostic`).
 
     Attributes
     ----------
@@ -53,6 +55,19 @@ class SamplerInfo:
     target_accept: float
     seconds: float
     options: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line: sampler, chains x draws (after tuning), target acceptance, seed, time."""
+        seed = "no seed (not reproducible)" if self.seed is None else f"seed {self.seed}"
+        return (
+            f"Sampler {self.sampler}: {self.chains} chains x {self.draws} draws after "
+            f"{self.tune} tuning steps, target_accept {self.target_accept:g}, {seed}, "
+            f"{self.seconds:.1f} s"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row with the columns of :meth:`to_dict` (options as their ``repr``)."""
+        return pd.DataFrame([self.to_dict()])
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dictionary (for metadata files)."""

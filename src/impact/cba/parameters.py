@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from impact.errors import ParameterError
+from impact.results import Diagnostic
 
 Distribution = Literal["fixed", "normal", "lognormal", "triangular", "uniform"]
 DISTRIBUTIONS: tuple[str, ...] = ("fixed", "normal", "lognormal", "triangular", "uniform")
@@ -175,10 +176,11 @@ def _finite(name: str, what: str, x: Any) -> float:
 
 
 @dataclass(frozen=True)
-class Parameters:
+class Parameters(Diagnostic):
     """A validated, immutable set of cost-benefit parameters and a consumer price index.
 
-    Use :func:`load_parameters` to build one. Change values with :meth:`replace` (keyword
+    A :class:`~impact.results.Diagnostic` container: ``summary()``, ``to_frame()`` (one row
+    per parameter) and a table in Jupyter. Use :func:`load_parameters` to build one. Change values with :meth:`replace` (keyword
     arguments) or :meth:`with_values` (a mapping); both return a new object.
 
     Examples
@@ -335,6 +337,22 @@ class Parameters:
     def central(self) -> dict[str, np.ndarray]:
         """Central values as one-element arrays (the deterministic calculation)."""
         return {name: np.array([p.value]) for name, p in self.entries.items()}
+
+    def summary(self) -> str:
+        """Plain text: how many parameters, from where, how many uncertain or to verify."""
+        uncertain = sum(1 for p in self.entries.values() if p.uncertain)
+        version = f" version {self.version}" if self.version else ""
+        cpi = f", CPI {min(self.cpi)}-{max(self.cpi)}" if self.cpi else ""
+        lines = [
+            f"Cost-benefit parameters{version}: {len(self.entries)} values ({uncertain} "
+            f"uncertain, drawn in the Monte Carlo){cpi}",
+            f"  source: {self.source or 'not recorded'}",
+        ]
+        if self.to_verify:
+            lines.append(
+                f"  {len(self.to_verify)} still flagged 'verify': {', '.join(self.to_verify)}"
+            )
+        return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
         """One tidy row per parameter with value, range, distribution, price year, source."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
 
     from impact.cba.results import Appraisal
 
@@ -20,17 +20,11 @@ _PARTY_LABELS = {
 }
 
 
-def _axes(ax: Any, figsize: tuple[float, float]) -> tuple[Figure, Any]:
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        fig, ax = plt.subplots(figsize=figsize)
-        return fig, ax
-    return ax.figure, ax
+#: Figure size of each kind when :func:`plot_appraisal` makes the figure.
+_SIZES: dict[str, tuple[float, float]] = {"npv": (7, 4), "ledger": (9, 4.5), "tornado": (7, 4)}
 
 
-def _npv(app: Appraisal, ax: Any) -> Figure:
-    fig, ax = _axes(ax, (7, 4))
+def _npv(app: Appraisal, ax: Any) -> Axes:
     x = app.npv_draws / 1e6
     bins = 60 if np.ptp(x) > 0 else 1
     ax.hist(x, bins=bins, color="#4c72b0", alpha=0.8)
@@ -40,11 +34,10 @@ def _npv(app: Appraisal, ax: Any) -> Figure:
     ax.set_ylabel("Draws")
     ax.set_title(f"{app.programme.name}: P(NPV > 0) = {app.prob_positive:.2f}")
     ax.legend(frameon=False)
-    return fig
+    return ax
 
 
-def _ledger(app: Appraisal, ax: Any) -> Figure:
-    fig, ax = _axes(ax, (9, 4.5))
+def _ledger(app: Appraisal, ax: Any) -> Axes:
     table = app.ledger(by="item")
     parties = list(_PARTY_LABELS)
     pos = np.zeros(len(parties))
@@ -66,11 +59,10 @@ def _ledger(app: Appraisal, ax: Any) -> Figure:
     ax.set_xlabel("Present value (NOK million)")
     ax.set_title(f"{app.programme.name}: who pays and who gains")
     ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return fig
+    return ax
 
 
-def _tornado(app: Appraisal, ax: Any) -> Figure:
-    fig, ax = _axes(ax, (7, 4))
+def _tornado(app: Appraisal, ax: Any) -> Axes:
     table = app.tornado().head(12)
     centre = app.deterministic_npv / 1e6
     y = np.arange(len(table))
@@ -84,17 +76,25 @@ def _tornado(app: Appraisal, ax: Any) -> Figure:
     ax.set_xlabel("Societal NPV (NOK million)")
     ax.set_title(f"{app.programme.name}: one-way sensitivity")
     ax.legend(frameon=False, fontsize="small")
-    return fig
+    return ax
 
 
-def plot_appraisal(app: Appraisal, kind: str, *, ax: Any = None) -> Figure:
-    """Dispatch for :meth:`Appraisal.plot`."""
+def plot_appraisal(app: Appraisal, kind: str, *, ax: Axes | None = None) -> Axes:
+    """Dispatch for :meth:`Appraisal.plot`: draw on ``ax`` (or a new figure) and return it.
+
+    Only a figure made here is laid out again (``tight_layout``); a caller's is left alone.
+    """
     drawers = {"npv": _npv, "ledger": _ledger, "tornado": _tornado}
     if kind not in drawers:
         raise ValueError(f"kind={kind!r}; use one of {sorted(drawers)}.")
-    fig = drawers[kind](app, ax)
+    if ax is not None:
+        return drawers[kind](app, ax)
+    import matplotlib.pyplot as plt
+
+    fig, own = plt.subplots(figsize=_SIZES[kind])
+    drawers[kind](app, own)
     fig.tight_layout()
-    return fig
+    return own
 
 
 __all__ = ["plot_appraisal"]

@@ -10,14 +10,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from impact.cba import text
 from impact.cba.parameters import Parameters
 from impact.cba.programme import Programme
 from impact.cba.valuation import BUDGETS, PARTIES
 from impact.effect import Effect
+from impact.plain_language import Lang, PayoffSummary, format_nok, payoff_summary
+from impact.results import Result, check_level
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
 
 
 def _ci(x: np.ndarray, level: float) -> tuple[float, float]:
@@ -26,8 +27,13 @@ def _ci(x: np.ndarray, level: float) -> tuple[float, float]:
 
 
 @dataclass(frozen=True, eq=False)
-class Appraisal:
+class Appraisal(Result):
     """A societal cost-benefit appraisal with joint Monte Carlo draws of every quantity.
+
+    A :class:`~impact.results.Result` (it estimates an NPV, not a programme effect, so it
+    hands over no :class:`~impact.Effect`): ``to_frame`` has one row per ``quantity`` with
+    ``estimate`` (the mean over draws), ``se`` (their sd) and the equal-tailed
+    ``ci_lower, ci_upper`` of the draws.
 
     Built by :func:`impact.cba.appraise`. All amounts are real NOK in the programme's price
     year, discounted to its start year, for all participants together unless a name says
@@ -86,7 +92,7 @@ class Appraisal:
 
     def npv_interval(self, level: float = 0.95) -> tuple[float, float]:
         """Equal-tailed interval of the NPV draws."""
-        return _ci(self.npv_draws, level)
+        return _ci(self.npv_draws, check_level(level))
 
     @property
     def bcr(self) -> float:
@@ -109,15 +115,20 @@ class Appraisal:
         return float(np.mean(self.npv_draws > 0))
 
     # -- tables ---------------------------------------------------------------------------------
-    def to_frame(self, level: float = 0.95) -> pd.DataFrame:
+    def to_frame(self, *, level: float = 0.95) -> pd.DataFrame:
         """Summary table (bundle table ``appraisal_summary``), one tidy row per quantity.
 
-        Columns ``programme, quantity, outcome, value, ci_lower, ci_upper, unit, price_year,
-        schedule``. Quantities: ``npv``, ``npv_deterministic``, ``pv_benefits``,
-        ``pv_costs``, ``benefit_cost_ratio``, ``net_benefit_per_participant``,
-        ``cost_per_participant`` (PV), ``p_npv_positive``, and per outcome
-        ``effect_estimate`` and ``break_even_effect`` (risk differences).
+        Columns ``programme, quantity, outcome, estimate, se, ci_lower, ci_upper, unit,
+        price_year, schedule``: ``estimate`` is the mean over the Monte Carlo draws, ``se``
+        their standard deviation and ``ci_lower, ci_upper`` their equal-tailed ``level``
+        interval (missing for quantities without draws). Quantities: ``npv``,
+        ``npv_deterministic``, ``pv_benefits``, ``pv_costs``, ``benefit_cost_ratio``,
+        ``net_benefit_per_participant``, ``cost_per_participant`` (PV), ``p_npv_positive``,
+        and per outcome ``effect_estimate`` (the effect's point, the sd and interval of its
+        draws; dynamic effects averaged over event times) and ``break_even_effect`` (risk
+        differences).
         """
+        level = check_level(level)
         positive = self.costs_draws > 0
         bcr_draws = np.divide(
             self.benefits_draws, self.costs_draws, out=np.full(self.n_draws, np.nan), where=positive
@@ -130,11 +141,17 @@ class Appraisal:
         ) -> None:
             ok = draws is not None and bool(np.all(np.isfinite(draws)))
             lo, hi = _ci(draws, level) if ok and draws is not None else (np.nan, np.nan)
+            se = (
+                float(np.std(draws, ddof=1))
+                if ok and draws is not None and draws.size > 1
+                else np.nan
+            )
             rows.append(
                 {
                     "quantity": quantity,
                     "outcome": outcome,
-                    "value": value,
+                    "estimate": value,
+                    "se": se,
                     "ci_lower": lo,
                     "ci_upper": hi,
                     "unit": unit,
@@ -150,15 +167,25 @@ class Appraisal:
         cost_pp = self.costs_draws / self.programme.participants
         add("cost_per_participant", float(cost_pp.mean()), cost_pp, "NOK")
         add("p_npv_positive", self.prob_positive, None, "probability")
+        effect_draws = {
+            e.outcome: e.draws if e.event_time is None else e.draws.mean(axis=1)
+            for e in self.effects
+        }
         for _, row in self.break_even_table.iterrows():
             outcome = str(row["outcome"])
+            d = effect_draws.get(outcome)
+            if level == 0.95 or d is None:  # the break-even table holds the 95 % interval
+                lo, hi = float(row["ci_lower"]), float(row["ci_upper"])
+            else:
+                lo, hi = _ci(d, level)
             rows.append(
                 {
                     "quantity": "effect_estimate",
                     "outcome": outcome,
-                    "value": float(row["estimate"]),
-                    "ci_lower": float(row["ci_lower"]),
-                    "ci_upper": float(row["ci_upper"]),
+                    "estimate": float(row["estimate"]),
+                    "se": float(np.std(d, ddof=1)) if d is not None and d.size > 1 else np.nan,
+                    "ci_lower": lo,
+                    "ci_upper": hi,
                     "unit": "risk_difference",
                 }
             )
@@ -200,18 +227,19 @@ class Appraisal:
         }
 
     def summary(self) -> str:
-        """Plain-text summary: headline numbers, ledger by party and payback years."""
+        """Plain-text summary: headline numbers, verdict, ledger by party."""
         lo, hi = self.npv_interval()
         lines = [
             f"Societal cost-benefit appraisal: {self.programme.name}",
             f"  {self.programme.participants} participants aged {self.programme.age}, start "
             f"{self.programme.start_year}, NOK {self.programme.price_year} prices, "
             f"{self.n_years} years, discounting {self.schedule}, {self.n_draws} draws",
-            f"  NPV                 {text.format_nok(self.npv, lang='en')} "
-            f"[95 % {text.format_nok(lo, lang='en')} to {text.format_nok(hi, lang='en')}]",
-            f"  P(NPV > 0)          {self.prob_positive:.3f}",
+            f"  NPV                 {format_nok(self.npv, lang='en')} "
+            f"[95 % {format_nok(lo, lang='en')} to {format_nok(hi, lang='en')}]",
+            f"  P(NPV > 0)          {self.prob_positive:.3f} "
+            f"(verdict: {self.verdict(lang='en').label})",
             f"  Benefit-cost ratio  {self.bcr:.2f}",
-            f"  Net benefit per participant  {text.format_nok(self.net_benefit_per_participant, lang='en')}",
+            f"  Net benefit per participant  {format_nok(self.net_benefit_per_participant, lang='en')}",
         ]
         for _, row in self.break_even_table.iterrows():
             lines.append(
@@ -220,13 +248,10 @@ class Appraisal:
             )
         lines.append("  Ledger (expected PV by party, NOK):")
         for _, row in self.ledger(by="party").iterrows():
-            lines.append(f"    {row['party']:<16} {text.format_nok(row['pv'], lang='en')}")
+            lines.append(f"    {row['party']:<16} {format_nok(row['pv'], lang='en')}")
         if self.parameters.to_verify:
             lines.append(f"  {len(self.parameters.to_verify)} parameters still flagged 'verify'.")
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def ledger(self, *, by: Literal["item", "party"] = "item", level: float = 0.95) -> pd.DataFrame:
         """Who pays and who gains: expected present value by party (and item), tidy.
@@ -334,23 +359,35 @@ class Appraisal:
             )
         return out
 
-    def headline(self, lang: text.Lang = "nb") -> str:
-        """One or two plain-language sentences (bokmål by default, or ``lang="en"``)."""
-        lo, hi = self.npv_interval()
-        return text.headline(
-            name=self.programme.name,
+    def verdict(self, *, lang: Lang = "nb", level: float = 0.95) -> PayoffSummary:
+        """Does it pay: the verdict as a table row and a paragraph (bokmål or ``lang="en"``).
+
+        From :func:`impact.plain_language.payoff_summary`, which the report's conclusion
+        uses too: graded by P(NPV > 0) (at least 0.9 pays off, at most 0.1 does not, else
+        uncertain), with the expected NPV, its ``level`` interval and the benefit-cost ratio.
+        """
+        lo, hi = self.npv_interval(level)
+        return payoff_summary(
             npv=self.npv,
-            lower=lo,
-            upper=hi,
+            ci_lower=lo,
+            ci_upper=hi,
             prob_positive=self.prob_positive,
             bcr=self.bcr,
+            programme=self.programme.name,
+            level=level,
             lang=lang,
         )
 
-    def plot(self, kind: Literal["npv", "ledger", "tornado"] = "npv", *, ax: Any = None) -> Figure:
+    def headline(self, lang: Lang = "nb") -> str:
+        """The verdict paragraph of :meth:`verdict` (bokmål by default, or ``lang="en"``)."""
+        return self.verdict(lang=lang).text
+
+    def plot(
+        self, *, kind: Literal["npv", "ledger", "tornado"] = "npv", ax: Axes | None = None
+    ) -> Axes:
         """NPV distribution with P(NPV > 0), ledger bars by party, or the tornado.
 
-        Returns the matplotlib Figure (drawn on ``ax`` when given).
+        Draws on ``ax`` (a new figure when ``None``) and returns the Axes.
         """
         from impact.cba.plotting import plot_appraisal
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from impact.errors import DataError
-from impact.report.formatting import check_lang
+from impact.plain_language import check_lang
 
 #: The default threshold: counts 0-4 are never shown.
 THRESHOLD = 5
@@ -260,7 +260,7 @@ def hide_small_groups(
 
 def disclose_count(count: float, *, lang: str = "nb", threshold: int = THRESHOLD) -> str:
     """Format a single count for text, or ``"<5"`` when it is below the threshold."""
-    from impact.report.formatting import format_count
+    from impact.plain_language import format_count
 
     if count is None or np.isnan(float(count)) or float(count) < threshold:
         return f"<{threshold}"

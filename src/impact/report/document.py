@@ -18,9 +18,9 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from impact.plain_language import check_lang
 from impact.report.bundle import Bundle
 from impact.report.disclosure import THRESHOLD
-from impact.report.formatting import check_lang
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from impact.errors import DataError
+from impact.plain_language import check_lang, format_number, format_probability
 from impact.report.disclosure import THRESHOLD, hide_small_groups
-from impact.report.formatting import check_lang, format_number, format_probability
 from impact.report.vocabulary import parameter_label, payer_label
 
 _BLUE, _ORANGE, _GREY, _RED = "#1f5f8b", "#d9822b", "#8c8c8c", "#b03a2e"

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Literal
 
 from impact.errors import DataError, ImpactError
+from impact.plain_language import check_lang
 from impact.report.bundle import Bundle
-from impact.report.formatting import check_lang
 
 Engine = Literal["auto", "quarto", "builtin"]
 FORMATS: tuple[str, ...] = ("html", "pdf")
@@ -81,6 +81,8 @@ def render(
 
     Examples
     --------
+    >>> # Not run as a doctest: needs results/flyt/ from `impact run flyt` (MCMC sampling,
+    >>> # minutes) and renders a whole report.
     >>> render("flyt", lang="en", to="html")  # doctest: +SKIP
     [PosixPath('reports/_output/flyt.en.html')]
     """

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from impact.plain_language import format_interval, format_number, format_percentage_points
 from impact.report.disclosure import disclose_count
 from impact.report.document import MarkdownText, ReportContext
 from impact.report.figures import (
@@ -23,7 +24,6 @@ from impact.report.figures import (
     site_forest_plot,
     tornado_plot,
 )
-from impact.report.formatting import format_interval, format_number, format_percentage_points
 from impact.report.tables import (
     appraisal_table,
     descriptives_table,
@@ -302,7 +302,7 @@ def cba_section(ctx: ReportContext) -> list[Any]:
         )
     if ctx.has("tornado"):
         keys = summary["quantity"].astype(str).str.lower()
-        base = summary.loc[keys == "npv", "value"]
+        base = summary.loc[keys == "npv", "estimate"]
         items.append(
             ctx.caption(
                 "Følsomhet: netto nåverdi når én forutsetning endres om gangen",

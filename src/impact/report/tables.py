@@ -20,8 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from impact.errors import DataError
-from impact.report.disclosure import THRESHOLD, hide_small_groups, suppress_small_cells
-from impact.report.formatting import (
+from impact.plain_language import (
     check_lang,
     format_count,
     format_nok,
@@ -31,6 +30,7 @@ from impact.report.formatting import (
     format_probability,
     nok_scale,
 )
+from impact.report.disclosure import THRESHOLD, hide_small_groups, suppress_small_cells
 from impact.report.vocabulary import payer_label, quantity_label
 
 
@@ -420,13 +420,16 @@ def _by_unit(value: object, unit: str, lang: str, *, scale: str = "auto") -> str
 def appraisal_table(summary: pd.DataFrame, *, lang: str = "nb", caption: str = "") -> ReportTable:
     """The cost-benefit summary (bundle table ``appraisal_summary``) formatted by ``unit``.
 
+    Reads the columns ``quantity, estimate, ci_lower, ci_upper, unit``
+    (:meth:`impact.cba.Appraisal.to_frame`).
+
     ``unit`` is ``"NOK"`` (amounts), ``"probability"``, ``"pp"``/``"risk_difference"``
     (effects) or anything else (a plain number, e.g. ``"ratio"``). Known quantities
     (``npv``, ``benefit_cost_ratio``, ``p_npv_positive``, ``break_even_effect``,
     ``cost_per_participant``) get a label in the report language.
     """
     lang = check_lang(lang)
-    _require(summary, ["quantity", "value", "ci_lower", "ci_upper", "unit"], "appraisal_table")
+    _require(summary, ["quantity", "estimate", "ci_lower", "ci_upper", "unit"], "appraisal_table")
     c = _COLS[lang]
     units = [str(u) for u in summary["unit"]]
     intervals = []
@@ -443,7 +446,7 @@ def appraisal_table(summary: pd.DataFrame, *, lang: str = "nb", caption: str = "
     out = pd.DataFrame(
         {
             c["quantity"]: [quantity_label(q, lang=lang) for q in summary["quantity"]],
-            c["value"]: [_by_unit(v, u, lang) for v, u in zip(summary["value"], units)],
+            c["value"]: [_by_unit(v, u, lang) for v, u in zip(summary["estimate"], units)],
             ("95 %-intervall" if lang == "nb" else "95% interval"): intervals,
         }
     )

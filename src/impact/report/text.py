@@ -16,15 +16,16 @@ import numpy as np
 import pandas as pd
 
 from impact.errors import DataError
-from impact.report.bundle import Bundle
-from impact.report.disclosure import THRESHOLD, hide_small_groups
-from impact.report.formatting import (
+from impact.plain_language import (
     check_lang,
     format_interval,
     format_nok,
     format_percentage_points,
     format_probability,
+    payoff_summary,
 )
+from impact.report.bundle import Bundle
+from impact.report.disclosure import THRESHOLD, hide_small_groups
 from impact.report.vocabulary import payer_label
 
 #: Outcome name -> (nb description, en description, +1 if an increase is good, else -1).
@@ -220,46 +221,37 @@ def payoff_paragraph(
 ) -> str:
     """Does it pay, and for which budget.
 
-    From ``appraisal_summary``: the net present value with its 95 % interval and
-    P(NPV > 0), in words graded by that probability (>= 95 %: very likely; >= 50 %:
-    probably, with large uncertainty; below: probably not). From ``ledger``: who gains
-    most and who bears the cost. From ``payback`` (``party, payback_year``): after how
-    many years each budget has its money back.
+    From ``appraisal_summary`` (columns ``quantity, estimate, ci_lower, ci_upper``, and
+    ``programme`` when present): the verdict, the net present value with its 95 % interval,
+    P(NPV > 0) and the benefit-cost ratio, in the words of
+    :func:`impact.plain_language.payoff_summary` (the same sentence as
+    :meth:`impact.cba.Appraisal.headline`; verdict graded by P(NPV > 0): at least
+    :data:`~impact.plain_language.PAYS_OFF_AT` pays off, at most
+    :data:`~impact.plain_language.DOES_NOT_PAY_OFF_AT` does not, else uncertain). From
+    ``ledger``: who gains most and who bears the cost. From ``payback`` (``party,
+    payback_year``): after how many years each budget has its money back.
     """
     lang = check_lang(lang)
     nb = lang == "nb"
     npv = _quantity(summary, "npv", "net_present_value")
     prob = _quantity(summary, "p_npv_positive", "prob_npv_positive", "p_npv_gt_0")
-    p_value = float(prob["value"]) if prob is not None else None
+    bcr = _quantity(summary, "benefit_cost_ratio")
+    p_value = float(prob["estimate"]) if prob is not None else None
     parts: list[str] = []
     if npv is not None:
-        value = float(npv["value"])
-        # Without P(NPV > 0), the sign of the NPV alone supports no more than "probably".
-        graded = p_value if p_value is not None else (0.6 if value > 0 else 0.0)
-        if graded >= 0.95:
-            verdict = (
-                "lønner programmet seg med stor sannsynlighet"
-                if nb
-                else "the programme very likely pays off"
-            )
-        elif graded >= 0.5:
-            verdict = "lønner programmet seg trolig" if nb else "the programme probably pays off"
-        else:
-            verdict = (
-                "lønner programmet seg trolig ikke"
-                if nb
-                else "the programme probably does not pay off"
-            )
-        text = (
-            f"For samfunnet som helhet {verdict}: netto nåverdi er {format_nok(value, lang=lang)}"
-            if nb
-            else f"For society as a whole {verdict}: the net present value is {format_nok(value, lang=lang)}"
+        programme = summary["programme"].iloc[0] if "programme" in summary else None
+        parts.append(
+            payoff_summary(
+                npv=float(npv["estimate"]),
+                ci_lower=npv.get("ci_lower", float("nan")),
+                ci_upper=npv.get("ci_upper", float("nan")),
+                prob_positive=p_value,
+                bcr=float(bcr["estimate"]) if bcr is not None else None,
+                programme=str(programme) if programme is not None else None,
+                lang=lang,
+            ).text
         )
-        if pd.notna(npv.get("ci_lower")) and pd.notna(npv.get("ci_upper")):
-            interval = format_interval(npv["ci_lower"], npv["ci_upper"], lang=lang, kind="nok")
-            text += f" (95 %-intervall: {interval})" if nb else f" (95% interval: {interval})"
-        parts.append(text + ".")
-    if p_value is not None:
+    elif p_value is not None:
         p = format_probability(p_value, lang=lang)
         parts.append(
             f"Sannsynligheten for at programmet lønner seg, er {p}."

@@ -8,7 +8,7 @@ replaced by spaces, so a new key never breaks a report.
 
 from __future__ import annotations
 
-from impact.report.formatting import check_lang
+from impact.plain_language import check_lang
 
 PAYERS: dict[str, tuple[str, str]] = {
     "kommune": ("kommunen", "the municipality"),

@@ -194,10 +194,15 @@ def att_gt(
     Examples
     --------
     >>> import pandas as pd
-    >>> panel = pd.read_csv("data/synthetic/flyt_panel.csv")  # doctest: +SKIP
+    >>> from impact.did import att_gt
+    >>> panel = pd.read_csv("data/synthetic/flyt_panel.csv")
     >>> res = att_gt(panel, outcome="completion_rate", unit="municipality", time="year",
-    ...              cohort="adoption_year")  # doctest: +SKIP
-    >>> res.aggregate("dynamic").table  # doctest: +SKIP
+    ...              cohort="adoption_year")
+    >>> res.aggregate("dynamic").table[["event_time", "att", "se"]].tail(3).round(3)
+        event_time    att     se
+    10           3  0.046  0.027
+    11           4  0.081  0.019
+    12           5  0.048  0.015
     """
     if method not in ESTIMATORS:
         raise DesignError(f"method={method!r} is not one of 'dr', 'ipw', 'reg'.")

@@ -23,13 +23,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.special import chdtrc  # = scipy.stats.chi2.sf for w > 0, without scipy.stats
+
+from impact.results import Diagnostic
 
 __all__ = ["WaldPretest", "wald_pretest"]
 
 
 @dataclass(frozen=True)
-class WaldPretest:
+class WaldPretest(Diagnostic):
     """Result of the Wald pre-test: statistic, degrees of freedom, p-value.
 
     ``statistic`` and ``p_value`` are NaN (with ``note`` saying why) when there are no
@@ -40,6 +43,17 @@ class WaldPretest:
     df: int
     p_value: float
     note: str = ""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: ``statistic, df, p_value, note``."""
+        return pd.DataFrame(
+            {
+                "statistic": [self.statistic],
+                "df": [self.df],
+                "p_value": [self.p_value],
+                "note": [self.note],
+            }
+        )
 
     def summary(self) -> str:
         if not np.isfinite(self.statistic):

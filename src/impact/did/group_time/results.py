@@ -16,17 +16,31 @@ from impact.did.group_time.influence import (
     single_threaded_blas,
 )
 from impact.did.group_time.pretest import WaldPretest
+from impact.did.intervals import is_fitted_level, normal_crit
 from impact.effect import Effect
 from impact.errors import DataError, DesignError
+from impact.results import EstimateResult, Result, check_level, headline_row
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
 
     from impact.did.honest.results import HonestResult
 
 __all__ = ["AggregateResult", "GroupTimeResult", "InferenceSettings"]
 
 _LEVEL = {"dynamic": "event_time", "group": "cohort", "calendar": "time", "simple": "level"}
+
+#: What each aggregation's overall number averages (for ``headline`` and ``compare``).
+_ESTIMAND = {
+    "simple": "ATT averaged over post-treatment group-time cells, weighted by cohort size",
+    "dynamic": "ATT averaged over post-treatment event times (event-study aggregation)",
+    "group": "ATT averaged over cohorts (each cohort's mean post-treatment ATT), weighted by "
+    "cohort size",
+    "calendar": "ATT averaged over post-treatment calendar periods",
+}
+
+#: Columns of the group-time ``.table`` that ``to_frame`` puts first, in this order.
+_CELL_IDS = ("cohort", "time", "event_time")
 
 
 @dataclass(frozen=True)
@@ -57,15 +71,19 @@ class InferenceSettings:
 
 
 @dataclass(frozen=True, eq=False)
-class GroupTimeResult:
+class GroupTimeResult(Result):
     """Group-time average treatment effects ATT(g, t) (Callaway & Sant'Anna 2021).
+
+    A :class:`~impact.results.Result`, not an effect estimate: there is one ATT per cell and
+    no single programme effect; :meth:`aggregate` gives the summary parameters (as R
+    ``did``'s ``aggte``), which hand an :class:`impact.Effect` to the economics.
 
     Attributes
     ----------
     table
         One row per (cohort, time): ``cohort, time, event_time, att, se, ci_lower,
         ci_upper`` (+ ``cband_lower, cband_upper`` with the bootstrap), ``base_time``,
-        ``post``, ``n_treated``, ``n_control``.
+        ``post``, ``n_treated``, ``n_control``; intervals at the fitted ``1 - alpha``.
     influence
         Influence functions of the cells (units x cells, explicit or as cohort loadings),
         scaled so that the estimation error is their mean over units.
@@ -97,9 +115,36 @@ class GroupTimeResult:
         lines.extend(self.notes)
         return "\n".join(lines)
 
-    def to_frame(self) -> pd.DataFrame:
-        """The tidy group-time table (a copy)."""
-        return self.table.copy()
+    def to_frame(self, *, level: float = 0.95) -> pd.DataFrame:
+        """The tidy group-time table with pointwise intervals at ``level``.
+
+        Columns: ``cohort, time, event_time, estimate, se, ci_lower, ci_upper, att`` (``att``
+        equals ``estimate``, for readers of R ``did``), then the rest of :attr:`table`
+        (``cband_lower, cband_upper`` with the bootstrap, ``base_time, post, n_treated,
+        n_control``). Pointwise intervals are ``att -/+ z * se`` (normal critical value; the
+        SEs are the bootstrap ones when ``n_boot`` was given). At the fitted level
+        (``1 - alpha``) every number is the stored one. The uniform band needs the bootstrap
+        draws, which ``att_gt`` does not keep: ``cband_lower, cband_upper`` are NaN at any
+        other level (aggregate first, whose bands are recomputed at every level).
+        """
+        t = self.table
+        fitted = is_fitted_level(level, self.settings.alpha)
+        att, se = t["att"], t["se"]
+        if fitted:
+            lower, upper = t["ci_lower"], t["ci_upper"]
+        else:
+            z = normal_crit(1.0 - level)
+            lower, upper = att - z * se, att + z * se
+        out = t[[c for c in _CELL_IDS if c in t]].copy()
+        out["estimate"] = att
+        out["se"] = se
+        out["ci_lower"] = lower
+        out["ci_upper"] = upper
+        out["att"] = att
+        for c in t.columns:
+            if c not in out:
+                out[c] = t[c] if fitted or not c.startswith("cband_") else np.nan
+        return out
 
     def aggregate(
         self,
@@ -121,38 +166,52 @@ class GroupTimeResult:
             )
         return AggregateResult(**fields)
 
-    def plot(self, *, ax: Any = None) -> Figure:
-        """One panel per cohort: ATT(g, t) over time with intervals, pre- and post-periods."""
+    def plot(self, *, ax: Axes | None = None) -> Axes:
+        """Every cohort's ATT(g, t) over calendar time on one Axes, with pointwise intervals.
+
+        One colour per cohort (labelled in the legend), cohorts offset a little within a
+        period so that intervals do not overlap; filled markers are post-treatment cells,
+        open markers pre-treatment (placebo) cells. Draws on ``ax`` when given, else on a new
+        figure; returns the Axes. (Before the contract this drew one panel per cohort and
+        returned the Figure; :func:`impact.report.figures.group_time_plot` draws those small
+        multiples from the bundle's ``att_gt`` table.)
+        """
         import matplotlib.pyplot as plt
 
-        cohorts = self.table["cohort"].unique()
-        fig, axes = plt.subplots(
-            len(cohorts), 1, figsize=(7, 2.2 * len(cohorts)), sharex=True, squeeze=False
-        )
-        for a, g in zip(axes[:, 0], cohorts):
-            d = self.table[self.table["cohort"] == g]
-            for post, colour in ((False, "tab:grey"), (True, "tab:blue")):
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        t = self.table
+        cohorts = t["cohort"].unique()
+        offsets = (np.arange(len(cohorts)) - (len(cohorts) - 1) / 2) * (0.6 / len(cohorts))
+        for i, g in enumerate(cohorts):
+            d = t[t["cohort"] == g]
+            colour = f"C{i % 10}"
+            label: str | None = f"cohort {g:g}"
+            for post in (True, False):
                 s = d[d["post"] == post]
-                a.errorbar(
-                    s["time"],
+                if s.empty:
+                    continue
+                ax.errorbar(
+                    s["time"] + offsets[i],
                     s["att"],
                     yerr=[s["att"] - s["ci_lower"], s["ci_upper"] - s["att"]],
                     fmt="o",
                     color=colour,
-                    capsize=3,
-                    label="post" if post else "pre",
+                    mfc=colour if post else "white",
+                    capsize=2,
+                    label=label,
                 )
-            a.axhline(0.0, color="black", linewidth=0.8)
-            a.set_ylabel(f"cohort {g:g}")
-        axes[0, 0].legend(loc="best", fontsize="small")
-        axes[-1, 0].set_xlabel("period")
-        fig.suptitle(f"ATT(g, t) for {self.outcome}")
-        fig.tight_layout()
-        return fig
+                label = None
+        ax.axhline(0.0, color="black", linewidth=0.8)
+        ax.set_xlabel("period")
+        ax.set_ylabel(f"ATT(g, t) on {self.outcome}")
+        ax.set_title("ATT(g, t) by cohort (open markers: pre-treatment)")
+        ax.legend(loc="best", fontsize="small")
+        return ax
 
 
 @dataclass(frozen=True, eq=False)
-class AggregateResult:
+class AggregateResult(EstimateResult):
     """An aggregation of group-time ATTs (R ``did``'s ``aggte``).
 
     Attributes
@@ -165,7 +224,8 @@ class AggregateResult:
         cohort-size weighted average of cohort effects; ``calendar`` the average over periods.
     table
         One row per level (``event_time``, ``cohort`` or ``time``) with ``att, se,
-        ci_lower, ci_upper`` (and ``cband_lower, cband_upper`` when bootstrapped).
+        ci_lower, ci_upper`` (and ``cband_lower, cband_upper`` when bootstrapped), at the
+        fitted ``1 - alpha``; :meth:`to_frame` gives them at any level.
     draws
         Bootstrap draws of (level estimates, overall) minus the estimates, or ``None``.
     """
@@ -215,23 +275,82 @@ class AggregateResult:
                 text += f"\n  simultaneous band critical value: {self.crit:.3f}"
         return text
 
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy frame: one row per level plus an ``overall`` row (``level`` NaN)."""
-        levels = self.table.rename(columns={self.level_name: "level"}).assign(is_overall=False)
-        overall = pd.DataFrame(
-            {
-                "level": [np.nan],
-                "att": [self.att],
-                "se": [self.se],
-                "ci_lower": [self.ci[0]],
-                "ci_upper": [self.ci[1]],
-                "is_overall": [True],
-            }
-        )
-        out = pd.concat([levels, overall], ignore_index=True) if len(levels) else overall
-        return out.assign(kind=self.kind, outcome=self.outcome)
+    def _band_crit(self, level: float) -> float:
+        """Critical value of the uniform band at ``level`` (NaN without bootstrap draws)."""
+        if is_fitted_level(level, self.settings.alpha) or self.draws is None:
+            return self.crit
+        n_levels = len(self.table)
+        se = self.table["se"].to_numpy(dtype=float)
+        ok = np.isfinite(se)
+        if not n_levels or not ok.any():
+            return float("nan")
+        t_max = np.max(np.abs(self.draws[:, :n_levels][:, ok]) / se[ok], axis=1)
+        return float(np.quantile(t_max, level, method="inverted_cdf"))
 
-    def plot(self, *, ax: Any = None) -> Any:
+    def interval(self, *, level: float = 0.95) -> tuple[float, float]:
+        """The overall effect's interval at ``level`` (:attr:`ci` at the fitted level)."""
+        if is_fitted_level(level, self.settings.alpha):
+            return self.ci
+        z = normal_crit(1.0 - level)
+        return (self.att - z * self.se, self.att + z * self.se)
+
+    def to_frame(self, *, level: float = 0.95) -> pd.DataFrame:
+        """Tidy frame: one row per level, then the overall effect (``is_overall``).
+
+        Columns: ``outcome, kind``, the level's identifier (``event_time``, ``cohort`` or
+        ``time``; none for ``simple``, NaN on the overall row), ``estimate, se, ci_lower,
+        ci_upper``, ``att`` (equal to ``estimate``, for readers of R ``did``), ``cband_lower,
+        cband_upper`` when bootstrapped (NaN on the overall row), ``is_overall``. Pointwise
+        intervals are normal (``estimate -/+ z * se``); the uniform band's critical value is
+        the ``level`` quantile of the bootstrap's ``max |t|``, recomputed from the stored
+        draws. At the fitted level (``1 - alpha``) every number is the stored one.
+        """
+        fitted = is_fitted_level(level, self.settings.alpha)
+        t = self.table
+        est = np.r_[t["att"].to_numpy(dtype=float), self.att]
+        se = np.r_[t["se"].to_numpy(dtype=float), self.se]
+        lo, hi = self.interval(level=level)
+        if fitted:
+            lower = np.r_[t["ci_lower"].to_numpy(dtype=float), lo]
+            upper = np.r_[t["ci_upper"].to_numpy(dtype=float), hi]
+        else:
+            z = normal_crit(1.0 - level)
+            lower = np.r_[est[:-1] - z * se[:-1], lo]
+            upper = np.r_[est[:-1] + z * se[:-1], hi]
+        out = pd.DataFrame({"outcome": self.outcome, "kind": self.kind}, index=range(len(est)))
+        if self.kind != "simple":
+            out[self.level_name] = np.r_[t[self.level_name].to_numpy(dtype=float), np.nan]
+        out["estimate"] = est
+        out["se"] = se
+        out["ci_lower"] = lower
+        out["ci_upper"] = upper
+        out["att"] = est
+        if "cband_lower" in t:
+            if fitted:
+                band_lo, band_hi = t["cband_lower"].to_numpy(), t["cband_upper"].to_numpy()
+            else:
+                crit = self._band_crit(level)
+                band_lo, band_hi = est[:-1] - crit * se[:-1], est[:-1] + crit * se[:-1]
+            out["cband_lower"] = np.r_[band_lo, np.nan]
+            out["cband_upper"] = np.r_[band_hi, np.nan]
+        out["is_overall"] = np.r_[np.zeros(len(t), dtype=bool), True]
+        return out
+
+    def headline(self, *, level: float = 0.95) -> pd.Series:
+        """The overall effect at ``level`` as one row (see :func:`impact.compare`)."""
+        s = self.settings
+        return headline_row(
+            estimator=f"att_gt {self.kind} ({s.method}, {s.control_group})",
+            outcome=self.outcome,
+            estimand=_ESTIMAND[self.kind],
+            estimate=self.att,
+            se=self.se,
+            interval=self.interval(level=level),
+            level=check_level(level),
+            uncertainty="multiplier bootstrap" if self.draws is not None else "analytic",
+        )
+
+    def plot(self, *, ax: Axes | None = None) -> Axes:
         """Point estimates with pointwise intervals (and the uniform band when bootstrapped).
 
         For ``dynamic`` an event-study plot with a reference line at event time -1.

@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from impact.did.intervals import is_fitted_level
+from impact.errors import DesignError
+from impact.results import Result
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+#: Recomputes ``(table, original)`` at another ``alpha`` with the same inputs and seed.
+Recompute = Callable[[float], tuple[pd.DataFrame, tuple[float, float]]]
+
 
 @dataclass(frozen=True)
-class HonestResult:
-    """Robust confidence intervals over a grid of ``M`` (or ``Mbar``) and the breakdown value."""
+class HonestResult(Result):
+    """Robust confidence intervals over a grid of ``M`` (or ``Mbar``) and the breakdown value.
+
+    Attributes
+    ----------
+    table
+        ``m, ci_lower, ci_upper, restriction, method`` at the fitted ``1 - alpha``.
+    original
+        The ``1 - alpha`` interval under exact parallel trends.
+    estimate
+        The point estimate ``l' betahat_post`` of the target.
+    breakdown
+        Smallest ``M`` (``Mbar``) at which the ``1 - alpha`` interval includes zero.
+    at_alpha
+        Recomputes the intervals at another ``alpha`` (same inputs, same seed); set by
+        :func:`impact.did.honest_did`. ``None`` for a result built by hand, which then has
+        intervals only at the fitted level.
+
+    A robust confidence set is not ``estimate -/+ z * se`` (the FLCI is centred on another
+    affine estimator; the C-LF set inverts a test): :meth:`to_frame` reports ``se`` as NaN.
+    """
 
     table: pd.DataFrame
     original: tuple[float, float]
@@ -24,19 +51,45 @@ class HonestResult:
     method: str
     alpha: float
     breakdown_computed: bool = True
+    at_alpha: Recompute | None = field(default=None, repr=False, compare=False)
 
-    def to_frame(self) -> pd.DataFrame:
-        """``m, ci_lower, ci_upper, restriction, method`` with the original CI first (m = NaN)."""
+    def _at_level(self, level: float) -> tuple[pd.DataFrame, tuple[float, float]]:
+        if is_fitted_level(level, self.alpha):
+            return self.table, self.original
+        if self.at_alpha is None:
+            raise DesignError(
+                f"This HonestResult holds intervals at level={1 - self.alpha:g} only (it was "
+                f"built without its inputs); call honest_did(..., alpha={1 - level:g}) for "
+                f"level={level:g}."
+            )
+        return self.at_alpha(1.0 - level)
+
+    def to_frame(self, *, level: float = 0.95) -> pd.DataFrame:
+        """``m, estimate, se, ci_lower, ci_upper, restriction, method`` at ``level``.
+
+        The first row is the original interval under parallel trends (``m`` NaN, ``method``
+        ``"original"``), then one robust interval per ``M``. ``estimate`` is the point
+        estimate of the target on every row; ``se`` is NaN (a robust confidence set has no
+        standard error). At another level than the fitted ``1 - alpha`` the intervals are
+        recomputed from the stored inputs (same grid, same seed for C-LF): for C-LF that is
+        a new test inversion per ``M`` and takes as long as the first call. The breakdown
+        value stays the fitted level's. FLCIs at two levels need not nest: the optimal
+        affine estimator, hence the centre, depends on the level.
+        """
+        table, original = self._at_level(level)
         orig = pd.DataFrame(
             {
                 "m": [np.nan],
-                "ci_lower": [self.original[0]],
-                "ci_upper": [self.original[1]],
+                "ci_lower": [original[0]],
+                "ci_upper": [original[1]],
                 "restriction": ["parallel trends"],
                 "method": ["original"],
             }
         )
-        return pd.concat([orig, self.table], ignore_index=True)
+        out = pd.concat([orig, table], ignore_index=True)
+        out.insert(1, "estimate", self.estimate)
+        out.insert(2, "se", np.nan)
+        return out
 
     def summary(self) -> str:
         name = "M" if self.restriction == "smoothness" else "Mbar"
@@ -57,8 +110,8 @@ class HonestResult:
             + self.table.to_string(index=False, float_format=lambda x: f"{x:.4g}")
         )
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Robust CIs against ``M`` beside the original CI; zero line."""
+    def plot(self, *, ax: Axes | None = None) -> Axes:
+        """Robust CIs against ``M`` beside the original CI (fitted level); zero line."""
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -74,6 +127,3 @@ class HonestResult:
         ax.set_ylabel("Confidence interval")
         ax.legend(fontsize="small")
         return ax
-
-
-# ---------------------------------------------------------------------------------------

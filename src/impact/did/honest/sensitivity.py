@@ -33,6 +33,8 @@ The breakdown value is the smallest ``M`` (``Mbar``) at which the CI includes ze
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -304,9 +306,13 @@ def honest_did(
 
     Examples
     --------
+    >>> import pandas as pd
+    >>> from impact.did import event_study
+    >>> panel = pd.read_csv("data/synthetic/flyt_panel.csv")
     >>> es = event_study(panel, outcome="completion_rate", unit="municipality",
-    ...                  time="year", cohort="adoption_year")  # doctest: +SKIP
-    >>> es.honest(restriction="relative_magnitude").summary()  # doctest: +SKIP
+    ...                  time="year", cohort="adoption_year")
+    >>> print(es.honest(restriction="relative_magnitude", m_grid=[0, 1]).summary())
+    Honest DiD sensitivity (relative_magnitude, C-LF); estimate 0.02526, ...
     """
     b = np.asarray(betahat, dtype=float).ravel()
     s = np.asarray(sigma, dtype=float)
@@ -325,53 +331,18 @@ def honest_did(
     chosen = match[0]
     theta = float(lv @ b[num_pre:])
     sd_theta = float(np.sqrt(lv @ s[num_pre:, num_pre:] @ lv))
-    z = float(stats.norm.ppf(1 - alpha / 2))
-    original = (theta - z * sd_theta, theta + z * sd_theta)
+    original = _original_ci(b, s, num_pre, lv, alpha)
 
-    if restriction == "smoothness":
-
-        def ci(m: float) -> tuple[float, float]:
-            lo, hi, _ = _flci(b, s, num_pre, lv, m, alpha)
-            return lo, hi
-
-        if m_grid is None:
-            pre = np.r_[b[:num_pre], 0.0]
-            d2 = np.abs(np.diff(pre, 2)) if num_pre >= 2 else np.abs(pre[:1])
-            top = float(d2.max() + 2 * np.sqrt(np.max(np.diag(s)[:num_pre])))
-            m_grid = np.linspace(0, top, 10)
-    else:
-        if m_grid is None:
-            m_grid = np.arange(0, 2.01, 0.5)
-        if chosen == "bonferroni":
-
-            def ci(m: float) -> tuple[float, float]:
-                return _rm_ci(b, s, num_pre, lv, m, alpha, rm_alpha_share)
-
-        else:
-            if grid_points < 10:
-                raise DataError(f"grid_points={grid_points}; use at least 10 (default 1000).")
-            normals = lf_normals(num_post, seed)
-
-            def ci(m: float) -> tuple[float, float]:
-                lo, hi, is_open = rm_clf_ci(
-                    b, s, num_pre, lv, m, alpha=alpha, grid_points=grid_points, normals=normals
-                )
-                if np.isnan(lo):
-                    warnings.warn(
-                        f"The C-LF test rejects every theta at Mbar={m:g}: the data reject "
-                        "Delta^RM at this Mbar; the CI is reported as NaN. Try larger Mbar.",
-                        ImpactWarning,
-                        stacklevel=3,
-                    )
-                if is_open:
-                    warnings.warn(
-                        f"The C-LF confidence set at Mbar={m:g} reaches the end of the theta "
-                        "grid (identified set +- 20 standard errors); the open end is reported "
-                        "as infinite.",
-                        ImpactWarning,
-                        stacklevel=3,
-                    )
-                return lo, hi
+    if restriction == "smoothness" and m_grid is None:
+        pre = np.r_[b[:num_pre], 0.0]
+        d2 = np.abs(np.diff(pre, 2)) if num_pre >= 2 else np.abs(pre[:1])
+        top = float(d2.max() + 2 * np.sqrt(np.max(np.diag(s)[:num_pre])))
+        m_grid = np.linspace(0, top, 10)
+    elif m_grid is None:
+        m_grid = np.arange(0, 2.01, 0.5)
+    ci, normals = _interval_function(
+        b, s, num_pre, lv, restriction, chosen, alpha, rm_alpha_share, grid_points, seed
+    )
 
     grid = np.asarray(m_grid, dtype=float).ravel()
     bad = grid[~(grid >= 0) | ~np.isfinite(grid)]
@@ -381,20 +352,12 @@ def honest_did(
             f"m_grid contains {name} = {bad[0]:g}; {name} must be finite and non-negative "
             "(0 imposes exact parallel trends / linear trends)."
         )
-    rows = [ci(float(m)) for m in grid]
     label = {"bonferroni": "Bonferroni"}.get(chosen, chosen)
-    table = pd.DataFrame(
-        {
-            "m": grid,
-            "ci_lower": [r[0] for r in rows],
-            "ci_upper": [r[1] for r in rows],
-            "restriction": restriction,
-            "method": label,
-        }
-    )
+    table = _grid_table(ci, grid, restriction, label)
     if not breakdown:
         bd = None
     elif restriction == "relative_magnitude" and chosen == "C-LF":
+        assert normals is not None
         bd = rm_clf_breakdown(b, s, num_pre, lv, alpha=alpha, normals=normals)
     else:
         bd = _breakdown(ci, sd_theta)
@@ -407,7 +370,127 @@ def honest_did(
         method=label,
         alpha=alpha,
         breakdown_computed=breakdown,
+        at_alpha=partial(
+            _intervals_at_alpha,
+            b,
+            s,
+            num_pre,
+            lv,
+            restriction,
+            chosen,
+            grid,
+            rm_alpha_share,
+            grid_points,
+            seed,
+            label,
+        ),
     )
+
+
+def _original_ci(
+    b: np.ndarray, s: np.ndarray, num_pre: int, lv: np.ndarray, alpha: float
+) -> tuple[float, float]:
+    """The ``1 - alpha`` normal interval of ``l' beta_post`` under exact parallel trends."""
+    theta = float(lv @ b[num_pre:])
+    sd_theta = float(np.sqrt(lv @ s[num_pre:, num_pre:] @ lv))
+    z = float(stats.norm.ppf(1 - alpha / 2))
+    return (theta - z * sd_theta, theta + z * sd_theta)
+
+
+def _interval_function(
+    b: np.ndarray,
+    s: np.ndarray,
+    num_pre: int,
+    lv: np.ndarray,
+    restriction: str,
+    chosen: str,
+    alpha: float,
+    rm_alpha_share: float,
+    grid_points: int,
+    seed: int,
+) -> tuple[Callable[[float], tuple[float, float]], np.ndarray | None]:
+    """The robust ``1 - alpha`` CI as a function of ``M`` (and C-LF's least-favourable draws)."""
+    num_post = len(lv)
+    if restriction == "smoothness":
+
+        def flci(m: float) -> tuple[float, float]:
+            lo, hi, _ = _flci(b, s, num_pre, lv, m, alpha)
+            return lo, hi
+
+        return flci, None
+    if chosen == "bonferroni":
+
+        def bonferroni(m: float) -> tuple[float, float]:
+            return _rm_ci(b, s, num_pre, lv, m, alpha, rm_alpha_share)
+
+        return bonferroni, None
+    if grid_points < 10:
+        raise DataError(f"grid_points={grid_points}; use at least 10 (default 1000).")
+    normals = lf_normals(num_post, seed)
+
+    def clf(m: float) -> tuple[float, float]:
+        lo, hi, is_open = rm_clf_ci(
+            b, s, num_pre, lv, m, alpha=alpha, grid_points=grid_points, normals=normals
+        )
+        if np.isnan(lo):
+            warnings.warn(
+                f"The C-LF test rejects every theta at Mbar={m:g}: the data reject "
+                "Delta^RM at this Mbar; the CI is reported as NaN. Try larger Mbar.",
+                ImpactWarning,
+                stacklevel=4,
+            )
+        if is_open:
+            warnings.warn(
+                f"The C-LF confidence set at Mbar={m:g} reaches the end of the theta "
+                "grid (identified set +- 20 standard errors); the open end is reported "
+                "as infinite.",
+                ImpactWarning,
+                stacklevel=4,
+            )
+        return lo, hi
+
+    return clf, normals
+
+
+def _grid_table(
+    ci: Callable[[float], tuple[float, float]], grid: np.ndarray, restriction: str, label: str
+) -> pd.DataFrame:
+    """``m, ci_lower, ci_upper, restriction, method``: one robust CI per value of the grid."""
+    rows = [ci(float(m)) for m in grid]
+    return pd.DataFrame(
+        {
+            "m": grid,
+            "ci_lower": [r[0] for r in rows],
+            "ci_upper": [r[1] for r in rows],
+            "restriction": restriction,
+            "method": label,
+        }
+    )
+
+
+def _intervals_at_alpha(
+    b: np.ndarray,
+    s: np.ndarray,
+    num_pre: int,
+    lv: np.ndarray,
+    restriction: str,
+    chosen: str,
+    grid: np.ndarray,
+    rm_alpha_share: float,
+    grid_points: int,
+    seed: int,
+    label: str,
+    alpha: float,
+) -> tuple[pd.DataFrame, tuple[float, float]]:
+    """The grid table and the original CI recomputed at ``1 - alpha`` (same inputs, same seed).
+
+    Kept (as a :func:`functools.partial`, so results still pickle) in
+    :attr:`HonestResult.at_alpha`, which ``to_frame(level=...)`` calls for another level.
+    """
+    ci, _ = _interval_function(
+        b, s, num_pre, lv, restriction, chosen, alpha, rm_alpha_share, grid_points, seed
+    )
+    return _grid_table(ci, grid, restriction, label), _original_ci(b, s, num_pre, lv, alpha)
 
 
 def _check_inputs(

@@ -123,9 +123,19 @@ def imputation(
 
     Examples
     --------
+    >>> import pandas as pd
+    >>> from impact.did import imputation
+    >>> panel = pd.read_csv("data/synthetic/flyt_panel.csv")
     >>> res = imputation(panel, outcome="completion_rate", unit="municipality",
-    ...                  time="year", cohort="adoption_year", weights="n")  # doctest: +SKIP
-    >>> res.table  # doctest: +SKIP
+    ...                  time="year", cohort="adoption_year", weights="n")
+    >>> res.table[["event_time", "estimate", "se", "n_obs"]].round(3)
+       event_time  estimate     se  n_obs
+    0           0     0.017  0.015     20
+    1           1     0.027  0.015     20
+    2           2     0.077  0.024     16
+    3           3     0.029  0.029     12
+    4           4     0.063  0.020      8
+    5           5     0.033  0.011      4
     """
     panel = prepare_panel(
         data, outcome=outcome, unit=unit, time=time, cohort=cohort, cluster=cluster,

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from impact.did.intervals import alpha_at, is_fitted_level, normal_crit
 from impact.effect import Effect
+from impact.results import Diagnostic, EstimateResult, check_level, headline_row
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -18,13 +20,21 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class PretrendTest:
-    """BJS pre-trend test: leads estimated on untreated observations, joint Wald test."""
+class PretrendTest(Diagnostic):
+    """BJS pre-trend test: leads estimated on untreated observations, joint Wald test.
+
+    ``table``: ``event_time, estimate, se, ci_lower, ci_upper, pvalue`` per lead (intervals
+    at the imputation's ``1 - alpha``); ``statistic, df, pvalue``: the joint Wald test.
+    """
 
     table: pd.DataFrame
     statistic: float
     df: int
     pvalue: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """The lead coefficients (a copy of :attr:`table`); the joint test is in ``summary()``."""
+        return self.table.copy()
 
     def summary(self) -> str:
         return (
@@ -34,7 +44,7 @@ class PretrendTest:
 
 
 @dataclass(frozen=True)
-class ImputationResult:
+class ImputationResult(EstimateResult):
     """Result of :func:`imputation`.
 
     Attributes
@@ -68,20 +78,47 @@ class ImputationResult:
 
     @property
     def ci(self) -> tuple[float, float]:
-        z = float(stats.norm.ppf(1 - self.alpha / 2))
+        """Normal interval for the overall ATT at the fitted ``1 - alpha``."""
+        return self.interval(level=1 - self.alpha)
+
+    def interval(self, *, level: float = 0.95) -> tuple[float, float]:
+        """Normal interval for the overall ATT at ``level``."""
+        z = float(stats.norm.ppf(1 - alpha_at(level, self.alpha) / 2))
         return (self.att - z * self.se, self.att + z * self.se)
 
     @property
     def pvalue(self) -> float:
         return float(2 * stats.norm.sf(abs(self.att / self.se)))
 
-    def to_frame(self) -> pd.DataFrame:
-        """Event-time table with pre-trend coefficients (``type`` = "pretrend") when tested."""
-        post = self.table.assign(type="effect")
-        if self.pretrend is None:
-            return post
-        pre = self.pretrend.table.assign(type="pretrend")
-        return pd.concat([pre, post], ignore_index=True)
+    def to_frame(self, *, level: float = 0.95) -> pd.DataFrame:
+        """Event-time table, with the pre-trend coefficients first when they were tested.
+
+        Columns ``kind`` (``"pretrend"`` or ``"effect"``), ``event_time, estimate, se,
+        ci_lower, ci_upper, pvalue, n_obs`` (``n_obs`` NaN on pre-trend rows); normal
+        intervals at ``level`` (the stored ones at the fitted ``1 - alpha``).
+        """
+        parts = [] if self.pretrend is None else [self.pretrend.table.assign(kind="pretrend")]
+        parts.append(self.table.assign(kind="effect"))
+        out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        if not is_fitted_level(level, self.alpha):
+            z = normal_crit(1.0 - level)
+            out["ci_lower"] = out["estimate"] - z * out["se"]
+            out["ci_upper"] = out["estimate"] + z * out["se"]
+        return out[["kind", *[c for c in out.columns if c != "kind"]]]
+
+    def headline(self, *, level: float = 0.95) -> pd.Series:
+        """The overall ATT at ``level`` as one row (see :func:`impact.compare`)."""
+        return headline_row(
+            estimator="imputation (BJS)",
+            outcome=self.outcome,
+            estimand="ATT averaged over treated observations in the horizons (imputed "
+            "untreated outcomes from unit and time effects fitted on untreated observations)",
+            estimate=self.att,
+            se=self.se,
+            interval=self.interval(level=level),
+            level=check_level(level),
+            uncertainty="analytic (conservative cluster-robust, normal)",
+        )
 
     def summary(self) -> str:
         lo, hi = self.ci
@@ -96,13 +133,13 @@ class ImputationResult:
             txt += "\n" + self.pretrend.summary()
         return txt
 
-    def plot(self, ax: Axes | None = None, *, label: str = "imputation (BJS)") -> Axes:
+    def plot(self, *, ax: Axes | None = None, label: str = "imputation (BJS)") -> Axes:
         """Effects by event time (and pre-trend coefficients) with CIs; zero line and line at -1."""
         import matplotlib.pyplot as plt
 
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
-        t = self.to_frame()
+        t = self.to_frame(level=1 - self.alpha)
         ax.axhline(0, color="grey", lw=0.8)
         ax.axvline(-1, color="grey", lw=0.8, ls="--")
         ax.errorbar(
@@ -129,21 +166,25 @@ class ImputationResult:
         from impact.did.inference.wild_bootstrap import wild_bootstrap_scores
 
         return wild_bootstrap_scores(
-            self.att, self.cluster_scores[:, 0], null=null, weights=weights, n_boot=n_boot,
+            self.att, self.cluster_scores[:, 0], outcome=self.outcome,
+            parameter="imputation (BJS) overall ATT", null=null, weights=weights, n_boot=n_boot,
             seed=seed, alpha=self.alpha,
         )  # fmt: skip
 
     def effect(
         self,
-        outcome: str | None = None,
         *,
+        outcome: str | None = None,
         kind: Literal["simple", "dynamic"] = "simple",
         unit: str = "probability",
         n_draws: int = 4000,
         seed: int | np.random.Generator | None = None,
         population: str = "",
     ) -> Effect:
-        """Overall (``kind="simple"``) or by-event-time (``"dynamic"``) effect, normal approximation."""
+        """Overall (``kind="simple"``) or by-event-time (``"dynamic"``) effect, normal approximation.
+
+        ``outcome=None``: the outcome the imputation was fitted on.
+        """
         name = outcome or self.outcome
         est = "imputation (Borusyak, Jaravel & Spiess 2024)"
         if kind == "simple":

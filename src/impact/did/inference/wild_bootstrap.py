@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from impact.did.inference.inversion import WCRInversion
 from impact.did.inference.results import WildBootstrapResult
 from impact.errors import DataError, DesignError
 
@@ -63,6 +64,8 @@ def _wcr(
     n_boot: int,
     seed: int | np.random.Generator | None,
     alpha: float,
+    outcome: str,
+    parameter: str,
     annihilate_fe: object = None,
     ssc: float = 1.0,
 ) -> WildBootstrapResult:
@@ -108,49 +111,23 @@ def _wcr(
     n1, n2 = a_u @ w, a_x @ w
     se = float(np.sqrt(ssc * np.sum(a_u**2)) / xx)
     bhat = float(beta[coef])
-
-    def t_obs(b0: float) -> float:
-        return (bhat - b0) / se
-
-    def pvalue(b0: float) -> float:
-        c = bhat - b0
-        num = n1 + c * n2
-        den = np.sqrt(ssc * np.maximum(s11 + 2 * c * s12 + c * c * s22, 1e-300))
-        return float(np.mean(np.abs(num / den) >= abs(t_obs(b0)) - 1e-12))
-
-    def bound(direction: float) -> float:
-        inner, step = bhat, se
-        outer = bhat + direction * step
-        for _ in range(60):
-            if pvalue(outer) <= alpha:
-                break
-            inner, step = outer, step * 2
-            outer = bhat + direction * step
-        else:
-            return float(direction * np.inf)
-        for _ in range(60):
-            mid = 0.5 * (inner + outer)
-            if pvalue(mid) > alpha:
-                inner = mid
-            else:
-                outer = mid
-            if abs(outer - inner) < 1e-7 * se:
-                break
-        return 0.5 * (inner + outer)
-
+    test = WCRInversion(estimate=bhat, se=se, ssc=ssc, n1=n1, n2=n2, s11=s11, s12=s12, s22=s22)
     return WildBootstrapResult(
         estimate=bhat,
         se=se,
         null=null,
-        statistic=t_obs(null),
-        pvalue=pvalue(null),
-        ci=(bound(-1.0), bound(1.0)),
+        statistic=test.t_obs(null),
+        pvalue=test.pvalue(null),
+        ci=test.interval(alpha),
         n_boot=n_boot,
         weights=weights,
         n_clusters=g,
         method="WCR",
         draws=bhat + n1 / xx,
+        outcome=outcome,
         alpha=alpha,
+        parameter=parameter,
+        inversion=test,
     )
 
 
@@ -192,6 +169,8 @@ def wild_cluster_bootstrap(
     Returns
     -------
     WildBootstrapResult
+        Knows ``outcome`` (its :meth:`~WildBootstrapResult.effect` default) and keeps the
+        bootstrap pieces, so ``to_frame(level=...)`` inverts the same test at any level.
 
     Notes
     -----
@@ -208,6 +187,7 @@ def wild_cluster_bootstrap(
     if missing:
         raise DataError(f"Column(s) {missing} not found in data; available: {list(data.columns)}.")
     k = 0 if coef is None else cols.index(coef)
+    tested = cols[k]
     x = data[cols].to_numpy(dtype=float)
     if intercept:
         x = np.column_stack([x, np.ones(len(data))])
@@ -216,8 +196,9 @@ def wild_cluster_bootstrap(
     g, n = cl.max() + 1, len(y)
     ssc = g / (g - 1) * (n - 1) / (n - x.shape[1])
     return _wcr(
-        y, x, cl, coef=k, null=null, weights=weights, n_boot=n_boot, seed=seed, alpha=alpha, ssc=ssc
-    )
+        y, x, cl, coef=k, null=null, weights=weights, n_boot=n_boot, seed=seed, alpha=alpha,
+        ssc=ssc, outcome=outcome, parameter=f"coefficient on {tested}",
+    )  # fmt: skip
 
 
 def wild_bootstrap_twfe(
@@ -262,6 +243,8 @@ def wild_bootstrap_twfe(
         n_boot=n_boot,
         seed=seed,
         alpha=alpha,
+        outcome=panel.outcome,
+        parameter="TWFE coefficient on the treatment indicator",
         annihilate_fe=annihilate,
         ssc=ssc,
     )
@@ -271,6 +254,8 @@ def wild_bootstrap_scores(
     estimate: float,
     cluster_scores: np.ndarray,
     *,
+    outcome: str,
+    parameter: str = "estimate bootstrapped from its cluster scores",
     null: float = 0.0,
     weights: WeightsKind = "rademacher",
     n_boot: int = 9999,
@@ -287,6 +272,13 @@ def wild_bootstrap_scores(
         Per-cluster contributions ``s_c`` with ``thetahat - theta ~ sum_c s_c`` (e.g.
         ``ImputationResult.cluster_scores[:, 0]``, or an influence function summed by
         cluster and divided by n).
+    outcome
+        Name of the outcome the estimate is about (required: bare scores do not know it,
+        and the result hands it to :meth:`~WildBootstrapResult.effect`), e.g.
+        ``outcome=simple.outcome`` for an :class:`~impact.did.AggregateResult`.
+    parameter
+        Words for what ``estimate`` is (shown by ``headline()`` and ``compare()``), e.g.
+        ``"att_gt simple ATT"``.
     null, weights, n_boot, seed, alpha
         As in :func:`wild_cluster_bootstrap`.
 
@@ -319,7 +311,9 @@ def wild_bootstrap_scores(
         n_clusters=s.size,
         method="scores",
         draws=estimate + dev,
+        outcome=outcome,
         alpha=alpha,
+        parameter=parameter,
     )
 
 

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from impact.did.intervals import alpha_at
 from impact.effect import Effect
 from impact.errors import DataError
+from impact.results import Diagnostic, EstimateResult, check_level, headline_row
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -25,7 +27,7 @@ def _t_crit(alpha: float, df: int) -> float:
 
 
 @dataclass(frozen=True)
-class TWFEResult:
+class TWFEResult(EstimateResult):
     """Static TWFE estimate of the treatment coefficient (see :func:`impact.did.twfe`).
 
     Attributes
@@ -59,17 +61,23 @@ class TWFEResult:
 
     @property
     def ci(self) -> tuple[float, float]:
-        h = _t_crit(self.alpha, self.df_resid) * self.se
+        """Interval for the treatment coefficient at the fitted ``1 - alpha`` (t critical value)."""
+        return self.interval(level=1 - self.alpha)
+
+    def interval(self, *, level: float = 0.95) -> tuple[float, float]:
+        """Interval for the treatment coefficient at ``level`` (t with ``df_resid`` df)."""
+        h = _t_crit(alpha_at(level, self.alpha), self.df_resid) * self.se
         return (self.estimate - h, self.estimate + h)
 
     @property
     def pvalue(self) -> float:
         return float(2 * stats.t.sf(abs(self.estimate / self.se), self.df_resid))
 
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy table: one row per coefficient (``term, estimate, se, ci_lower, ci_upper, pvalue``)."""
+    def to_frame(self, *, level: float = 0.95) -> pd.DataFrame:
+        """Tidy table: one row per coefficient (``term, estimate, se, ci_lower, ci_upper,
+        pvalue``), intervals at ``level`` with the t critical value (``df_resid`` df)."""
         se = np.sqrt(np.diag(self.cov.to_numpy()))
-        h = _t_crit(self.alpha, self.df_resid) * se
+        h = _t_crit(alpha_at(level, self.alpha), self.df_resid) * se
         est = self.params.to_numpy()
         return pd.DataFrame(
             {
@@ -94,8 +102,8 @@ class TWFEResult:
             "  Naive under staggered adoption with heterogeneous effects: see .weights()."
         )
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Point estimate with its confidence interval and a zero line."""
+    def plot(self, *, ax: Axes | None = None) -> Axes:
+        """Point estimate with its confidence interval (fitted level) and a zero line."""
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -111,14 +119,17 @@ class TWFEResult:
 
     def effect(
         self,
-        outcome: str | None = None,
         *,
+        outcome: str | None = None,
         unit: str = "probability",
         n_draws: int = 4000,
         seed: int | np.random.Generator | None = None,
         population: str = "",
     ) -> Effect:
-        """The TWFE coefficient as an :class:`impact.Effect` (normal approximation draws)."""
+        """The TWFE coefficient as an :class:`impact.Effect` (normal approximation draws).
+
+        ``outcome=None``: the outcome the regression was fitted on.
+        """
         return Effect.from_normal(
             self.estimate,
             self.se,
@@ -129,6 +140,20 @@ class TWFEResult:
             population=population,
             estimator="twfe (unit and time effects, cluster-robust SE)",
             metadata={"n_clusters": self.n_clusters, "n_treated_clusters": self.n_treated_clusters},
+        )
+
+    def headline(self, *, level: float = 0.95) -> pd.Series:
+        """The treatment coefficient at ``level`` as one row (see :func:`impact.compare`)."""
+        return headline_row(
+            estimator="twfe (unit and time effects)",
+            outcome=self.outcome,
+            estimand="coefficient on the treatment indicator in a two-way fixed-effects "
+            "regression (a weighted average of cell effects; weights can be negative)",
+            estimate=self.estimate,
+            se=self.se,
+            interval=self.interval(level=level),
+            level=check_level(level),
+            uncertainty=f"analytic (cluster-robust, t with {self.df_resid} df)",
         )
 
     def weights(self) -> TWFEWeights:
@@ -164,7 +189,7 @@ class TWFEResult:
 
 
 @dataclass(frozen=True)
-class EventStudyResult:
+class EventStudyResult(EstimateResult):
     """TWFE event-study coefficients by event time (see :func:`impact.did.event_study`)."""
 
     event_times: tuple[int, ...]
@@ -196,8 +221,14 @@ class EventStudyResult:
 
     @property
     def table(self) -> pd.DataFrame:
-        """``event_time, estimate, se, ci_lower, ci_upper, pvalue, binned`` with omitted rows at 0."""
-        h = _t_crit(self.alpha, self.df_resid) * self.se
+        """``event_time, estimate, se, ci_lower, ci_upper, pvalue, binned`` with omitted rows at 0.
+
+        Intervals at the fitted ``1 - alpha``; :meth:`to_frame` gives them at any level.
+        """
+        return self._table(self.alpha)
+
+    def _table(self, alpha: float) -> pd.DataFrame:
+        h = _t_crit(alpha, self.df_resid) * self.se
         est = pd.DataFrame(
             {
                 "event_time": list(self.event_times),
@@ -223,9 +254,38 @@ class EventStudyResult:
         out["event_time"] = out["event_time"].astype(int)
         return out.reset_index(drop=True)
 
-    def to_frame(self) -> pd.DataFrame:
-        """The tidy event-study table (same as :attr:`table`)."""
-        return self.table
+    def to_frame(self, *, level: float = 0.95) -> pd.DataFrame:
+        """The tidy event-study table with intervals at ``level`` (t with ``df_resid`` df).
+
+        Same columns as :attr:`table` (which is this at the fitted level); the omitted
+        reference rows have estimate, SE and interval 0.
+        """
+        return self._table(alpha_at(level, self.alpha))
+
+    def _post(self) -> tuple[list[int], np.ndarray]:
+        """Indices and averaging weights of the post-adoption event times (``k >= 0``)."""
+        idx = [i for i, k in enumerate(self.event_times) if k >= 0]
+        return idx, np.full(len(idx), 1.0 / max(len(idx), 1))
+
+    def headline(self, *, level: float = 0.95) -> pd.Series:
+        """The mean post-adoption coefficient at ``level`` (the point of :meth:`effect`)."""
+        idx, w = self._post()
+        if not idx:
+            raise DataError("No post-adoption event times (k >= 0) in this event study.")
+        est = float(w @ self.coef[idx])
+        se = float(np.sqrt(w @ self.cov_matrix[np.ix_(idx, idx)] @ w))
+        h = _t_crit(alpha_at(level, self.alpha), self.df_resid) * se
+        return headline_row(
+            estimator=self.estimator,
+            outcome=self.outcome,
+            estimand="mean of the event-study coefficients over post-adoption event times "
+            "(k >= 0), each against the reference period",
+            estimate=est,
+            se=se,
+            interval=(est - h, est + h),
+            level=check_level(level),
+            uncertainty=f"analytic (cluster-robust, t with {self.df_resid} df)",
+        )
 
     def summary(self) -> str:
         level = round(100 * (1 - self.alpha))
@@ -236,7 +296,7 @@ class EventStudyResult:
         )
         return head + "\n" + self.table.to_string(index=False, float_format=lambda x: f"{x:.4g}")
 
-    def plot(self, ax: Axes | None = None, *, label: str | None = None) -> Axes:
+    def plot(self, *, ax: Axes | None = None, label: str | None = None) -> Axes:
         """Point estimates with CIs, a dashed line at the reference period and a zero line."""
         import matplotlib.pyplot as plt
 
@@ -259,8 +319,8 @@ class EventStudyResult:
 
     def effect(
         self,
-        outcome: str | None = None,
         *,
+        outcome: str | None = None,
         unit: str = "probability",
         event_times: tuple[int, ...] | None = None,
         n_draws: int = 4000,
@@ -270,7 +330,8 @@ class EventStudyResult:
         """Dynamic :class:`impact.Effect` for the post-adoption event times.
 
         Draws come from the multivariate normal approximation with the cluster-robust
-        covariance (columns = event times, default all estimated ``k >= 0``).
+        covariance (columns = event times, default all estimated ``k >= 0``);
+        ``outcome=None``: the outcome the regression was fitted on.
         """
         ks = event_times or tuple(k for k in self.event_times if k >= 0)
         idx = [self.event_times.index(k) for k in ks]
@@ -319,7 +380,7 @@ class EventStudyResult:
 
 
 @dataclass(frozen=True)
-class TWFEWeights:
+class TWFEWeights(Diagnostic):
     """Weights of the static TWFE coefficient on the treated (cohort, period) cells.
 
     Attributes
@@ -359,6 +420,7 @@ class TWFEWeights:
         return float((m["weight"] * m[column]).sum())
 
     def to_frame(self) -> pd.DataFrame:
+        """The weights table (``cohort, time, event_time, n_obs, weight, negative``)."""
         return self.table
 
     def summary(self) -> str:
@@ -370,7 +432,7 @@ class TWFEWeights:
             "(heterogeneity needed to flip its sign)."
         )
 
-    def plot(self, ax: Axes | None = None) -> Axes:
+    def plot(self, *, ax: Axes | None = None) -> Axes:
         """Weight by event time, one marker series per cohort; negative weights stand out."""
         import matplotlib.pyplot as plt
 

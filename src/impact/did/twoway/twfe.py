@@ -74,11 +74,16 @@ def twfe(
 
     Examples
     --------
-    >>> from impact.data import simulate  # doctest: +SKIP
-    >>> panel = simulate("flyt", seed=1).panel  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> from impact.did import twfe
+    >>> panel = pd.read_csv("data/synthetic/flyt_panel.csv")
     >>> res = twfe(panel, outcome="completion_rate", unit="municipality", time="year",
-    ...            cohort="adoption_year", weights="n")  # doctest: +SKIP
-    >>> res.summary()  # doctest: +SKIP
+    ...            cohort="adoption_year", weights="n")
+    >>> print(res.summary())
+    TWFE (unit and time effects) on completion_rate
+      treated: 0.03758 (cluster SE 0.008975), 95 % CI [0.01993, 0.05524], p = 3.56e-05
+      3560 observations, 356 units, 356 clusters (20 treated)
+    ...
     """
     panel = prepare_panel(
         data,

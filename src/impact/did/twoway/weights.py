@@ -98,9 +98,12 @@ def twfe_weights(
 
     Examples
     --------
-    >>> w = twfe_weights(panel, unit="municipality", time="year",
-    ...                  cohort="adoption_year")  # doctest: +SKIP
-    >>> w.table.query("negative")  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> from impact.did import twfe_weights
+    >>> panel = pd.read_csv("data/synthetic/flyt_panel.csv")
+    >>> w = twfe_weights(panel, unit="municipality", time="year", cohort="adoption_year")
+    >>> print(round(w.table["weight"].sum(), 6), int(w.table["negative"].sum()))
+    1.0 0
     """
     src = data if outcome is not None else data.assign(__no_outcome__=0.0)
     panel = prepare_panel(
