@@ -10,8 +10,12 @@ covariates units are sorted by cohort so every comparison is a few contiguous ro
 
 from __future__ import annotations
 
+import os
 import warnings
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from types import TracebackType
 
 import numpy as np
 import pandas as pd
@@ -172,76 +176,154 @@ def compute_cells(
     else:
         yf = np.asfortranarray(y)
     comparisons: dict[tuple[float, float, int], Comparison] = {}
-    for k, cell in enumerate(cells):
-        g, cur, base, thr = cell.g, cell.cur, cell.base, cell.threshold
-        row = cell.row(periods)
-        rows.append(row)
-        if cell.is_base:
-            row.update(att=0.0, n_treated=int(n_code[cell.code]), n_control=0)
-            continue
-        if x3 is None:
-            att, n_tr, n_c = _closed_form_cell(
-                load_a[k],
-                load_b[k],
-                codes,
-                s_code,
-                w_code,
-                n_code,
-                cohorts,
-                g,
-                cur,
-                base,
-                thr,
-                control_group,
+    # cells with covariates run on a few threads; checks, fits and warnings stay here
+    with _CellThreads(_n_threads() if x3 is not None else 1) as threads:
+        for k, cell in enumerate(cells):
+            g, cur, base, thr = cell.g, cell.cur, cell.base, cell.threshold
+            row = cell.row(periods)
+            rows.append(row)
+            if cell.is_base:
+                row.update(att=0.0, n_treated=int(n_code[cell.code]), n_control=0)
+                continue
+            if x3 is None:
+                att, n_tr, n_c = _closed_form_cell(
+                    load_a[k],
+                    load_b[k],
+                    codes,
+                    s_code,
+                    w_code,
+                    n_code,
+                    cohorts,
+                    g,
+                    cur,
+                    base,
+                    thr,
+                    control_group,
+                )
+                if n_c == 0:
+                    raise _no_comparison_units(g, periods[cur], control_group)
+                row.update(att=att, n_treated=n_tr, n_control=n_c)
+                continue
+            tc = cell.code
+            blocks = _row_blocks(
+                sorted([tc, *cell.comparison_codes(levels, control_group)]), bounds
             )
+            n_tr = int(bounds[tc + 1] - bounds[tc])
+            n_c = sum(e - s_ for s_, e in blocks) - n_tr
+            n_par = 1 + x3.shape[2]
             if n_c == 0:
                 raise _no_comparison_units(g, periods[cur], control_group)
-            row.update(att=att, n_treated=n_tr, n_control=n_c)
-            continue
-        tc = cell.code
-        blocks = _row_blocks(sorted([tc, *cell.comparison_codes(levels, control_group)]), bounds)
-        n_tr = int(bounds[tc + 1] - bounds[tc])
-        n_c = sum(e - s_ for s_, e in blocks) - n_tr
-        n_par = 1 + x3.shape[2]
-        if n_c == 0:
-            raise _no_comparison_units(g, periods[cur], control_group)
-        if n_tr < n_par or n_c < n_par or (n_par > 1 and min(n_tr, n_c) <= n_par):
-            raise DesignError(
-                f"Cohort {g:g} in period {periods[cur]:g} has {n_tr} treated and {n_c} "
-                f"comparison units, too few for a model with {n_par} parameters "
-                f"(intercept + covariates {list(panel.covariate_names)}). Drop covariates "
-                "or merge small cohorts."
-            )
-        xb = base if x_varies else 0
-        if xb not in x_by_base:
-            x_by_base[xb] = np.column_stack([np.ones(n), x3[:, xb, :]])
-        key = (float(g), float(thr), xb)
-        comp = comparisons.get(key)
-        if comp is None:
-            w = _gather(w_all, blocks)
-            x = _gather(x_by_base[xb], blocks)
-            d = (_gather(codes, blocks) == tc).astype(float)
-            ps_fit = propensity_with_checks(method, x, d, w, g, periods[cur], panel.covariate_names)
-            try:
-                comp = Comparison.build(d, x, w, ps_fit, propensity=method != "reg")
-            except np.linalg.LinAlgError as exc:
+            if n_tr < n_par or n_c < n_par or (n_par > 1 and min(n_tr, n_c) <= n_par):
                 raise DesignError(
-                    f"Outcome regression for cohort {g:g}, period {periods[cur]:g} is "
-                    f"singular: covariates {list(panel.covariate_names)} are collinear among "
-                    "the comparison units. Drop or combine covariates."
-                ) from exc
-            comparisons.clear()  # one comparison set at a time keeps memory flat
-            comparisons[key] = comp
-        dy = _gather_change(yf[:, cur], yf[:, base], blocks)
-        att, psi = estimator(dy, comp)
-        _scatter_scaled(inf[:, k], blocks, psi, n / len(psi))
-        row.update(att=att, n_treated=n_tr, n_control=n_c)
+                    f"Cohort {g:g} in period {periods[cur]:g} has {n_tr} treated and {n_c} "
+                    f"comparison units, too few for a model with {n_par} parameters "
+                    f"(intercept + covariates {list(panel.covariate_names)}). Drop covariates "
+                    "or merge small cohorts."
+                )
+            xb = base if x_varies else 0
+            if xb not in x_by_base:
+                x_by_base[xb] = np.column_stack([np.ones(n), x3[:, xb, :]])
+            key = (float(g), float(thr), xb)
+            comp = comparisons.get(key)
+            if comp is None:
+                w = _gather(w_all, blocks)
+                x = _gather(x_by_base[xb], blocks)
+                d = (_gather(codes, blocks) == tc).astype(float)
+                ps_fit = propensity_with_checks(
+                    method, x, d, w, g, periods[cur], panel.covariate_names
+                )
+                try:
+                    comp = Comparison.build(d, x, w, ps_fit, propensity=method != "reg")
+                except np.linalg.LinAlgError as exc:
+                    raise DesignError(
+                        f"Outcome regression for cohort {g:g}, period {periods[cur]:g} is "
+                        f"singular: covariates {list(panel.covariate_names)} are collinear among "
+                        "the comparison units. Drop or combine covariates."
+                    ) from exc
+                comparisons.clear()  # one comparison set at a time here, two in the threads
+                comparisons[key] = comp
+                threads.new_comparison()
+            row.update(att=float("nan"), n_treated=n_tr, n_control=n_c)  # att filled in below
+            threads.submit(
+                row, _estimate_cell, estimator, comp, yf[:, cur], yf[:, base], blocks, inf[:, k]
+            )
     influence: DenseInfluence | CohortLinearInfluence
     if x3 is None:
         influence = CohortLinearInfluence(load_a, load_b, units, moments)
     else:
         influence = DenseInfluence(inf, units)
     return pd.DataFrame(rows), influence
+
+
+def _n_threads() -> int:
+    """Threads for the cells: the CPUs this process may use, at most four."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(4, cpus or 1))
+
+
+class _CellThreads:
+    """Runs the per-cell 2x2 estimates of the covariate path on a few threads.
+
+    A cell is a handful of passes over ~n units in NumPy, which releases the GIL for them, so
+    cells run side by side. Each cell writes only its own column of the influence matrix,
+    and BLAS is single-threaded inside ``att_gt``, so every number is the same whichever
+    thread computes it. The checks, propensity fits and warnings stay on the calling thread,
+    in table order; at most two comparison sets are alive at a time. An error raised by a
+    cell surfaces before any error of a later cell, as in a serial loop.
+    """
+
+    def __init__(self, n_threads: int) -> None:
+        self._pool = ThreadPoolExecutor(n_threads) if n_threads > 1 else None
+        self._groups: list[list[tuple[dict[str, object], Future[float]]]] = [[]]
+
+    def new_comparison(self) -> None:
+        """Start the cells of a new comparison set; wait for the one before the last."""
+        self._groups.append([])
+        while len(self._groups) > 2:
+            self._collect(self._groups.pop(0))
+
+    def submit(self, row: dict[str, object], fn: Callable[..., float], *args: object) -> None:
+        """Compute ``row["att"] = fn(*args)``, now (one thread) or on a worker."""
+        if self._pool is None:
+            row["att"] = fn(*args)
+        else:
+            self._groups[-1].append((row, self._pool.submit(fn, *args)))
+
+    @staticmethod
+    def _collect(group: list[tuple[dict[str, object], Future[float]]]) -> None:
+        for row, future in group:
+            row["att"] = future.result()
+
+    def __enter__(self) -> _CellThreads:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            for group in self._groups:  # on an error here, earlier cells' errors come first
+                self._collect(group)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _estimate_cell(
+    estimator: Callable[[np.ndarray, Comparison], tuple[float, np.ndarray]],
+    comp: Comparison,
+    cur: np.ndarray,
+    base: np.ndarray,
+    blocks: list[tuple[int, int]],
+    out: np.ndarray,
+) -> float:
+    """ATT(g, t) of one cell; its influence function, scaled by n / n_gt, goes into ``out``."""
+    dy = _gather_change(cur, base, blocks)
+    att, psi = estimator(dy, comp)
+    _scatter_scaled(out, blocks, psi, len(out) / len(psi))
+    return att
 
 
 def _row_blocks(codes: list[int], bounds: np.ndarray) -> list[tuple[int, int]]:
