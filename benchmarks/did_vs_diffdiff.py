@@ -19,7 +19,13 @@ agree on every event-time ATT and on the dynamic overall ATT (mean of the post-t
 event-time effects) to ``--tol``. Prints a table and writes
 ``benchmarks/results/did_vs_diffdiff.json``.
 
-Usage: ``python benchmarks/did_vs_diffdiff.py [--units 1000000] [--runs 3]``
+``--env NAME=VALUE`` sets an environment variable in both children (recorded with the
+figures), e.g. ``NUMPY_MADVISE_HUGEPAGE=0``: on a machine whose transparent huge pages are
+defragmented on demand, NumPy's huge-page advice makes the first touch of large arrays in a
+fresh process stall on memory compaction, for both tools.
+
+Usage: ``python benchmarks/did_vs_diffdiff.py [--units 1000000] [--runs 3] [--env NAME=VALUE]
+[--out PATH]``
 """
 
 from __future__ import annotations
@@ -117,11 +123,13 @@ def run_diff_diff(path: str) -> dict[str, object]:
     }
 
 
-def _child(tool: str, path: str) -> tuple[float, dict[str, object], float, float]:
+def _child(
+    tool: str, path: str, env: dict[str, str]
+) -> tuple[float, dict[str, object], float, float]:
     load_before = os.getloadavg()[0]
     cmd = [sys.executable, __file__, "--child", tool, path]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
     wall = time.perf_counter() - t0
     load_after = os.getloadavg()[0]
     return wall, json.loads(proc.stdout.strip().splitlines()[-1]), load_before, load_after
@@ -140,6 +148,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--tol", type=float, default=1e-4)
     ap.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
+    ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE")
+    ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
@@ -149,6 +159,8 @@ def main() -> None:
         print(json.dumps(out))
         return
 
+    extra_env = dict(item.split("=", 1) for item in args.env)
+    env = {**os.environ, **extra_env}
     tools = [t for t in args.tools if t != "diff_diff" or _version("diff-diff") != "not installed"]
     runs: dict[str, list[dict[str, object]]] = {t: [] for t in tools}
     with tempfile.TemporaryDirectory() as tmp:
@@ -156,7 +168,7 @@ def main() -> None:
         make_panel(args.units).to_parquet(path, index=False)
         for r in range(args.runs):
             for tool in tools:
-                wall, out, lb, la = _child(tool, path)
+                wall, out, lb, la = _child(tool, path, env)
                 out.update(wall_s=wall, load_average_1min=[round(lb, 2), round(la, 2)], run=r)
                 runs[tool].append(out)
                 print(
@@ -200,13 +212,14 @@ def main() -> None:
             "DR, one covariate, never-treated controls, analytic SEs, dynamic / event-study aggregation",
             "note": "wall time of a fresh process: import + read parquet + estimate + aggregate; "
             "best of the runs per tool; runs alternate between tools",
+            "environment": extra_env,
             "command": " ".join(["python", "benchmarks/did_vs_diffdiff.py", *sys.argv[1:]]),
         }
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(
             json.dumps({"meta": meta, "summary": summary, "runs": runs}, indent=2) + "\n"
         )
-        print(f"wrote {RESULTS}")
+        print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
