@@ -223,6 +223,7 @@ def _outcome_time_cohort(
     cohort: str,
     drop_fix: str,
     never_treated: str,
+    integer_views: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Validated per-row outcome, period and cohort, and the sorted periods.
 
@@ -238,11 +239,15 @@ def _outcome_time_cohort(
     never_treated
         What is never treated, in the negative-cohort message (``"units"``,
         ``"observations"``).
+    integer_views
+        Return numpy integer ``time`` and ``cohort`` columns as they are (views, same
+        values) instead of float64 copies: for callers that only compare them.
 
     Returns
     -------
     tuple of numpy.ndarray
-        Outcome, period and cohort per row (float64), and the sorted distinct periods.
+        Outcome, period and cohort per row (float64, or the integer columns themselves with
+        ``integer_views``), and the sorted distinct periods (float64).
     """
     for col, what in ((unit, "unit"), (time, "time")):
         if col is None or _numpy_integers(data, col):
@@ -259,11 +264,16 @@ def _outcome_time_cohort(
             f"Column {outcome!r} (outcome) has {int(bad.sum())} missing or infinite values "
             f"(of {len(y)} rows); rows are never dropped silently: impute them or {drop_fix}."
         )
-    t = _numeric(data, time, "time")
-    if not _numpy_integers(data, time) and np.any(t != np.round(t)):
-        raise DataError(f"Column {time!r} (time) must hold integer periods, e.g. years.")
-    g = _numeric(data, cohort, "cohort")
-    if not _numpy_integers(data, cohort):
+    if _numpy_integers(data, time):
+        t = data[time].to_numpy() if integer_views else _numeric(data, time, "time")
+    else:
+        t = _numeric(data, time, "time")
+        if np.any(t != np.round(t)):
+            raise DataError(f"Column {time!r} (time) must hold integer periods, e.g. years.")
+    if _numpy_integers(data, cohort):
+        g = data[cohort].to_numpy() if integer_views else _numeric(data, cohort, "cohort")
+    else:
+        g = _numeric(data, cohort, "cohort")
         g = np.where(np.isnan(g), 0.0, g)
     if np.any(g < 0):
         raise DataError(
@@ -398,6 +408,7 @@ def validate_staggered_panel(
         cohort=cohort,
         drop_fix="drop the affected units so the panel stays balanced",
         never_treated="units",
+        integer_views=True,  # no float64 copies of 10M-row columns only compared here
     )
     n_t = len(periods)
     unit_ids, in_order = _sorted_balanced_units(data[unit], t_long, periods)
@@ -470,6 +481,7 @@ def validate_staggered_panel(
             pos = int(np.argmax(differs))
             u = pos // n_t if in_order else int(ui[pos])
             vals = np.unique(values[u * n_t : (u + 1) * n_t] if in_order else values[ui == u])
+            vals = vals.astype(float)  # an integer cohort column is shown as floats, as always
             raise DataError(
                 f"Column {column!r} ({what}) varies within {unit}={_show(unit_ids[u])}: values "
                 f"{vals.tolist()}. It must be constant within a unit"
@@ -483,7 +495,7 @@ def validate_staggered_panel(
             )
         return out
 
-    g = per_unit(g_long, cohort, "cohort")
+    g = per_unit(g_long, cohort, "cohort").astype(float)
     w = None
     if weights is not None:
         w = per_unit(_positive_weights(data, weights), weights, "weights")
