@@ -4,7 +4,7 @@ C-LF against Bonferroni on the HonestDiD README example, and simulated coverage.
 Three parts:
 
 - ``readme``: the Medicaid example of the HonestDiD README (betahat/sigma from
-  ``tests/did/test_honest.py``, sigma rescaled to fixest's small-sample factor); C-LF and
+  ``tests/did/honest/test_honest.py``, sigma rescaled to fixest's small-sample factor); C-LF and
   Bonferroni CIs for Mbar = 0, 0.5, ..., 2, breakdown values, and the run time of the README
   table (Mbar = 0.5..2, no breakdown) and of the default call (Mbar = 0..2 with breakdown),
   median of ``--repeat`` runs.

@@ -28,6 +28,12 @@ class ParameterError(ImpactError, ValueError):
     """A cost-benefit parameter or programme definition is invalid."""
 
 
+class OptionError(ImpactError, ValueError, TypeError):
+    """An argument of a function is of the wrong type or out of range (``alpha=2``,
+    ``seed="abc"``, ``outcome=["y"]``). It is raised before any work starts; it is both a
+    ``ValueError`` and a ``TypeError`` so code that caught either keeps working."""
+
+
 class ImpactWarning(UserWarning):
     """Base class of warnings an evaluator must know about but can live with."""
 
@@ -51,6 +57,7 @@ __all__ = [
     "FewClustersWarning",
     "ImpactError",
     "ImpactWarning",
+    "OptionError",
     "OverlapWarning",
     "ParameterError",
 ]

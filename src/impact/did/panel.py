@@ -61,7 +61,7 @@ class PanelData:
         The regressors, the time effects less one, and the unit effects: all of them when
         units are not nested in the clusters, one when they are (``fixef.K = "nested"``
         still counts the level the nested effects absorb; the HonestDiD README's numbers,
-        computed from a fixest covariance, pin this down in tests/did/test_honest.py).
+        computed from a fixest covariance, pin this down in tests/did/honest/test_honest.py).
         """
         k = n_regressors + self.frame["_time"].nunique() - 1
         return k + (1 if self.units_nested_in_clusters else self.frame["_unit"].nunique())
@@ -260,7 +260,7 @@ def fit_panel_ols(panel: PanelData, regressors: pd.DataFrame) -> _Fit:
     when units are not nested in clusters, one when they are (R ``fixest``'s default
     ``ssc(adj=TRUE, fixef.K="nested", cluster.adj=TRUE)``; with this count the HonestDiD
     README's C-LF intervals, computed from a fixest covariance, are reproduced to the
-    printed digits in tests/did/test_honest.py). Inference uses a t distribution with ``G-1`` degrees of freedom.
+    printed digits in tests/did/honest/test_honest.py). Inference uses a t distribution with ``G-1`` degrees of freedom.
     """
     # linearmodels (and the statsmodels it imports) takes about a second to load: only here
     from linearmodels.panel import PanelOLS

@@ -20,7 +20,7 @@ from impact.did.group_time.influence import DenseInfluence, SparseInfluence
 from impact.did.group_time.validation_rc import validate_repeated_sample
 from impact.errors import DataError, DesignError, FewClustersWarning, ImpactWarning
 
-REF = Path(__file__).parents[1] / "reference"
+REF = Path(__file__).parents[2] / "reference"
 MP = {"outcome": "lemp", "unit": "countyreal", "time": "year", "cohort": "first.treat"}
 RC = {"outcome": "y", "time": "t", "cohort": "g"}
 

@@ -10,7 +10,7 @@ import pytest
 
 from impact.did import att_gt
 
-REF = Path(__file__).parents[1] / "reference"
+REF = Path(__file__).parents[2] / "reference"
 SCENARIOS = {
     "mpdta_nev_dr": ({"method": "dr"}, 7.79123662720035, 0.16812),
     "mpdta_nev_reg_cov": ({"method": "reg", "covariates": "lpop"}, 6.8612749537136, 0.23116),

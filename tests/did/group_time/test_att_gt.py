@@ -17,7 +17,7 @@ from impact.errors import FewClustersWarning, ImpactWarning
 
 matplotlib.use("Agg")
 
-REF = Path(__file__).parents[1] / "reference"
+REF = Path(__file__).parents[2] / "reference"
 MPDTA = {"outcome": "lemp", "unit": "countyreal", "time": "year", "cohort": "first.treat"}
 
 

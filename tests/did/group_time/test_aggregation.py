@@ -14,7 +14,7 @@ from impact.errors import DesignError
 
 matplotlib.use("Agg")
 
-REF = Path(__file__).parents[1] / "reference"
+REF = Path(__file__).parents[2] / "reference"
 MPDTA = {"outcome": "lemp", "unit": "countyreal", "time": "year", "cohort": "first.treat"}
 SIZES = {2004: 20, 2006: 40, 2007: 131}
 

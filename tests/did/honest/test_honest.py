@@ -569,7 +569,7 @@ def test_clf_coverage_end_to_end() -> None:
 
 def test_aggregate_honest_equals_honest_did_on_the_event_study_slices() -> None:
     """att_gt's dynamic aggregation hands its own coefficients and covariance to honest_did."""
-    mpdta = pd.read_csv(Path(__file__).parents[1] / "reference" / "mpdta.csv")
+    mpdta = pd.read_csv(Path(__file__).parents[2] / "reference" / "mpdta.csv")
     spec = {"outcome": "lemp", "unit": "countyreal", "time": "year", "cohort": "first.treat"}
     dyn = att_gt(mpdta, **spec, base_period="universal").aggregate("dynamic")
     res = dyn.honest(restriction="relative_magnitude", m_grid=[0.0, 0.5], breakdown=False)

@@ -28,7 +28,7 @@ import pytest
 
 from impact.did import att_gt
 
-REF = Path(__file__).parents[1] / "reference"
+REF = Path(__file__).parents[2] / "reference"
 CG = {"never_treated": "nevertreated", "not_yet_treated": "notyettreated"}
 KINDS = ("simple", "dynamic", "group", "calendar")
 
