@@ -70,7 +70,6 @@ IDENTIFIERS: tuple[str, ...] = (
     "cohort",
     "time",
     "event_time",
-    "level",
     "site",
     "party",
     "m",
