@@ -13,16 +13,86 @@ group-time effects ``ATT(g, t)``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from impact.did.panel import PanelData, prepare_panel, residualize_two_way
-from impact.did.twoway.results import TWFEWeights
+from impact.errors import DataError
+from impact.results import Diagnostic
 
 if TYPE_CHECKING:
-    pass
+    from matplotlib.axes import Axes
+
+
+@dataclass(frozen=True)
+class TWFEWeights(Diagnostic):
+    """Weights of the static TWFE coefficient on the treated (cohort, period) cells.
+
+    Attributes
+    ----------
+    table
+        ``cohort, time, event_time, n_obs, weight, negative``, one row per treated cell.
+    beta
+        The TWFE coefficient (``nan`` when no outcome was given).
+    sigma_fe
+        de Chaisemartin & D'Haultfoeuille's robustness measure: the smallest standard
+        deviation of the cell effects under which ``beta`` could be of the opposite sign
+        to every effect's average (``|beta| / sd(weights)``; small = fragile).
+    """
+
+    table: pd.DataFrame
+    beta: float
+    sigma_fe: float
+
+    @property
+    def n_negative(self) -> int:
+        return int(self.table["negative"].sum())
+
+    @property
+    def negative_weight_sum(self) -> float:
+        return float(self.table.loc[self.table["negative"], "weight"].sum())
+
+    def implied(self, att: pd.DataFrame, *, column: str = "att") -> float:
+        """``sum_gt omega_gt * att_gt`` for a table with ``cohort, time`` and ``column``.
+
+        With the true group-time effects (e.g. from simulation truth), this is what TWFE
+        estimates; with ``att_gt`` estimates it shows how TWFE's weighting changes the answer.
+        """
+        m = self.table.merge(att[["cohort", "time", column]], on=["cohort", "time"], how="left")
+        if m[column].isna().any():
+            miss = m.loc[m[column].isna(), ["cohort", "time"]].iloc[0].tolist()
+            raise DataError(f"No {column!r} for treated cell (cohort, time) = {miss}.")
+        return float((m["weight"] * m[column]).sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The weights table (``cohort, time, event_time, n_obs, weight, negative``)."""
+        return self.table
+
+    def summary(self) -> str:
+        t = self.table
+        return (
+            f"TWFE weights on {len(t)} treated (cohort, time) cells: {self.n_negative} negative "
+            f"(sum {self.negative_weight_sum:.3g}); weights sum to {t['weight'].sum():.3g}.\n"
+            f"TWFE coefficient {self.beta:.4g}; sigma_fe = {self.sigma_fe:.4g} "
+            "(heterogeneity needed to flip its sign)."
+        )
+
+    def plot(self, *, ax: Axes | None = None) -> Axes:
+        """Weight by event time, one marker series per cohort; negative weights stand out."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        for g, sub in self.table.groupby("cohort"):
+            ax.plot(sub["event_time"], sub["weight"], "o-", label=str(g))
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set_xlabel("Periods since adoption")
+        ax.set_ylabel("TWFE weight")
+        ax.legend(title="Cohort", fontsize="small")
+        return ax
 
 
 def twfe_weights_from_panel(panel: PanelData) -> TWFEWeights:
@@ -121,4 +191,4 @@ def twfe_weights(
     return res
 
 
-__all__ = ["twfe_weights", "twfe_weights_from_panel"]
+__all__ = ["TWFEWeights", "twfe_weights", "twfe_weights_from_panel"]
