@@ -60,6 +60,7 @@ def _check_probability_scale(outcome: str, point: float, draws: np.ndarray) -> N
             "usable here (use bootstrap or posterior draws)."
         )
 
+
 DrawsKind = Literal["posterior", "bootstrap", "normal_approximation", "point_mass"]
 _DRAWS_KINDS: tuple[str, ...] = ("posterior", "bootstrap", "normal_approximation", "point_mass")
 

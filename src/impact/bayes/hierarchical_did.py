@@ -6,6 +6,7 @@ The model behind :func:`hierarchical_did`; its results live in
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from collections.abc import Mapping, Sequence
@@ -83,7 +84,7 @@ def check_priors(priors: object, *, link: str) -> dict[str, float]:
         if (
             isinstance(value, bool | np.bool_)
             or not isinstance(value, numbers.Real)
-            or not (np.isfinite(value) and value > 0)
+            or not (math.isfinite(float(value)) and float(value) > 0)
         ):
             raise OptionError(
                 f"prior {key}={value!r} must be one positive number (a scale on the "

@@ -169,7 +169,7 @@ def _check_consistency(data: pd.DataFrame, schema: str, name: str) -> None:
     """Columns that must agree with each other (see :func:`validate`)."""
     if schema == "municipality_panel":
         share = data["completed"] / data["n"]
-        off = (data["completion_rate"] - share).abs() > RATE_TOLERANCE
+        off = (data["completion_rate"] - share).abs() > RATE_TOLERANCE + 1e-9
         if off.any():
             raise DataError(
                 f"The {name} table has 'completion_rate' that disagrees with 'completed' / 'n' "
