@@ -10,6 +10,7 @@ import pytest
 from impact.checks import (
     as_dataframe,
     check_alpha,
+    check_choice,
     check_column,
     check_columns,
     check_count,
@@ -91,3 +92,18 @@ def test_good_seeds() -> None:
     assert check_seed(g) is g
     assert check_seed(np.int64(7)) == 7
     assert check_seed(None) is None
+
+
+def test_seed_without_generator_refuses_a_generator() -> None:
+    with pytest.raises(OptionError, match="seed=Generator.*whole number"):
+        check_seed(np.random.default_rng(1), generator=False)
+    assert check_seed(3, generator=False) == 3
+
+
+def test_choice_suggests_the_closest_name() -> None:
+    choices = ("persons", "municipality_panel", "cells")
+    assert check_choice("cells", argument="schema", choices=choices) == "cells"
+    with pytest.raises(OptionError, match=r"schema='municipality-panel'.*'municipality_panel'\?"):
+        check_choice("municipality-panel", argument="schema", choices=choices)
+    with pytest.raises(OptionError, match=r"schema=3 is not one of \['persons'"):
+        check_choice(3, argument="schema", choices=choices)

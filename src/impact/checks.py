@@ -16,6 +16,7 @@ mapping); anything else is refused with a message naming its type.
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from impact.errors import OptionError
 __all__ = [
     "as_dataframe",
     "check_alpha",
+    "check_choice",
     "check_column",
     "check_columns",
     "check_count",
@@ -138,13 +140,34 @@ def check_count(
     return int(value)
 
 
-def check_seed(seed: Any, *, argument: str = "seed") -> int | np.random.Generator | None:
-    """A seed: ``None``, a non-negative whole number or a :class:`numpy.random.Generator`."""
-    if seed is None or isinstance(seed, np.random.Generator):
+def check_seed(
+    seed: Any, *, argument: str = "seed", generator: bool = True
+) -> int | np.random.Generator | None:
+    """A seed: ``None``, a non-negative whole number or (when ``generator``) a
+    :class:`numpy.random.Generator`.
+
+    ``generator=False`` is for functions that hand the seed to a library that needs a number
+    (PyMC's samplers).
+    """
+    if seed is None or (generator and isinstance(seed, np.random.Generator)):
         return seed
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and int(seed) >= 0:
         return int(seed)
+    accepted = "a numpy.random.Generator, " if generator else ""
     raise OptionError(
         f"{argument}={seed!r} is not a seed; pass a non-negative whole number (e.g. "
-        f"{argument}=1), a numpy.random.Generator, or None for fresh randomness."
+        f"{argument}=1), {accepted}or None for fresh randomness."
     )
+
+
+def check_choice(value: Any, *, argument: str, choices: Sequence[str]) -> str:
+    """One of a fixed set of names; a typo gets the closest valid name suggested."""
+    if isinstance(value, str) and value in choices:
+        return value
+    close = (
+        difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+        if isinstance(value, str)
+        else []
+    )
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise OptionError(f"{argument}={value!r} is not one of {list(choices)}.{hint}")

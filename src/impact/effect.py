@@ -8,13 +8,58 @@ downstream.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from impact.errors import DataError
+from impact.checks import check_count, check_seed
+from impact.errors import DataError, OptionError
+
+#: A risk difference (``unit="probability"``) lies in [-1, 1]; allow for rounding.
+_PROBABILITY_BOUND = 1.0 + 1e-9
+
+
+def _is_number(value: Any) -> bool:
+    """A real number (Python, numpy scalar or 0-d array), not a bool."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def _finite_number(value: Any, argument: str) -> float:
+    """``value`` as a finite float, or an :class:`OptionError` naming ``argument``."""
+    if not _is_number(value):
+        raise OptionError(
+            f"{argument}={value!r} must be a number (a {type(value).__name__} was given); "
+            f"pass e.g. {argument}=0.04."
+        )
+    if not np.isfinite(value):
+        raise DataError(f"{argument}={value!r} is not a finite number; check the estimate.")
+    return float(value)
+
+
+def _check_probability_scale(outcome: str, point: float, draws: np.ndarray) -> None:
+    """Refuse a risk difference outside [-1, 1]: a percentage or a broken estimate."""
+    if abs(point) > _PROBABILITY_BOUND:
+        raise DataError(
+            f"Effect on {outcome!r} has unit='probability' but point={point:g}: a risk "
+            f"difference lies between -1 and 1 ({point * 100:g} percentage points is "
+            f"impossible). If you meant {point:g} percentage points, pass {point / 100:g} "
+            "(and divide the standard error or draws by 100 too)."
+        )
+    outside = np.abs(draws) > _PROBABILITY_BOUND
+    if outside.any():
+        raise DataError(
+            f"Effect on {outcome!r} has unit='probability' but {int(outside.sum())} of "
+            f"{outside.size} draws lie outside [-1, 1] (from {draws.min():g} to "
+            f"{draws.max():g}); a risk difference cannot. If the draws are in percentage points, "
+            "divide them by 100; if the uncertainty is that large, a normal approximation is not "
+            "usable here (use bootstrap or posterior draws)."
+        )
+
 
 DrawsKind = Literal["posterior", "bootstrap", "normal_approximation", "point_mass"]
 _DRAWS_KINDS: tuple[str, ...] = ("posterior", "bootstrap", "normal_approximation", "point_mass")
@@ -65,8 +110,21 @@ class Effect:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        draws = np.array(self.draws, dtype=float, copy=True)
-        if self.draws_kind not in _DRAWS_KINDS:
+        for name in ("outcome", "unit"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                raise OptionError(
+                    f"Effect {name}={value!r} must be a non-empty string, e.g. "
+                    + ("outcome='completed_vgs'." if name == "outcome" else "unit='probability'.")
+                )
+        try:
+            draws = np.array(self.draws, dtype=float, copy=True)
+        except (TypeError, ValueError):
+            raise DataError(
+                f"Effect draws for outcome {self.outcome!r} must be numbers; got "
+                f"{type(self.draws).__name__} {self.draws!r:.80}."
+            ) from None
+        if not isinstance(self.draws_kind, str) or self.draws_kind not in _DRAWS_KINDS:
             raise DataError(
                 f"Effect draws_kind={self.draws_kind!r} is not one of {_DRAWS_KINDS}; "
                 "say how the draws were made."
@@ -87,12 +145,21 @@ class Effect:
                 f"{len(self.event_time)} event times; pass one column per event time."
             )
         if not np.all(np.isfinite(draws)):
+            bad = np.argwhere(~np.isfinite(draws))[0]
             raise DataError(
-                f"Effect draws for outcome {self.outcome!r} contain NaN or infinite values; "
+                f"Effect draws for outcome {self.outcome!r} contain NaN or infinite values "
+                f"(first: draw {tuple(int(i) for i in bad)} = {draws[tuple(bad)]}); "
                 "check the estimator's output before building an Effect."
+            )
+        if not _is_number(self.point):
+            raise OptionError(
+                f"Effect point={self.point!r} must be a number (a {type(self.point).__name__} "
+                "was given), e.g. point=0.04."
             )
         if not np.isfinite(self.point):
             raise DataError(f"Effect point estimate {self.point!r} is not a finite number.")
+        if self.unit == "probability":
+            _check_probability_scale(self.outcome, float(self.point), draws)
         draws.setflags(write=False)
         object.__setattr__(self, "draws", draws)
         object.__setattr__(self, "point", float(self.point))
@@ -110,9 +177,19 @@ class Effect:
         seed: int | np.random.Generator | None = None,
         **kwargs: Any,
     ) -> Effect:
-        """Build an effect whose draws come from the normal approximation N(point, se^2)."""
-        if not np.isfinite(se) or se < 0:
+        """Build an effect whose draws come from the normal approximation N(point, se^2).
+
+        With ``unit="probability"`` the point and every draw must lie in [-1, 1] (a risk
+        difference); a :class:`~impact.errors.DataError` says so otherwise.
+        """
+        point = _finite_number(point, "point")
+        se = _finite_number(se, "se")
+        if se < 0:
             raise DataError(f"Standard error {se!r} must be a finite, non-negative number.")
+        n_draws = int(check_count(n_draws, argument="n_draws"))  # type: ignore[arg-type]
+        seed = check_seed(seed)
+        if unit == "probability":
+            _check_probability_scale(outcome, point, np.empty(0))
         rng = np.random.default_rng(seed)
         draws = point + se * rng.standard_normal(n_draws)
         return cls(
@@ -135,11 +212,13 @@ class Effect:
         **kwargs: Any,
     ) -> Effect:
         """An effect known exactly (for deterministic appraisals and tests)."""
+        value = _finite_number(value, "value")
+        n_draws = int(check_count(n_draws, argument="n_draws"))  # type: ignore[arg-type]
         return cls(
             outcome=outcome,
             unit=unit,
             point=value,
-            draws=np.full(n_draws, float(value)),
+            draws=np.full(n_draws, value),
             draws_kind="point_mass",
             **kwargs,
         )

@@ -8,7 +8,7 @@ import pytest
 
 from impact.bayes import hierarchical_did
 from impact.bayes.cells import build_design
-from impact.errors import DataError, DesignError
+from impact.errors import DataError, DesignError, OptionError
 
 OPTS = {
     "outcome": "successes",
@@ -108,11 +108,11 @@ def test_option_errors(tiny_did):
             covariates=["group"],
             effect_covariates=["sex"],
         )
-    with pytest.raises(DataError, match="unknown prior 'slab'"):
+    with pytest.raises(OptionError, match="unknown prior 'slab'"):
         hierarchical_did(cells, site="municipality", cohort="adoption_year", priors={"slab": 1.0})
     with pytest.raises(DesignError, match="site-varying effects need a site column"):
         hierarchical_did(cells, cohort="adoption_year", site=None)
-    with pytest.raises(DataError, match="DataFrame"):
+    with pytest.raises(OptionError, match="DataFrame"):
         hierarchical_did(cells.to_numpy(), site="municipality", cohort="adoption_year")  # type: ignore[arg-type]
 
 

@@ -29,7 +29,7 @@ from impact.bayes import (
 from impact.bayes.cells import build_design, working_probabilities
 from impact.bayes.hierarchical_did import IDENTITY_PRIORS
 from impact.bayes.results import treated_cell_probabilities
-from impact.errors import DataError, DesignError, DiagnosticsWarning
+from impact.errors import DataError, DesignError, DiagnosticsWarning, OptionError
 
 from .conftest import fit_with_mock_sampler
 from .test_cells import OPTS
@@ -97,7 +97,7 @@ def test_bad_link_and_person_rows_are_clear_errors(tiny_did):
             compress=False,
             link="identity",
         )
-    with pytest.raises(DataError, match="unknown prior 'slab'"):
+    with pytest.raises(OptionError, match="unknown prior 'slab'"):
         hierarchical_did(
             cells,
             site="municipality",

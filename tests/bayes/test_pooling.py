@@ -14,7 +14,7 @@ from matplotlib.axes import Axes
 
 from impact import Effect
 from impact.bayes import PartialPoolingResult, partial_pooling, predictive_check
-from impact.errors import DataError, DesignError, DiagnosticsWarning
+from impact.errors import DataError, DesignError, DiagnosticsWarning, OptionError
 
 from .conftest import fit_with_mock_sampler
 
@@ -50,7 +50,7 @@ def test_bad_options_raise():
         partial_pooling([1.0, 2.0], [1.0, 1.0], tau_scale=-1.0)
     with pytest.raises(DataError, match="parameterization"):
         partial_pooling([1.0, 2.0], [1.0, 1.0], parameterization="funnel")  # type: ignore[arg-type]
-    with pytest.raises(DesignError, match="chains=0"):
+    with pytest.raises(OptionError, match="chains=0"):
         partial_pooling([1.0, 2.0], [1.0, 1.0], chains=0)
     with pytest.raises(DesignError, match="sampler='stan'"):
         partial_pooling([1.0, 2.0], [1.0, 1.0], sampler="stan")
@@ -131,13 +131,17 @@ def test_to_frame_summary_plot_effect(mocked_result):
     assert isinstance(res.summary(), str)
     assert isinstance(res.plot(), Axes)
     assert isinstance(res.plot(kind="pooled", practical_zero=2.0), Axes)
-    eff = res.effect()
+    eff = res.effect(unit="test points")  # eight schools: not a risk difference
     assert isinstance(eff, Effect) and eff.draws_kind == "posterior"
     assert eff.outcome == "completed_vgs"
     assert res.headline()["outcome"] == "completed_vgs"
     np.testing.assert_allclose(eff.draws, mu)
-    assert res.effect(kind="predictive").point == pytest.approx(res.draws("theta_new").mean())
-    np.testing.assert_allclose(res.effect(site="school A").draws, res.draws("theta")[:, 0])
+    assert res.effect(kind="predictive", unit="test points").point == pytest.approx(
+        res.draws("theta_new").mean()
+    )
+    np.testing.assert_allclose(
+        res.effect(site="school A", unit="test points").draws, res.draws("theta")[:, 0]
+    )
     with pytest.raises(DataError, match="school Z"):
         res.draws("school Z")
 
@@ -248,13 +252,13 @@ def test_effect_without_an_outcome_name_says_how_to_give_one(mocked_result):
     unnamed = dataclasses.replace(mocked_result, outcome=None)
     with pytest.raises(DesignError, match=r"partial_pooling\(\.\.\., outcome="):
         unnamed.effect()
-    assert unnamed.effect(outcome="neet").outcome == "neet"
+    assert unnamed.effect(outcome="neet", unit="test points").outcome == "neet"
     assert unnamed.headline()["outcome"] == ""
 
 
 def test_effect_subsamples_posterior_draws_with_a_seed(mocked_result):
-    a = mocked_result.effect(n_draws=50, seed=3)
-    b = mocked_result.effect(n_draws=50, seed=3)
+    a = mocked_result.effect(n_draws=50, seed=3, unit="test points")
+    b = mocked_result.effect(n_draws=50, seed=3, unit="test points")
     assert a.draws.shape == (50,)
     np.testing.assert_array_equal(a.draws, b.draws)
     assert set(a.draws) <= set(mocked_result.draws("mu"))

@@ -6,7 +6,7 @@ import pytest
 
 from impact.bayes import SamplerInfo, nutpie_available
 from impact.bayes.sampling import check_sampling_sizes, resolve_sampler
-from impact.errors import DesignError
+from impact.errors import DesignError, OptionError
 
 
 def test_resolve_sampler():
@@ -32,7 +32,7 @@ def test_nutpie_missing_is_a_clear_error(monkeypatch):
     ],
 )
 def test_bad_sizes(sizes, match):
-    with pytest.raises(DesignError, match=match):
+    with pytest.raises(OptionError, match=match):
         check_sampling_sizes(**sizes)
 
 

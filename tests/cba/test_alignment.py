@@ -22,7 +22,7 @@ def _eff(outcome: str, draws: np.ndarray, estimator: str = "") -> Effect:
 
 
 def test_equal_lengths_are_joint_draws() -> None:
-    base = np.arange(400.0)
+    base = np.arange(400.0) / 1000  # distinct risk differences in [0, 0.4)
     effects = {"completed_vgs": _eff("completed_vgs", base), "neet": _eff("neet", -base)}
     out = draw_effects(effects, 1000, np.random.default_rng(1))
     assert out["completed_vgs"].shape == (1000,)
@@ -32,7 +32,7 @@ def test_equal_lengths_are_joint_draws() -> None:
 
 
 def test_subsampling_without_replacement_when_more_draws() -> None:
-    eff = {"neet": _eff("neet", np.arange(5000.0))}
+    eff = {"neet": _eff("neet", np.arange(5000.0) / 10_000)}
     out = draw_effects(eff, 1000, np.random.default_rng(2))["neet"]
     assert np.unique(out).size == 1000
 

@@ -29,8 +29,10 @@ from impact.bayes import (
 )
 from impact.errors import ImpactWarning
 
-Y = [28.0, 8, -3, 7, -1, 1, 18, 12]
-SIGMA = [15.0, 10, 16, 11, 9, 11, 10, 18]
+# Eight schools rescaled to risk differences (0.028 = 2.8 percentage points): the roster
+# calls effect() with its default unit="probability", which must lie in [-1, 1].
+Y = [0.028, 0.008, -0.003, 0.007, -0.001, 0.001, 0.018, 0.012]
+SIGMA = [0.015, 0.010, 0.016, 0.011, 0.009, 0.011, 0.010, 0.018]
 
 
 @contextmanager
@@ -49,7 +51,7 @@ def _mock_sampler() -> Iterator[None]:
 def pooling() -> PartialPoolingResult:
     with _mock_sampler():
         return partial_pooling(
-            Y, SIGMA, sites=list("ABCDEFGH"), outcome="test_score", draws=50, seed=1
+            Y, SIGMA, sites=list("ABCDEFGH"), outcome="completed_vgs", draws=50, seed=1
         )
 
 

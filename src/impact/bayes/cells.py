@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from impact.checks import as_dataframe
 from impact.errors import DataError, DesignError
 
 
@@ -121,8 +122,7 @@ def build_design(
     compress: bool,
 ) -> CellDesign:
     """Validate ``data`` and build the cell design (see :func:`hierarchical_did`)."""
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data must be a pandas DataFrame; got {type(data).__name__}.")
+    data = as_dataframe(data)
     if site is None and cohort is None:
         raise DesignError("give a site column or a cohort column; the model needs unit effects.")
     if dynamic and event_time is None:
@@ -178,6 +178,8 @@ def build_design(
     if tr.sum() == len(tr):
         raise DesignError(f"every row is treated ({treated!r} is 1 everywhere); no comparison.")
 
+    if cohort is not None:
+        check_treated_against_cohort(data, site=site, time=time, treated=treated, cohort=cohort)
     frame = pd.DataFrame({c: data[c].to_numpy() for c in keys})
     frame["__k"], frame["__n"] = k, n
     if dynamic:
@@ -266,6 +268,62 @@ def build_design(
         unit_group_idx=group_idx,
         unit_group_labels=group_labels,
     )
+
+
+def check_treated_against_cohort(
+    data: pd.DataFrame, *, site: str | None, time: str, treated: str, cohort: str
+) -> None:
+    """Refuse a treated indicator that contradicts the adoption years.
+
+    ``cohort`` holds each row's adoption year (0 = never adopts), whole and non-negative,
+    and constant within a site; ``treated`` may be 1 only from the adoption year on, and
+    never in a site that never adopts. A contradiction is a :class:`DataError` naming the
+    site, the year and the values: fitting on it would estimate the wrong contrast.
+    """
+    g = pd.to_numeric(data[cohort], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(g) | (g < 0) | (g != np.round(g))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"column {cohort!r} must hold adoption years (whole numbers, 0 = never adopts); row "
+            f"{data.index[i]} has {_plain(data[cohort].iloc[i])!r}. Recode it (e.g. never-adopters 0)."
+        )
+    unit = site if site is not None else cohort
+    if site is not None:
+        per_site = pd.Series(g).groupby(data[site].to_numpy(), sort=True).nunique()
+        varying = per_site[per_site > 1]
+        if len(varying):
+            where = varying.index[0]
+            values = sorted({int(v) for v in g[(data[site] == where).to_numpy()]})
+            raise DataError(
+                f"site {where!r} (column {site!r}) has several adoption years in column "
+                f"{cohort!r}: {values}; a site adopts once. Give every row of a site the same "
+                f"{cohort!r} (its first adoption year, 0 if it never adopts)."
+            )
+    tr = pd.to_numeric(data[treated], errors="coerce").to_numpy(dtype=float, na_value=np.nan) == 1
+    never = tr & (g == 0)
+    if never.any():
+        i = int(np.flatnonzero(never)[0])
+        raise DataError(
+            f"site {_plain(data[unit].iloc[i])!r} (column {unit!r}) never adopts ({cohort!r} = 0) but has {treated!r} = 1 "
+            f"in {time} {_plain(data[time].iloc[i])!r} (row {data.index[i]}); {treated!r} must be 0 in "
+            f"never-adopting sites. Fix {treated!r} or give the site its adoption year."
+        )
+    t = pd.to_numeric(data[time], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    early = tr & np.isfinite(t) & (t < g)
+    if early.any():
+        i = int(np.flatnonzero(early)[0])
+        raise DataError(
+            f"site {_plain(data[unit].iloc[i])!r} (column {unit!r}) has {treated!r} = 1 in {time} {_plain(data[time].iloc[i])!r} "
+            f"(row {data.index[i]}) but adopts in {cohort!r} = {_plain(data[cohort].iloc[i])!r}; a site "
+            f"is treated only from its adoption year on ({treated} = {time} >= {cohort} > 0). "
+            f"Fix {treated!r} or {cohort!r}."
+        )
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value (so messages show 2017, not np.int64(2017))."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _sort_key(value: object) -> tuple[int, str]:

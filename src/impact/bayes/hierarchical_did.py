@@ -6,8 +6,10 @@ The model behind :func:`hierarchical_did`; its results live in
 
 from __future__ import annotations
 
+import math
+import numbers
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,8 +21,9 @@ from scipy.special import expit, gammaln
 from impact.bayes.cells import CellDesign, build_design, working_probabilities
 from impact.bayes.diagnostics import check_diagnostics
 from impact.bayes.results import HierarchicalDiDResult, effect_draws
-from impact.bayes.sampling import sample_model
-from impact.errors import DataError, DesignError, ImpactWarning
+from impact.bayes.sampling import check_sampler_options, sample_model
+from impact.checks import as_dataframe, check_column, check_columns
+from impact.errors import DataError, DesignError, ImpactWarning, OptionError
 
 LINKS: tuple[str, ...] = ("logit", "identity")
 
@@ -56,6 +59,39 @@ def default_priors(link: str) -> dict[str, float]:
     """A copy of the default prior scales of ``link`` (``"logit"`` or ``"identity"``)."""
     check_link(link)
     return dict(DEFAULT_PRIORS if link == "logit" else IDENTITY_PRIORS)
+
+
+def check_priors(priors: object, *, link: str) -> dict[str, float]:
+    """The prior scales of ``link`` with the overrides in ``priors`` (a mapping or ``None``).
+
+    Each override must be a known key and a positive finite number; otherwise an
+    :class:`~impact.errors.OptionError` names the prior, the value and the valid keys.
+    """
+    used = default_priors(link)
+    keys = sorted(used)
+    if priors is None:
+        return used
+    if not isinstance(priors, Mapping):
+        raise OptionError(
+            f"priors={priors!r} must be a mapping of prior scales, e.g. "
+            f"priors={{'effect_sd': 0.5}}; valid keys: {keys}."
+        )
+    for key, value in priors.items():
+        if key not in used:
+            raise OptionError(f"unknown prior {key!r}; use one of {keys}.")
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value[()]
+        if (
+            isinstance(value, bool | np.bool_)
+            or not isinstance(value, numbers.Real)
+            or not (math.isfinite(float(value)) and float(value) > 0)
+        ):
+            raise OptionError(
+                f"prior {key}={value!r} must be one positive number (a scale on the "
+                f"{link} link's scale, e.g. {key}={used[key]:g}); valid keys: {keys}."
+            )
+        used[key] = float(value)
+    return used
 
 
 def check_link(link: object) -> str:
@@ -465,13 +501,32 @@ def hierarchical_did(
     ...                        covariates=["parents_education", "grade_band"], seed=1)  # doctest: +SKIP
     >>> res.summary()  # doctest: +SKIP
     """
-    used_priors = default_priors(check_link(link))
-    for key, value in (priors or {}).items():
-        if key not in used_priors:
-            raise DataError(f"unknown prior {key!r}; use one of {sorted(DEFAULT_PRIORS)}.")
-        if not (np.isfinite(value) and value > 0):
-            raise DataError(f"prior {key}={value!r} must be a positive number.")
-        used_priors[key] = float(value)
+    outcome = str(check_column(outcome, argument="outcome"))
+    trials = check_column(trials, argument="trials", optional=True)
+    site = check_column(site, argument="site", optional=True)
+    time = str(check_column(time, argument="time"))
+    treated = str(check_column(treated, argument="treated"))
+    cohort = check_column(cohort, argument="cohort", optional=True)
+    event_time = check_column(event_time, argument="event_time", optional=True)
+    covariates = check_columns(covariates, argument="covariates")
+    effect_covariates = check_columns(effect_covariates, argument="effect_covariates")
+    check_sampler_options(
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        sampler=sampler,
+        target_accept=target_accept,
+    )
+    if site_pooling not in ("cohort", "all"):
+        raise DataError(f"site_pooling={site_pooling!r} is not 'cohort' or 'all'.")
+    if site_parameterization not in ("auto", "centered", "noncentered"):
+        raise DataError(
+            f"site_parameterization={site_parameterization!r} is not 'auto', 'centered' "
+            "or 'noncentered'."
+        )
+    used_priors = check_priors(priors, link=check_link(link))
+    data = as_dataframe(data)
     design = build_design(
         data,
         outcome=outcome,

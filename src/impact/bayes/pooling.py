@@ -7,7 +7,8 @@ study results (meta-analysis).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import numbers
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -20,10 +21,10 @@ from scipy import stats
 
 from impact.bayes.diagnostics import Diagnostics, check_diagnostics
 from impact.bayes.plots import forest_plot, posterior_plot
-from impact.bayes.sampling import SamplerInfo, sample_model
+from impact.bayes.sampling import SamplerInfo, check_sampler_options, sample_model
 from impact.bayes.summaries import subsample, summarise_draws
 from impact.effect import Effect
-from impact.errors import DataError, DesignError
+from impact.errors import DataError, DesignError, OptionError
 from impact.results import EstimateResult, check_level, headline_row
 
 Parameterization = Literal["noncentered", "centered"]
@@ -295,7 +296,7 @@ class PartialPoolingResult(EstimateResult):
         )
 
 
-def _as_vector(values: Any, name: str) -> np.ndarray:
+def _as_vector(values: Any, name: str, sites: Sequence[Any] | None = None) -> np.ndarray:
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -304,11 +305,72 @@ def _as_vector(values: Any, name: str) -> np.ndarray:
         raise DataError(f"{name} must be one-dimensional (one value per site); shape {arr.shape}.")
     bad = ~np.isfinite(arr)
     if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        where = (
+            f"site {list(sites)[j]!r}"
+            if sites is not None and len(list(sites)) == arr.size
+            else f"position {j}"
+        )
         raise DataError(
-            f"{name} has non-finite value {float(arr[bad][0])} at position {int(np.flatnonzero(bad)[0])};"
-            " drop or fix that site."
+            f"{name} has non-finite value {float(arr[j])} at {where} (position {j}); "
+            "drop or fix that site."
         )
     return arr
+
+
+def _align_labelled(
+    estimates: Any, std_errors: Any, sites: Sequence[Any] | None
+) -> tuple[Any, Any, Sequence[Any] | None]:
+    """Pair labelled inputs by label, never by position.
+
+    Two pandas Series are aligned on their index (the standard errors reordered to the
+    estimates' order); different labels are a :class:`DataError` listing them. A Series
+    with ``sites`` must carry the same labels (its default 0..J-1 index is positional, so
+    ``sites`` then names the sites). Returns plain arrays and the site labels.
+    """
+    est_s = isinstance(estimates, pd.Series)
+    se_s = isinstance(std_errors, pd.Series)
+    for name, series in (("estimates", estimates), ("std_errors", std_errors)):
+        if isinstance(series, pd.Series) and not series.index.is_unique:
+            dup = sorted({str(v) for v in series.index[series.index.duplicated()]})
+            raise DataError(
+                f"{name} has duplicate site labels {dup} in its index; give each site one row."
+            )
+    labelled = [
+        s for s in (estimates, std_errors) if isinstance(s, pd.Series) and not _positional(s)
+    ]
+    if est_s and se_s and not (_positional(estimates) and _positional(std_errors)):
+        only_est = [v for v in estimates.index if v not in std_errors.index]
+        only_se = [v for v in std_errors.index if v not in estimates.index]
+        if only_est or only_se:
+            raise DataError(
+                "estimates and std_errors are labelled by different sites: only in estimates "
+                f"{only_est[:5]}, only in std_errors {only_se[:5]}. Pass one standard error per "
+                "site with the same index labels (they are paired by label, not by position)."
+            )
+        std_errors = std_errors.reindex(estimates.index)
+    if sites is not None and labelled:
+        index = list(labelled[0].index)
+        if [str(s) for s in sites] != [str(s) for s in index]:
+            raise DataError(
+                f"sites={list(sites)[:5]} does not match the site labels of the Series' index "
+                f"{index[:5]}; pass sites=None to use the index, or drop the index "
+                "(.reset_index(drop=True)) to label by sites."
+            )
+    if sites is None and labelled:
+        sites = list(labelled[0].index)
+    elif sites is None and est_s:
+        sites = list(estimates.index)
+    estimates = estimates.to_numpy() if est_s else estimates
+    std_errors = std_errors.to_numpy() if se_s else std_errors
+    return estimates, std_errors, sites
+
+
+def _positional(series: pd.Series) -> bool:
+    """A Series whose index is the default 0..n-1 (labels carry no site names)."""
+    return isinstance(series.index, pd.RangeIndex) and series.index.equals(
+        pd.RangeIndex(len(series))
+    )
 
 
 def _default_scales(std_errors: np.ndarray) -> tuple[float, float]:
@@ -401,10 +463,31 @@ def partial_pooling(
     >>> round(res.pooled_effect, 1)  # doctest: +SKIP
     4.4
     """
-    if isinstance(estimates, pd.Series) and sites is None:
-        sites = list(estimates.index)
-    y = _as_vector(estimates, "estimates")
-    se = _as_vector(std_errors, "std_errors")
+    check_sampler_options(
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        sampler=sampler,
+        target_accept=target_accept,
+    )
+    if parameterization not in ("noncentered", "centered"):
+        raise DataError(
+            f"parameterization={parameterization!r} is not 'noncentered' or 'centered'."
+        )
+    if outcome is not None and not isinstance(outcome, str):
+        raise OptionError(
+            f"outcome={outcome!r} must be the outcome's name (a string), e.g. "
+            "outcome='completed_vgs'."
+        )
+    if sites is not None and (isinstance(sites, str) or not isinstance(sites, Iterable)):
+        raise OptionError(
+            f"sites={sites!r} must be a list of site labels, one per estimate "
+            "(e.g. sites=['Oslo', 'Bergen'])."
+        )
+    estimates, std_errors, sites = _align_labelled(estimates, std_errors, sites)
+    y = _as_vector(estimates, "estimates", sites)
+    se = _as_vector(std_errors, "std_errors", sites)
     if y.shape != se.shape:
         raise DataError(
             f"estimates has {y.size} values but std_errors has {se.size}; pass one standard "
@@ -428,15 +511,14 @@ def partial_pooling(
     if len(set(labels)) != len(labels):
         raise DataError(f"sites must be unique; got {list(labels)}.")
     d_mu, d_tau = _default_scales(se)
+    for name, value in (("mu_sd", mu_sd), ("tau_scale", tau_scale)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+            raise OptionError(f"{name}={value!r} must be a positive number (or None: default).")
     mu_sd = d_mu if mu_sd is None else float(mu_sd)
     tau_scale = d_tau if tau_scale is None else float(tau_scale)
     for name, value in (("mu_sd", mu_sd), ("tau_scale", tau_scale)):
         if not (np.isfinite(value) and value > 0):
             raise DataError(f"{name}={value!r} must be a positive number.")
-    if parameterization not in ("noncentered", "centered"):
-        raise DataError(
-            f"parameterization={parameterization!r} is not 'noncentered' or 'centered'."
-        )
 
     with pm.Model(coords={"site": list(labels)}) as model:
         mu = pm.Normal("mu", 0.0, mu_sd)

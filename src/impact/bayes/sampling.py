@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 
-from impact.errors import DesignError
+from impact.checks import check_fraction, check_seed
+from impact.errors import DesignError, OptionError
 from impact.results import Diagnostic
 
 Sampler = Literal["pymc", "nutpie", "auto"]
@@ -105,10 +106,28 @@ def resolve_sampler(sampler: str) -> str:
 
 
 def check_sampling_sizes(*, draws: int, tune: int, chains: int) -> None:
-    """Reject sampler sizes that cannot give a posterior."""
+    """Reject sampler sizes that cannot give a posterior (an :class:`OptionError`)."""
     for name, value, minimum in (("draws", draws, 1), ("tune", tune, 0), ("chains", chains, 1)):
-        if not isinstance(value, int | np.integer) or value < minimum:
-            raise DesignError(f"{name}={value!r} must be an integer >= {minimum}.")
+        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < minimum:
+            example = {"draws": 1000, "tune": 1000, "chains": 4}[name]
+            raise OptionError(
+                f"{name}={value!r} must be a whole number >= {minimum} (an int), e.g. "
+                f"{name}={example}."
+            )
+
+
+def check_sampler_options(
+    *, draws: Any, tune: Any, chains: Any, seed: Any, sampler: Any, target_accept: Any
+) -> None:
+    """Every sampler option of a Bayesian fit, checked before any work starts.
+
+    ``draws >= 1``, ``tune >= 0`` and ``chains >= 1`` integers, ``target_accept`` strictly
+    between 0 and 1, ``seed`` a non-negative integer or ``None`` and a known ``sampler``.
+    """
+    check_sampling_sizes(draws=draws, tune=tune, chains=chains)
+    check_fraction(target_accept, argument="target_accept")
+    check_seed(seed, generator=False)
+    resolve_sampler(sampler)
 
 
 def sample_model(
@@ -158,7 +177,14 @@ def sample_model(
     -------
     (InferenceData, SamplerInfo)
     """
-    check_sampling_sizes(draws=draws, tune=tune, chains=chains)
+    check_sampler_options(
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        sampler=sampler,
+        target_accept=target_accept,
+    )
     used = resolve_sampler(sampler)
     sample_seed, prior_seed, ppc_seed = (
         int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(3)

@@ -33,8 +33,10 @@ def as_effect_dict(effects: Effect | Sequence[Effect] | Mapping[str, Effect]) ->
         items = [effects]
     elif isinstance(effects, Mapping):
         items = list(effects.values())
-    else:
+    elif isinstance(effects, Sequence) and not isinstance(effects, str):
         items = list(effects)
+    else:
+        items = [effects]
     out: dict[str, Effect] = {}
     for eff in items:
         if not isinstance(eff, Effect):

@@ -13,8 +13,9 @@ from impact.cba.parameters import Parameters, load_parameters
 from impact.cba.programme import Programme
 from impact.cba.results import Appraisal
 from impact.cba.valuation import PARTIES, Streams, streams
+from impact.checks import check_choice, check_count, check_seed
 from impact.effect import Effect
-from impact.errors import DataError, ParameterError
+from impact.errors import DataError, OptionError, ParameterError
 
 #: Scenario analysis: alternative discount schedules (R-109 is the base case).
 SCENARIO_SCHEDULES: tuple[tuple[str, ScheduleLike], ...] = (
@@ -294,9 +295,15 @@ def appraise(
     >>> app.npv > 0
     True
     """
-    if int(n_draws) != n_draws or n_draws < 1:
-        raise ParameterError(f"n_draws={n_draws!r} must be a positive whole number.")
-    n = int(n_draws)
+    n = int(check_count(n_draws, argument="n_draws"))  # type: ignore[arg-type]
+    seed = check_seed(seed)
+    check_choice(pairing, argument="pairing", choices=("auto", "joint", "independent"))
+    if parameters is not None and not isinstance(parameters, Parameters):
+        raise OptionError(
+            f"parameters must be an impact.cba.Parameters (or None for the shipped Norwegian "
+            f"values), got {type(parameters).__name__} {parameters!r:.60}; load a set with "
+            "impact.cba.load_parameters(...)."
+        )
     params = parameters if parameters is not None else load_parameters()
     if not isinstance(programme, Programme):
         raise ParameterError(

@@ -5,6 +5,7 @@ Year ``t`` counts whole years after the start of the programme; year 0 is not di
 
 from __future__ import annotations
 
+import numbers
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,34 @@ from typing import TypeAlias
 import numpy as np
 from numpy.typing import ArrayLike
 
+from impact.checks import check_count
 from impact.errors import ParameterError
+
+
+def _is_whole(value: object) -> bool:
+    """A whole number (an int, or a float without a fraction), not a bool."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    return bool(np.isfinite(float(value)) and float(value).is_integer())
+
+
+def _first_bad(arr: np.ndarray) -> tuple[tuple[int, ...], float] | None:
+    """Index and value of the first non-finite entry of ``arr`` (``None`` if all finite)."""
+    bad = np.argwhere(~np.isfinite(arr))
+    if bad.size == 0:
+        return None
+    index = tuple(int(i) for i in bad[0])
+    return index, float(arr[index])
+
+
+def _as_float_array(values: ArrayLike, what: str) -> np.ndarray:
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"{what} must be numbers (real NOK by year); got {values!r}. Convert the amounts "
+            "to floats first (e.g. pandas.to_numeric)."
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -40,7 +68,18 @@ class DiscountSchedule:
     breaks: tuple[int, ...] = (0,)
 
     def __post_init__(self) -> None:
-        rates = tuple(float(r) for r in self.rates)
+        try:
+            rates = tuple(float(r) for r in self.rates)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"Discount schedule {self.name!r}: rates {self.rates!r} must be numbers, "
+                "e.g. rates=(0.04, 0.03)."
+            ) from None
+        if not all(_is_whole(b) for b in self.breaks):
+            raise ParameterError(
+                f"Discount schedule {self.name!r}: breaks {self.breaks!r} must be whole years "
+                "(integers), e.g. breaks=(0, 40)."
+            )
         breaks = tuple(int(b) for b in self.breaks)
         if len(rates) != len(breaks) or not rates:
             raise ParameterError(
@@ -117,8 +156,14 @@ def discount_factors(n_years: int, schedule: ScheduleLike = "r109") -> np.ndarra
     schedule
         ``"r109"`` (default), ``"green_book"``, a number (flat real rate, e.g. ``0.04``), a
         :class:`DiscountSchedule`, or explicit discount factors (``factors[0] == 1``,
-        positive and non-increasing; at least ``n_years`` of them).
+        positive, finite and non-increasing; at least ``n_years`` of them).
     """
+    n_years = int(check_count(n_years, argument="n_years", minimum=0))  # type: ignore[arg-type]
+    if isinstance(schedule, bool):
+        raise ParameterError(
+            f"schedule={schedule!r} is not a discount schedule; use 'r109', 'green_book', a "
+            "flat rate such as 0.04, a DiscountSchedule or an array of discount factors."
+        )
     if isinstance(schedule, str):
         try:
             return _NAMED[schedule].factors(n_years)
@@ -131,13 +176,19 @@ def discount_factors(n_years: int, schedule: ScheduleLike = "r109") -> np.ndarra
         return schedule.factors(n_years)
     if isinstance(schedule, int | float):
         return flat(float(schedule)).factors(n_years)
-    factors = np.asarray(schedule, dtype=float)
+    factors = _as_float_array(schedule, "Custom discount factors")
     if factors.ndim != 1 or factors.shape[0] < n_years:
         raise ParameterError(
             f"Custom discount factors have shape {factors.shape}; need a 1-D array with at "
             f"least {n_years} values (one per year)."
         )
     factors = factors[:n_years]
+    bad = _first_bad(factors)
+    if bad is not None:
+        raise ParameterError(
+            f"Custom discount factor of year t={bad[0][0]} is {bad[1]}; every factor must be a "
+            "finite number (year 0: 1, then positive and non-increasing). Fix that year's factor."
+        )
     if n_years and (not np.isclose(factors[0], 1.0) or np.any(factors <= 0)):
         raise ParameterError(
             f"Custom discount factors must start at 1 (year 0 undiscounted) and stay positive; "
@@ -179,9 +230,16 @@ def present_value(flows: ArrayLike, *, schedule: ScheduleLike = "r109") -> float
     >>> round(present_value([0.0, 103.0], schedule=0.03), 10)
     100.0
     """
-    arr = np.asarray(flows, dtype=float)
+    arr = _as_float_array(flows, "flows")
     if arr.ndim == 0:
         raise ParameterError("flows must have at least one year (a 1-D array of yearly amounts).")
+    bad = _first_bad(arr)
+    if bad is not None:
+        where = f"year t={bad[0][-1]}" + (f" of row {bad[0][:-1]}" if arr.ndim > 1 else "")
+        raise ParameterError(
+            f"flows has a non-finite amount {bad[1]} in {where}; every yearly amount must be a "
+            "finite number (use 0 for a year without a flow, and fix or drop the missing one)."
+        )
     pv = np.einsum("...t,t->...", arr, discount_factors(arr.shape[-1], schedule))
     return float(pv) if arr.ndim == 1 else pv
 

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from impact.errors import OptionError
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -86,7 +88,9 @@ def plot_appraisal(app: Appraisal, kind: str, *, ax: Axes | None = None) -> Axes
     """
     drawers = {"npv": _npv, "ledger": _ledger, "tornado": _tornado}
     if kind not in drawers:
-        raise ValueError(f"kind={kind!r}; use one of {sorted(drawers)}.")
+        raise OptionError(
+            f"kind={kind!r} is not a plot of an appraisal; use one of {sorted(drawers)}."
+        )
     if ax is not None:
         return drawers[kind](app, ax)
     import matplotlib.pyplot as plt

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -16,6 +17,41 @@ from impact.errors import ParameterError
 PAYERS: tuple[str, ...] = ("kommune", "fylkeskommune", "stat", "private")
 #: Outcomes the valuation knows.
 OUTCOMES: tuple[str, ...] = ("completed_vgs", "neet")
+#: Calendar years a programme may start in (a guard against typos such as 224 or 20240).
+START_YEARS = (1950, 2100)
+
+
+def _whole(value: object) -> bool:
+    """A whole number (int, numpy integer, or a float without a fraction), not a bool."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        return False
+    return bool(np.isfinite(float(value)) and float(value).is_integer())
+
+
+def _example(value: object) -> str:
+    """A fix for a number given as a string: ``'2024'`` -> ``2024``."""
+    if isinstance(value, str):
+        try:
+            return f" (the number {float(value):g}, not the string {value!r})"
+        except ValueError:
+            return ""
+    return ""
+
+
+def _amounts(amounts: object) -> np.ndarray:
+    """Yearly amounts as a 1-D float array; NaN (refused by the caller) if not numbers."""
+    obj = None if isinstance(amounts, str) else np.asarray(amounts, dtype=object)
+    if (
+        obj is None
+        or obj.ndim > 1
+        or not all(
+            isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_) for x in obj.ravel()
+        )
+    ):
+        return np.array([np.nan])
+    return obj.astype(float).ravel()
+
+
 _PLUS_MINUS = {
     -4: "− − − −",
     -3: "− − −",
@@ -42,11 +78,12 @@ class NonMonetised:
     description: str = ""
 
     def __post_init__(self) -> None:
-        if int(self.score) != self.score or not -4 <= self.score <= 4:
+        if not _whole(self.score) or not -4 <= self.score <= 4:  # type: ignore[operator]
             raise ParameterError(
                 f"Non-monetised effect {self.name!r}: score {self.score!r} must be a whole "
                 "number from -4 (very large negative) to +4 (very large positive)."
             )
+        object.__setattr__(self, "score", int(self.score))
 
     @property
     def symbol(self) -> str:
@@ -106,17 +143,41 @@ class Programme:
     yearly_costs: Mapping[str, tuple[float, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if int(self.participants) != self.participants or self.participants <= 0:
+        if not isinstance(self.name, str) or not self.name:
+            raise ParameterError(
+                f"Programme name={self.name!r} must be a non-empty string, e.g. name='Flyt'."
+            )
+        if not _whole(self.participants) or self.participants <= 0:  # type: ignore[operator]
             raise ParameterError(
                 f"Programme {self.name!r}: participants={self.participants!r} must be a "
-                "positive whole number."
+                f"positive whole number{_example(self.participants)}, e.g. participants=500."
             )
-        if int(self.age) != self.age or not 10 <= self.age <= 66:
+        if not _whole(self.age) or not 10 <= self.age <= 66:  # type: ignore[operator]
             raise ParameterError(
-                f"Programme {self.name!r}: age={self.age!r} must be a whole age between 10 and 66."
+                f"Programme {self.name!r}: age={self.age!r} must be a whole age between 10 and "
+                f"66{_example(self.age)}: the participants' age in year 0, e.g. age=15."
             )
+        lo, hi = START_YEARS
+        for field_name in ("start_year", "price_year"):
+            year = getattr(self, field_name)
+            if field_name == "price_year" and year is None:
+                continue
+            if not _whole(year) or not lo <= year <= hi:
+                raise ParameterError(
+                    f"Programme {self.name!r}: {field_name}={year!r} must be a calendar year "
+                    f"between {lo} and {hi} given as a whole number{_example(year)}, e.g. "
+                    f"{field_name}=2024."
+                )
+            object.__setattr__(self, field_name, int(year))
+        object.__setattr__(self, "participants", int(self.participants))
+        object.__setattr__(self, "age", int(self.age))
         if self.price_year is None:
             object.__setattr__(self, "price_year", int(self.start_year))
+        if isinstance(self.outcomes, str) or not isinstance(self.outcomes, Iterable):
+            raise ParameterError(
+                f"Programme {self.name!r}: outcomes={self.outcomes!r} must be a list of outcome "
+                f"names, e.g. outcomes=({self.outcomes!r},), from {OUTCOMES}."
+            )
         unknown = [o for o in self.outcomes if o not in OUTCOMES]
         if unknown or not self.outcomes:
             raise ParameterError(
@@ -124,10 +185,16 @@ class Programme:
                 f"subset of {OUTCOMES}."
             )
         object.__setattr__(self, "outcomes", tuple(self.outcomes))
-        if not self.neet_event_times or any(int(k) != k or k < 0 for k in self.neet_event_times):
+        times = self.neet_event_times
+        if (
+            isinstance(times, str)
+            or not isinstance(times, Iterable)
+            or not list(times)
+            or any(not _whole(k) or k < 0 for k in times)  # type: ignore[operator]
+        ):
             raise ParameterError(
-                f"Programme {self.name!r}: neet_event_times {self.neet_event_times!r} must be "
-                "non-negative whole years after the start."
+                f"Programme {self.name!r}: neet_event_times={times!r} must be a non-empty list "
+                "of non-negative whole years after the start, e.g. neet_event_times=(0, 1, 2)."
             )
         object.__setattr__(
             self, "neet_event_times", tuple(sorted({int(k) for k in self.neet_event_times}))
@@ -136,7 +203,7 @@ class Programme:
         object.__setattr__(self, "costs", yearly)
         object.__setattr__(self, "yearly_costs", yearly)
         object.__setattr__(self, "non_monetised", tuple(self._normalise_non_monetised()))
-        if self.horizon is not None and (int(self.horizon) != self.horizon or self.horizon < 1):
+        if self.horizon is not None and (not _whole(self.horizon) or self.horizon < 1):
             raise ParameterError(
                 f"Programme {self.name!r}: horizon={self.horizon!r} must be a positive whole "
                 "number of years."
@@ -144,17 +211,23 @@ class Programme:
 
     def _normalise_costs(self) -> dict[str, tuple[float, ...]]:
         out: dict[str, tuple[float, ...]] = {}
+        if not isinstance(self.costs, Mapping):
+            raise ParameterError(
+                f"Programme {self.name!r}: costs={self.costs!r} must map each payer to its cost "
+                f"per participant, e.g. costs={{'kommune': 25_000}}; payers: {PAYERS}."
+            )
         for payer, amounts in self.costs.items():
             if payer not in PAYERS:
                 raise ParameterError(
                     f"Programme {self.name!r}: unknown payer {payer!r} in costs; use one of "
                     f"{PAYERS} (foundations and other private funders: 'private')."
                 )
-            arr = np.atleast_1d(np.asarray(amounts, dtype=float))
-            if arr.ndim != 1 or not np.all(np.isfinite(arr)):
+            arr = _amounts(amounts)
+            if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
                 raise ParameterError(
                     f"Programme {self.name!r}: costs for {payer!r} must be a number or a list "
-                    f"of finite yearly amounts, got {amounts!r}."
+                    f"of finite yearly amounts (NOK per participant), got {amounts!r}; e.g. "
+                    f"{{{payer!r}: [60_000, 20_000]}}."
                 )
             if np.any(arr < 0):
                 year = int(np.flatnonzero(arr < 0)[0])
@@ -171,11 +244,22 @@ class Programme:
         if isinstance(items, Mapping):
             out = []
             for name, spec in items.items():
-                if isinstance(spec, tuple):
-                    out.append(NonMonetised(str(name), int(spec[0]), str(spec[1])))
+                if isinstance(spec, tuple) and len(spec) == 2:
+                    out.append(NonMonetised(str(name), spec[0], str(spec[1])))
+                elif isinstance(spec, tuple | list | str | Mapping) or spec is None:
+                    raise ParameterError(
+                        f"Programme {self.name!r}: non_monetised[{name!r}]={spec!r} must be a "
+                        "score from -4 to +4 or a (score, description) pair, e.g. "
+                        f"{{{name!r}: (2, 'better well-being')}}."
+                    )
                 else:
                     out.append(NonMonetised(str(name), spec))
             return out
+        if isinstance(items, str) or not isinstance(items, Iterable):
+            raise ParameterError(
+                f"Programme {self.name!r}: non_monetised={items!r} must map names to scores "
+                "(-4..+4) or be a list of NonMonetised items."
+            )
         out = list(items)
         if not all(isinstance(x, NonMonetised) for x in out):
             raise ParameterError(

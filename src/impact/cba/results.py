@@ -14,6 +14,7 @@ from impact.cba.parameters import Parameters
 from impact.cba.programme import Programme
 from impact.cba.valuation import BUDGETS, PARTIES
 from impact.effect import Effect
+from impact.errors import OptionError
 from impact.plain_language import Lang, PayoffSummary, format_nok, payoff_summary
 from impact.results import Result, check_level
 
@@ -269,7 +270,7 @@ class Appraisal(Result):
         elif by == "item":
             records = [(k[0], k[1], self.ledger_draws[k]) for k in keys]
         else:
-            raise ValueError(f"by={by!r}; use 'item' or 'party'.")
+            raise OptionError(f"by={by!r} is not a ledger breakdown; use by='item' or by='party'.")
         rows = []
         for party, item, draws in records:
             lo, hi = _ci(draws, level)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from impact.checks import as_dataframe, check_column, check_columns
 from impact.errors import DataError
 
 
@@ -33,12 +34,17 @@ def to_cells(data: pd.DataFrame, *, by: Sequence[str], outcome: str) -> pd.DataF
         One row per non-empty cell: the ``by`` columns, ``n`` (persons) and ``successes``
         (persons with ``outcome == 1``).
 
+    ``data`` may be a polars or pyarrow table (converted once with ``to_pandas()``).
+
     Raises
     ------
     DataError
         If a column is missing, ``outcome`` is not binary, or a ``by`` column has missing
         values (no row is dropped silently).
     """
+    data = as_dataframe(data)
+    by = check_columns(by, argument="by")
+    outcome = str(check_column(outcome, argument="outcome"))
     missing = [c for c in [*by, outcome] if c not in data.columns]
     if missing:
         raise DataError(

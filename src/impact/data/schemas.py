@@ -6,11 +6,13 @@ in one go); :func:`validate` turns pandera's report into an :class:`impact.error
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from impact.checks import as_dataframe, check_choice
 from impact.data.population import GRADE_BANDS, PARENTS_EDUCATION
-from impact.errors import DataError
+from impact.errors import DataError, OptionError
 
 _binary = pa.Check.isin([0, 1], error="must be 0 or 1")
 _count = pa.Check.ge(0, error="must be a non-negative count")
@@ -99,12 +101,39 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
 }
 
 
+#: Per schema: the adoption-year column, the unit within which it is constant, and the
+#: treated indicator it implies (``treated == (cohort > 0 and year >= cohort)``).
+COHORTS: dict[str, tuple[str, str]] = {
+    "persons": ("adoption_year", "municipality"),
+    "municipality_panel": ("adoption_year", "municipality"),
+    "person_year_panel": ("enrol_year", "person_id"),
+}
+#: ``completion_rate`` may differ from ``completed / n`` by rounding to two decimals.
+RATE_TOLERANCE = 0.005
+
+
 def validate(data: pd.DataFrame, schema: str | pa.DataFrameSchema) -> pd.DataFrame:
     """Check ``data`` against a named schema; return it unchanged or raise a clear DataError.
 
     The error lists every failing column with the check it failed, up to five offending
-    values and how many rows fail, and a suggested fix.
+    values and how many rows fail, and a suggested fix. A named schema also checks that the
+    columns agree with each other: ``treated`` is 1 exactly from the adoption year
+    (``adoption_year``, ``enrol_year``; 0 = never) on, the adoption year is constant
+    within a unit, ``event_time`` is ``year`` minus the adoption year, and
+    ``completion_rate`` equals ``completed / n`` up to rounding (0.005).
+
+    ``data`` may be a polars or pyarrow table (converted once with ``to_pandas()``); the
+    returned frame is then the converted one. A schema name with a typo is an
+    :class:`~impact.errors.OptionError` listing the valid names.
     """
+    data = as_dataframe(data)
+    if isinstance(schema, str):
+        check_choice(schema, argument="schema", choices=tuple(SCHEMAS))
+    elif not isinstance(schema, pa.DataFrameSchema):
+        raise OptionError(
+            f"schema={schema!r} must be a schema name ({list(SCHEMAS)}) or a "
+            "pandera DataFrameSchema."
+        )
     sch = SCHEMAS[schema] if isinstance(schema, str) else schema
     keys = KEYS.get(schema, []) if isinstance(schema, str) else []
     if keys and set(keys) <= set(data.columns):
@@ -119,7 +148,65 @@ def validate(data: pd.DataFrame, schema: str | pa.DataFrameSchema) -> pd.DataFra
         sch.validate(data, lazy=True)
     except pa.errors.SchemaErrors as exc:
         raise DataError(_describe(exc, sch.name or "data")) from None
+    if isinstance(schema, str):
+        _check_consistency(data, schema, sch.name or schema)
     return data
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value (messages show 2016, not np.int64(2016))."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _row(data: pd.DataFrame, mask: pd.Series, columns: list[str]) -> str:
+    """The first row where ``mask`` holds, as ``row 12 (municipality=301, year=2016)``."""
+    i = data.index[mask.to_numpy()][0]
+    values = ", ".join(f"{c}={_plain(data.at[i, c])!r}" for c in columns if c in data.columns)
+    return f"{int(mask.sum())} row(s), e.g. row {i} ({values})"
+
+
+def _check_consistency(data: pd.DataFrame, schema: str, name: str) -> None:
+    """Columns that must agree with each other (see :func:`validate`)."""
+    if schema == "municipality_panel":
+        share = data["completed"] / data["n"]
+        off = (data["completion_rate"] - share).abs() > RATE_TOLERANCE + 1e-9
+        if off.any():
+            raise DataError(
+                f"The {name} table has 'completion_rate' that disagrees with 'completed' / 'n' "
+                f"(by more than {RATE_TOLERANCE:g}): "
+                f"{_row(data, off, ['municipality', 'year', 'completed', 'n', 'completion_rate'])}. "
+                "Recompute completion_rate = completed / n, or fix the counts."
+            )
+    if schema not in COHORTS:
+        return
+    cohort, unit = COHORTS[schema]
+    varying = data.groupby(unit, sort=False)[cohort].transform("nunique") > 1
+    if varying.any():
+        raise DataError(
+            f"The {name} table has several {cohort!r} values within one {unit!r}: "
+            f"{_row(data, varying, [unit, 'year', cohort])}. Each {unit} adopts once; give all "
+            f"its rows the same {cohort!r} (0 if it never adopts)."
+        )
+    expected = ((data[cohort] > 0) & (data["year"] >= data[cohort])).astype(int)
+    wrong = data["treated"] != expected
+    if wrong.any():
+        raise DataError(
+            f"The {name} table has 'treated' inconsistent with {cohort!r}: "
+            f"{_row(data, wrong, [unit, 'year', cohort, 'treated'])}. 'treated' must be 1 "
+            f"exactly from the adoption year on (treated = year >= {cohort} > 0, {cohort} = 0 "
+            "never); fix 'treated' or the adoption year."
+        )
+    if "event_time" in data.columns:
+        adopted = data[cohort] > 0
+        event = pd.to_numeric(data["event_time"], errors="coerce")
+        off = adopted & (event != data["year"] - data[cohort]).fillna(True)
+        off |= ~adopted & event.notna()
+        if off.any():
+            raise DataError(
+                f"The {name} table has 'event_time' inconsistent with 'year' - {cohort!r}: "
+                f"{_row(data, off, [unit, 'year', cohort, 'event_time'])}. Set event_time = "
+                f"year - {cohort} for adopters and leave it missing for never-adopters."
+            )
 
 
 def _describe(exc: pa.errors.SchemaErrors, name: str) -> str:

@@ -153,9 +153,9 @@ def test_interface_and_no_mutation() -> None:
     assert res.table["n_obs"].sum() == len(sub)
     assert res.cluster_scores.shape == (df["unit"].nunique(), 4)
     assert np.sqrt((res.cluster_scores[:, 0] ** 2).sum()) == pytest.approx(res.se)
-    e = res.effect(outcome="y", n_draws=200, seed=3)
+    e = res.effect(outcome="y", unit="y units", n_draws=200, seed=3)
     assert isinstance(e, Effect) and e.point == res.att
-    dyn = res.effect(outcome="y", kind="dynamic", n_draws=200, seed=3)
+    dyn = res.effect(outcome="y", unit="y units", kind="dynamic", n_draws=200, seed=3)
     assert dyn.event_time == (0, 1, 2)
     assert res.plot() is not None
     assert "Imputation" in res.summary()

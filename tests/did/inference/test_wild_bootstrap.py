@@ -126,7 +126,7 @@ def test_ci_inverts_the_test_and_is_seeded() -> None:
     assert inside.pvalue > 0.05 >= outside.pvalue
     assert "WCR" in a.summary()
     assert a.plot() is not None
-    assert isinstance(a.effect(), Effect)
+    assert isinstance(a.effect(unit="y units"), Effect)
 
 
 def test_wcr_coverage_with_few_clusters() -> None:
@@ -148,7 +148,7 @@ def test_scores_bootstrap_for_imputation() -> None:
     lo, hi = wb.ci
     assert lo < imp.att < hi
     assert hi - lo == pytest.approx(2 * 1.96 * imp.se, rel=0.1)
-    assert wb.effect().draws_kind == "bootstrap"
+    assert wb.effect(unit="y units").draws_kind == "bootstrap"
     again = wild_bootstrap_scores(
         imp.att, imp.cluster_scores[:, 0], outcome="y", n_boot=4999, seed=2
     )

@@ -209,17 +209,19 @@ def test_results_interface() -> None:
     assert fr.loc[0, "term"] == "treated"
     lo, hi = res.ci
     assert fr.loc[0, "ci_lower"] == pytest.approx(lo)
-    eff = res.effect(outcome="y", n_draws=500, seed=1)
+    eff = res.effect(outcome="y", unit="y units", n_draws=500, seed=1)
     assert isinstance(eff, Effect)
     assert eff.point == res.estimate
     assert eff.sd == pytest.approx(res.se, rel=0.1)
-    assert np.array_equal(eff.draws, res.effect(outcome="y", n_draws=500, seed=1).draws)
+    assert np.array_equal(
+        eff.draws, res.effect(outcome="y", unit="y units", n_draws=500, seed=1).draws
+    )
     assert res.plot() is not None
     es = event_study(df, outcome="y", unit="unit", time="year", cohort="cohort", leads=3, lags=3)
     ax = es.plot()
     assert len(ax.lines) >= 2
     assert isinstance(es.summary(), str)
-    de = es.effect(n_draws=300, seed=2)
+    de = es.effect(unit="y units", n_draws=300, seed=2)
     assert de.event_time == (0, 1, 2, 3)
     assert de.draws.shape == (300, 4)
 
