@@ -326,9 +326,7 @@ def _treated_too_early(
     g: np.ndarray, t_min: float, anticipation: int, cohort: str, *, what: str, stacklevel: int
 ) -> np.ndarray:
     """See :func:`impact.did.inputs.treated_too_early` (the one policy of every estimator)."""
-    return treated_too_early(
-        g, t_min, anticipation, cohort, what=what, stacklevel=stacklevel + 1
-    )
+    return treated_too_early(g, t_min, anticipation, cohort, what=what, stacklevel=stacklevel + 1)
 
 
 def validate_staggered_panel(
