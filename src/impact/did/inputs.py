@@ -50,6 +50,7 @@ __all__ = [
     "recode_late",
     "require_finite",
     "se_floor",
+    "show",
     "treated_too_early",
     "warn_few_clusters",
 ]
@@ -59,6 +60,11 @@ FEW_TREATED_CLUSTERS = 30
 
 #: Relative cut-off: an SE below ``SE_FLOOR * scale of the outcome`` is numerically zero.
 SE_FLOOR = 10.0 * float(np.sqrt(np.finfo(float).eps))
+
+
+def show(value: object) -> str:
+    """repr of a label without numpy's type wrapper (np.int64(3) -> 3)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def check_request(

@@ -27,6 +27,7 @@ from impact.did.inputs import (
     positive_weights,
     recode_late,
     require_finite,
+    show,
     treated_too_early,
 )
 from impact.did.inputs import warn_few_clusters as _warn_few_clusters
@@ -142,8 +143,8 @@ def prepare_panel(
     if dup.any():
         first = frame.loc[dup].iloc[0]
         raise DataError(
-            f"{int(dup.sum())} rows share a ({unit}, {time}) pair, e.g. {unit}={first['_unit']!r}, "
-            f"{time}={first['_time']!r}; the panel must have one row per unit and period. "
+            f"{int(dup.sum())} rows share a ({unit}, {time}) pair, e.g. {unit}={show(first['_unit'])}, "
+            f"{time}={show(first['_time'])}; the panel must have one row per unit and period. "
             "Aggregate the rows (e.g. to cell means) first."
         )
     t_min, t_max = int(frame["_time"].min()), int(frame["_time"].max())
@@ -163,7 +164,7 @@ def prepare_panel(
             bad = n_dates.index[n_dates > 1][0]
             vals = sorted(frame.loc[frame["_unit"] == bad, "_cohort"].unique().tolist())
             raise DataError(
-                f"Unit {bad!r} has cohort values {vals} in column {cohort!r}: a unit can adopt "
+                f"Unit {show(bad)} has cohort values {vals} in column {cohort!r}: a unit can adopt "
                 "at one date only. Fix the adoption date so it is constant within each unit."
             )
     if treatment is not None:
@@ -180,7 +181,7 @@ def prepare_panel(
         if (switches < 0).any():
             bad = srt.loc[switches < 0, "_unit"].iloc[0]
             raise DataError(
-                f"Treatment in column {treatment!r} switches off for unit {bad!r} (it is treated "
+                f"Treatment in column {treatment!r} switches off for unit {show(bad)} (it is treated "
                 "at two separate dates or stops); only absorbing (staggered) adoption is supported."
             )
         first = srt.loc[srt["_dobs"] == 1].groupby("_unit")["_time"].min()
@@ -192,7 +193,7 @@ def prepare_panel(
                 k = int(np.argmax(differs))
                 raise DataError(
                     f"Columns {treatment!r} and {cohort!r} disagree on when units are treated "
-                    f"(e.g. {unit}={frame['_unit'].iloc[k]!r}: first treated in "
+                    f"(e.g. {unit}={show(frame['_unit'].iloc[k])}: first treated in "
                     f"{derived[k]:g} by {treatment!r} (0 = never), cohort {given[k]:g}); "
                     "pass only one of treatment= and cohort=, or fix the one that is wrong."
                 )
