@@ -274,13 +274,16 @@ def warn_few_clusters(
 def se_floor(y: np.ndarray) -> float:
     """Standard errors at or below this are numerically zero for outcome values ``y``.
 
-    ``SE_FLOOR`` times the outcome's standard deviation (for a units x periods matrix, of
-    the changes since the first period, which unit levels do not inflate): scale-free, so
-    multiplying the outcome by ``c`` multiplies the floor by ``c``. A constant outcome gives
-    an infinite floor (no standard error is estimable).
+    ``SE_FLOOR`` times the outcome's scale: its standard deviation, or for a units x periods
+    matrix that of the changes from the first to the last period (which unit levels do not
+    inflate; two columns suffice for an order of magnitude, all are read only if those do
+    not change). Scale-free: multiplying the outcome by ``c`` multiplies the floor by ``c``.
+    A constant outcome gives an infinite floor (no standard error is estimable).
     """
-    v = y - y[:, :1] if y.ndim == 2 else y
-    s = float(np.std(v))
-    if s == 0.0 and y.ndim == 2:
+    if y.ndim == 2 and y.shape[1] > 1:
+        s = float(np.std(y[:, -1] - y[:, 0]))
+        if s == 0.0:
+            s = float(np.std(y - y[:, :1])) or float(np.std(y))
+    else:
         s = float(np.std(y))
     return SE_FLOOR * s if s > 0 else float("inf")

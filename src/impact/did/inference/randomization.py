@@ -111,7 +111,11 @@ def randomization_test(
     """
     n_perm = int(check_count(n_perm, argument="n_perm", minimum=1) or 0)
     seed = check_seed(seed)
-    if isinstance(null, bool) or not isinstance(null, numbers.Real) or not math.isfinite(float(null)):
+    if (
+        isinstance(null, bool)
+        or not isinstance(null, numbers.Real)
+        or not math.isfinite(float(null))
+    ):
         raise OptionError(f"null={null!r} must be a finite number (the constant effect under H0).")
     if not (callable(statistic) or statistic in ("twfe", "imputation")):
         raise OptionError(f"statistic={statistic!r} is not 'twfe', 'imputation' or a callable.")

@@ -62,7 +62,11 @@ def check_bootstrap(
 
 
 def _finite_null(null: object) -> float:
-    if isinstance(null, bool) or not isinstance(null, numbers.Real) or not math.isfinite(float(null)):
+    if (
+        isinstance(null, bool)
+        or not isinstance(null, numbers.Real)
+        or not math.isfinite(float(null))
+    ):
         raise OptionError(f"null={null!r} must be a finite number (the value under H0).")
     return float(null)
 
