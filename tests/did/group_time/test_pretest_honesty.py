@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from impact.data import simulate
@@ -25,12 +26,11 @@ def test_cohorts_smaller_than_their_pre_periods_give_no_statistic(base_period: s
     assert "not available" in res.pretest.summary()
 
 
-def test_small_cohorts_are_flagged() -> None:
+@pytest.mark.parametrize(("m", "flagged"), [(12, True), (30, False)])
+def test_small_cohorts_are_flagged(m: int, flagged: bool) -> None:
     rng = np.random.default_rng(0)
-    import pandas as pd
-
-    n, n_t = 120, 6
-    g = np.array([0.0, 0.0, 4.0, 5.0])[np.arange(n) % 4]
+    g = np.concatenate([np.zeros(60), np.full(m, 4.0), np.full(m, 5.0)])
+    n, n_t = len(g), 6
     df = pd.DataFrame({"id": np.repeat(np.arange(n), n_t), "t": np.tile(np.arange(1, n_t + 1), n)})
     df["g"] = np.repeat(g, n_t)
     df["y"] = rng.normal(size=len(df))
@@ -38,4 +38,5 @@ def test_small_cohorts_are_flagged() -> None:
         warnings.simplefilter("ignore")
         res = att_gt(df, outcome="y", unit="id", time="t", cohort="g")
     assert np.isfinite(res.pretest.statistic)
-    assert "30 treated units" in res.pretest.note and "over-rejects" in res.pretest.summary()
+    assert (f"{m} treated units" in res.pretest.note) is flagged
+    assert ("over-rejects" in res.pretest.summary()) is flagged

@@ -32,7 +32,7 @@ from impact.results import Diagnostic
 __all__ = ["SMALL_COHORT", "WaldPretest", "wald_pretest"]
 
 #: Below this many treated units in a tested cohort the pre-test's p-value is flagged.
-SMALL_COHORT = 100
+SMALL_COHORT = 30
 
 
 @dataclass(frozen=True)
