@@ -10,7 +10,6 @@ Callaway-Sant'Anna family has its own, stricter validation in
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,10 +17,30 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from impact.errors import DataError, DesignError, FewClustersWarning
+from impact.did.inputs import (
+    FEW_TREATED_CLUSTERS,
+    check_clusters,
+    check_cohorts,
+    check_periods,
+    check_request,
+    numeric,
+    positive_weights,
+    recode_late,
+    require_finite,
+    show,
+    treated_too_early,
+)
+from impact.did.inputs import warn_few_clusters as _warn_few_clusters
+from impact.errors import DataError, DesignError
 
-#: Fewer treated clusters than this and analytic cluster-robust inference is unreliable.
-FEW_TREATED_CLUSTERS = 30
+__all__ = [
+    "FEW_TREATED_CLUSTERS",
+    "PanelData",
+    "fit_panel_ols",
+    "prepare_panel",
+    "residualize_two_way",
+    "warn_few_clusters",
+]
 
 
 @dataclass(frozen=True)
@@ -67,38 +86,6 @@ class PanelData:
         return k + (1 if self.units_nested_in_clusters else self.frame["_unit"].nunique())
 
 
-def _require_columns(data: pd.DataFrame, columns: dict[str, str | None]) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
-    missing = [
-        f"{arg}={col!r}" for arg, col in columns.items() if col is not None and col not in data
-    ]
-    if missing:
-        raise DataError(
-            f"Column(s) {', '.join(missing)} not found in data; available columns: "
-            f"{list(data.columns)}. Pass the right column name."
-        )
-
-
-def _numeric(data: pd.DataFrame, col: str, role: str) -> pd.Series:
-    s = data[col]
-    if pd.api.types.is_bool_dtype(s):
-        s = s.astype(float)
-    if not pd.api.types.is_numeric_dtype(s):
-        raise DataError(
-            f"The {role} column {col!r} has dtype {s.dtype} (e.g. value {s.iloc[0]!r}); it must "
-            "be numeric. Convert it (e.g. with pd.to_numeric) or pass another column."
-        )
-    s = s.astype(float)
-    n_bad = int((~np.isfinite(s.to_numpy())).sum())
-    if n_bad:
-        raise DataError(
-            f"The {role} column {col!r} has {n_bad} missing or infinite value(s); drop or "
-            "impute those rows before estimating."
-        )
-    return s
-
-
 def prepare_panel(
     data: pd.DataFrame,
     *,
@@ -113,105 +100,132 @@ def prepare_panel(
 ) -> PanelData:
     """Validate a unit-by-period panel and return a standardised copy (input is not mutated).
 
-    Raises :class:`~impact.errors.DataError` for missing columns, a non-numeric outcome,
-    duplicate unit-period rows, a unit with two adoption dates, treatment that switches
-    off, and negative or missing weights.
+    The checks are those of :mod:`impact.did.inputs`, shared with :func:`impact.did.att_gt`:
+    the same input gets the same verdict from every DiD estimator.
+
+    Raises :class:`~impact.errors.OptionError` for column arguments that are not strings
+    or duplicate column names; :class:`~impact.errors.DataError` for missing columns,
+    a non-numeric or non-finite outcome, time, treatment, weight or covariate, periods
+    that are not whole, cohorts that are negative or fractional, duplicate unit-period
+    rows, a unit with two adoption dates, treatment that switches off or disagrees with
+    the cohort, and non-positive weights; :class:`~impact.errors.DesignError` for a single
+    cluster. Warns (:class:`~impact.errors.ImpactWarning`) and recodes cohorts after the
+    last period to never treated; warns and drops units treated in or before the first
+    period (no untreated pre-period), as att_gt does.
     """
-    covs = tuple(covariates or ())
-    if isinstance(covariates, str):
-        covs = (covariates,)
-    roles: dict[str, str | None] = {
-        "outcome": outcome,
-        "unit": unit,
-        "time": time,
-        "cohort": cohort,
-        "treatment": treatment,
-        "cluster": cluster,
-        "weights": weights,
-    }
-    roles.update({f"covariates[{i}]": c for i, c in enumerate(covs)})
-    _require_columns(data, roles)
+    data, covs = check_request(
+        data,
+        {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort,
+         "treatment": treatment, "cluster": cluster, "weights": weights},
+        optional=("cohort", "treatment", "cluster", "weights"),
+        covariates=covariates,
+    )  # fmt: skip
     if cohort is None and treatment is None:
         raise DesignError(
             "Neither cohort= nor treatment= was given; pass the adoption-date column "
             "(cohort, 0 or missing = never treated) or a 0/1 treatment column."
         )
-    if data[unit].isna().any() or data[time].isna().any():
-        raise DataError(f"The unit column {unit!r} or time column {time!r} has missing values.")
-    y = _numeric(data, outcome, "outcome")
-    t = _numeric(data, time, "time")
-    if not np.allclose(t, np.round(t)):
-        raise DataError(f"The time column {time!r} must hold whole periods (e.g. years).")
+    for col, role in ((unit, "unit"), (time, "time")):
+        n_na = int(data[col].isna().sum())
+        if n_na:
+            raise DataError(
+                f"Column {col!r} ({role}) has {n_na} missing values; drop or fill those rows first."
+            )
+    y = numeric(data, outcome, "outcome")
+    require_finite(y, outcome, "outcome", "impute them or drop those rows first")
+    t = numeric(data, time, "time")
+    check_periods(t, time)
     frame = pd.DataFrame(
-        {"_y": y.to_numpy(), "_unit": data[unit].to_numpy(), "_time": t.to_numpy().astype(int)},
+        {"_y": y, "_unit": data[unit].to_numpy(), "_time": t.astype(int)},
         index=pd.RangeIndex(len(data)),
     )
     dup = frame.duplicated(["_unit", "_time"], keep=False)
     if dup.any():
         first = frame.loc[dup].iloc[0]
         raise DataError(
-            f"{int(dup.sum())} rows share a ({unit}, {time}) pair, e.g. {unit}={first['_unit']!r}, "
-            f"{time}={first['_time']!r}; the panel must have one row per unit and period. "
+            f"{int(dup.sum())} rows share a ({unit}, {time}) pair, e.g. {unit}={show(first['_unit'])}, "
+            f"{time}={show(first['_time'])}; the panel must have one row per unit and period. "
             "Aggregate the rows (e.g. to cell means) first."
         )
+    t_min, t_max = int(frame["_time"].min()), int(frame["_time"].max())
     if cohort is not None:
         g = pd.to_numeric(data[cohort], errors="coerce")
         if g.isna().sum() > data[cohort].isna().sum():
             raise DataError(
                 f"The cohort column {cohort!r} must hold adoption periods (0 or missing = never "
-                "treated)."
+                f"treated); found non-numeric values such as "
+                f"{data[cohort][g.isna() & data[cohort].notna()].iloc[0]!r}."
             )
-        frame["_cohort"] = g.fillna(0).to_numpy()
+        gv = g.fillna(0).to_numpy(dtype=float)
+        check_cohorts(gv, cohort)
+        frame["_cohort"] = gv
         n_dates = frame.groupby("_unit")["_cohort"].nunique()
         if (n_dates > 1).any():
             bad = n_dates.index[n_dates > 1][0]
             vals = sorted(frame.loc[frame["_unit"] == bad, "_cohort"].unique().tolist())
             raise DataError(
-                f"Unit {bad!r} has cohort values {vals} in column {cohort!r}: a unit can adopt "
+                f"Unit {show(bad)} has cohort values {vals} in column {cohort!r}: a unit can adopt "
                 "at one date only. Fix the adoption date so it is constant within each unit."
             )
     if treatment is not None:
-        d = _numeric(data, treatment, "treatment")
-        if not d.isin([0.0, 1.0]).all():
+        d = numeric(data, treatment, "treatment")
+        require_finite(d, treatment, "treatment", "fill them with 0 or 1 or drop those rows")
+        if not np.isin(d, (0.0, 1.0)).all():
             raise DataError(
                 f"The treatment column {treatment!r} must be 0/1; found values "
-                f"{sorted(d.unique().tolist())[:5]}."
+                f"{sorted(np.unique(d).tolist())[:5]}."
             )
-        frame["_dobs"] = d.to_numpy()
+        frame["_dobs"] = d
         srt = frame.sort_values(["_unit", "_time"])
         switches = srt.groupby("_unit")["_dobs"].diff().fillna(0)
         if (switches < 0).any():
             bad = srt.loc[switches < 0, "_unit"].iloc[0]
             raise DataError(
-                f"Treatment in column {treatment!r} switches off for unit {bad!r} (it is treated "
+                f"Treatment in column {treatment!r} switches off for unit {show(bad)} (it is treated "
                 "at two separate dates or stops); only absorbing (staggered) adoption is supported."
             )
         first = srt.loc[srt["_dobs"] == 1].groupby("_unit")["_time"].min()
-        derived = frame["_unit"].map(first).fillna(0).to_numpy()
-        if cohort is not None and not np.array_equal(derived, _effective_cohort(frame)):
-            raise DataError(
-                f"Columns {treatment!r} and {cohort!r} disagree on when units are treated; "
-                "pass only one of treatment= and cohort=."
-            )
+        derived = frame["_unit"].map(first).fillna(0).to_numpy(dtype=float)
+        if cohort is not None:
+            given = np.where(frame["_cohort"].to_numpy() > t_max, 0.0, frame["_cohort"])
+            differs = derived != given
+            if differs.any():
+                k = int(np.argmax(differs))
+                raise DataError(
+                    f"Columns {treatment!r} and {cohort!r} disagree on when units are treated "
+                    f"(e.g. {unit}={show(frame['_unit'].iloc[k])}: first treated in "
+                    f"{derived[k]:g} by {treatment!r} (0 = never), cohort {given[k]:g}); "
+                    "pass only one of treatment= and cohort=, or fix the one that is wrong."
+                )
         frame["_cohort"] = derived
         frame = frame.drop(columns="_dobs")
-    frame["_cohort"] = _effective_cohort(frame).astype(int)
+    g_all, _ = recode_late(
+        frame["_cohort"].to_numpy(dtype=float), t_max, cohort or treatment or "cohort",
+        what="observations", stacklevel=3,
+    )  # fmt: skip
+    early = treated_too_early(
+        g_all, t_min, 0, cohort or treatment or "cohort", what="observations", stacklevel=3
+    )
+    frame["_cohort"] = g_all.astype(int)
     treated_unit = frame["_cohort"] > 0
     frame["_d"] = (treated_unit & (frame["_time"] >= frame["_cohort"])).astype(float)
     frame["_event"] = np.where(treated_unit, frame["_time"] - frame["_cohort"], np.nan)
     cl = cluster or unit
     if data[cl].isna().any():
-        raise DataError(f"The cluster column {cl!r} has missing values.")
+        raise DataError(
+            f"Column {cl!r} (cluster) has {int(data[cl].isna().sum())} missing values; fill "
+            "them (every observation needs its cluster) or drop those rows."
+        )
     frame["_cluster"] = pd.factorize(data[cl].to_numpy())[0]
-    if weights is not None:
-        w = _numeric(data, weights, "weights")
-        if (w <= 0).any():
-            raise DataError(f"The weights column {weights!r} must be positive; found {w.min()}.")
-        frame["_w"] = w.to_numpy()
-    else:
-        frame["_w"] = 1.0
+    frame["_w"] = positive_weights(data, weights) if weights is not None else 1.0
     for c in covs:
-        frame[c] = _numeric(data, c, "covariate").to_numpy()
+        x = numeric(data, c, "covariate")
+        require_finite(x, c, "covariate", "impute them or drop the covariate")
+        frame[c] = x
+    if early.any():
+        frame = frame.loc[~early].reset_index(drop=True)
+        frame["_cluster"] = pd.factorize(frame["_cluster"].to_numpy())[0]
+    check_clusters(int(frame["_cluster"].nunique()), cl)
     return PanelData(
         frame=frame,
         outcome=outcome,
@@ -223,25 +237,15 @@ def prepare_panel(
     )
 
 
-def _effective_cohort(frame: pd.DataFrame) -> np.ndarray:
-    """Cohorts after the last period are never treated within the panel (set to 0)."""
-    g = frame["_cohort"].to_numpy(dtype=float)
-    return np.where(g > frame["_time"].max(), 0.0, g)
-
-
 def warn_few_clusters(panel: PanelData, what: str) -> None:
     """Warn when analytic cluster-robust inference rests on too few treated clusters."""
-    n_tc = panel.n_treated_clusters
-    if n_tc < FEW_TREATED_CLUSTERS:
-        warnings.warn(
-            f"{what}: only {n_tc} treated clusters (column {panel.cluster!r}); analytic "
-            "cluster-robust standard errors are unreliable below about "
-            f"{FEW_TREATED_CLUSTERS}. Prefer wild cluster bootstrap inference "
-            "(twfe(...).wild_bootstrap(), impact.did.wild_bootstrap_scores) or "
-            "impact.did.randomization_test().",
-            FewClustersWarning,
-            stacklevel=3,
-        )
+    _warn_few_clusters(
+        panel.n_treated_clusters,
+        what="treated clusters",
+        column=panel.cluster,
+        estimator=what,
+        stacklevel=3,
+    )
 
 
 @dataclass(frozen=True)
@@ -267,6 +271,15 @@ def fit_panel_ols(panel: PanelData, regressors: pd.DataFrame) -> _Fit:
     from linearmodels.panel.utility import AbsorbingEffectError
 
     f = panel.frame
+    n_fe = int(f["_unit"].nunique()) + int(f["_time"].nunique()) - 1
+    dof = len(f) - n_fe - regressors.shape[1]
+    if dof <= 0:
+        raise DesignError(
+            f"Zero residual degrees of freedom: {len(f)} observations for {n_fe} unit and "
+            f"time effects and {regressors.shape[1]} regressor(s) {list(regressors.columns)}; "
+            "the model fits the outcome exactly and its standard errors cannot be estimated. "
+            "Add units or periods, or use fewer event-time dummies (leads=, lags=)."
+        )
     index = pd.MultiIndex.from_arrays(
         [pd.factorize(f["_unit"].to_numpy())[0], f["_time"].to_numpy()], names=["unit", "time"]
     )
@@ -302,6 +315,17 @@ def fit_panel_ols(panel: PanelData, regressors: pd.DataFrame) -> _Fit:
         raise DesignError(
             f"Too few clusters ({g}) or observations ({n}) for cluster-robust inference with "
             f"{k} parameters."
+        )
+    resid = np.asarray(res.resids, dtype=float)
+    y = f["_y"].to_numpy()
+    if not np.max(np.abs(resid)) > 1e3 * np.finfo(float).eps * max(
+        float(np.max(np.abs(y))), 1e-300
+    ):
+        raise DesignError(
+            f"The residuals of {panel.outcome!r} on the unit and time effects and "
+            f"{list(exog.columns)} are zero (the outcome is fitted exactly, a saturated or "
+            "noiseless panel): its standard errors cannot be estimated. Add units or periods, "
+            "or check the outcome column."
         )
     factor = g / (g - 1) * (n - 1) / (n - k)
     return _Fit(params=res.params, cov=res.cov * factor, df_resid=g - 1, n_obs=n)

@@ -198,7 +198,7 @@ def aggregate(
     agg_infl = infl.transform(weights_m, terms_m)
     cov = agg_infl.cov()
     se_all = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    se_all = np.where(se_all > np.sqrt(np.finfo(float).eps) * 10, se_all, np.nan)
+    se_all = np.where(se_all > cfg.se_floor, se_all, np.nan)
     z = float(ndtri(1 - cfg.alpha / 2))
     draws = None
     crit = float("nan")
@@ -209,6 +209,7 @@ def aggregate(
             weights=cfg.boot_weights,  # type: ignore[arg-type]
             alpha=cfg.alpha,
             seed=seed,
+            se_floor=cfg.se_floor,
         )
         draws = boot.draws
         se_all = boot.se

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
 from scipy.special import ndtri  # = scipy.stats.norm.ppf, bit for bit, without scipy.stats
 
+from impact.checks import as_dataframe, check_alpha, check_count, check_seed
 from impact.did.group_time.drdid_panel import ESTIMATORS
 from impact.did.group_time.estimates_panel import compute_cells
 from impact.did.group_time.estimates_rc import compute_rc_cells, last_cohort_as_control_rc
@@ -31,11 +32,10 @@ from impact.did.group_time.validation import (
     validate_staggered_panel,
 )
 from impact.did.group_time.validation_rc import RepeatedSample, validate_repeated_sample
-from impact.errors import DataError, DesignError, FewClustersWarning
+from impact.did.inputs import FEW_TREATED_CLUSTERS, se_floor, warn_few_clusters
+from impact.errors import DataError, DesignError
 
-__all__ = ["att_gt"]
-
-FEW_TREATED_CLUSTERS = 30
+__all__ = ["att_gt", "FEW_TREATED_CLUSTERS"]
 
 
 def att_gt(
@@ -204,12 +204,17 @@ def att_gt(
     11           4  0.081  0.019
     12           5  0.048  0.015
     """
+    # options first: a bad option never costs a validation of a million rows
     if method not in ESTIMATORS:
         raise DesignError(f"method={method!r} is not one of 'dr', 'ipw', 'reg'.")
     if base_period not in ("varying", "universal"):
         raise DesignError(f"base_period={base_period!r} is not one of 'varying', 'universal'.")
-    if not 0 < alpha < 1:
-        raise DesignError(f"alpha={alpha!r} must lie strictly between 0 and 1 (e.g. 0.05).")
+    alpha = check_alpha(alpha)
+    check_seed(seed)
+    anticipation = int(check_count(anticipation, argument="anticipation", minimum=0) or 0)
+    if n_boot is not None:
+        check_bootstrap_options(n_boot, boot_weights)
+    data = as_dataframe(data)
     structure = _structure(data, unit, time, panel, allow_unbalanced_panel, balance_panel)
     settings = InferenceSettings(
         method=method,
@@ -236,6 +241,7 @@ def att_gt(
             cluster=cluster,
             anticipation=anticipation,
         )
+        settings = replace(settings, se_floor=se_floor(sample.y))
         sample, notes = _comparison_group(
             sample, control_group, anticipation, last_cohort_as_control_rc
         )
@@ -263,6 +269,7 @@ def att_gt(
         anticipation=anticipation,
         balance_panel=balance_panel,
     )
+    settings = replace(settings, se_floor=se_floor(balanced.y))
     balanced, notes = _comparison_group(
         balanced, control_group, anticipation, _last_cohort_as_control
     )
@@ -357,7 +364,8 @@ def _finish(
     se = np.sqrt(np.clip(influence.variances(), 0.0, None))
     pre = ~table["post"].to_numpy() & ~table["is_base"].to_numpy()
     pre_cov = influence.subset(np.flatnonzero(pre)).cov()
-    se = np.where(se > np.sqrt(np.finfo(float).eps) * 10, se, np.nan)
+    floor = settings.se_floor
+    se = np.where(se > floor, se, np.nan)
     z = float(ndtri(1 - alpha / 2))
     boot = None
     if n_boot is not None:
@@ -367,6 +375,7 @@ def _finish(
             weights=settings.boot_weights,  # type: ignore[arg-type]
             alpha=alpha,
             seed=settings.seed,
+            se_floor=floor,
         )
         se = boot.se
     table["se"] = se
@@ -375,7 +384,14 @@ def _finish(
     if boot is not None:
         table["cband_lower"] = att - boot.crit * se
         table["cband_upper"] = att + boot.crit * se
-    pretest = wald_pretest(att[pre], pre_cov, np.ones(int(pre.sum()), dtype=bool))
+    pretest = wald_pretest(
+        att[pre],
+        pre_cov,
+        np.ones(int(pre.sum()), dtype=bool),
+        se_floor=floor,
+        cohort=table["cohort"].to_numpy()[pre],
+        n_treated=table["n_treated"].to_numpy()[pre],
+    )
     cols = ["cohort", "time", "event_time", "att", "se", "ci_lower", "ci_upper"]
     cols += [c for c in ("cband_lower", "cband_upper") if c in table]
     cols += ["base_time", "post", "n_treated", "n_control"]
@@ -427,11 +443,8 @@ def _warn_few_clusters(units: UnitIndex, n_boot: int | None, structure: str) -> 
     else:
         n_tc = int(treated.sum())
         what = "treated observations" if structure == "repeated_cross_section" else "treated units"
-    if n_tc < FEW_TREATED_CLUSTERS and n_boot is None:
-        warnings.warn(
-            f"Only {n_tc} {what}: analytic (influence-function) standard errors are "
-            "unreliable with fewer than ~30 treated clusters. Use the wild cluster bootstrap "
-            "or randomization inference for the aggregated effects.",
-            FewClustersWarning,
+    if n_boot is None:
+        warn_few_clusters(
+            n_tc, what=what, column=None, estimator="att_gt (analytic standard errors)",
             stacklevel=4,
-        )
+        )  # fmt: skip

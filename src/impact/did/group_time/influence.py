@@ -39,6 +39,7 @@ from impact.did.group_time.multiplier import (
     sum_by_cluster,
     summarise_draws,
 )
+from impact.did.inputs import SE_FLOOR
 
 __all__ = [
     "CohortLinearInfluence",
@@ -144,6 +145,7 @@ class DenseInfluence:
         weights: BootWeights,
         alpha: float,
         seed: int | np.random.Generator | None,
+        se_floor: float = SE_FLOOR,
     ) -> BootstrapDraws:
         return multiplier_bootstrap(
             self.psi,
@@ -152,6 +154,7 @@ class DenseInfluence:
             weights=weights,
             alpha=alpha,
             seed=seed,
+            se_floor=se_floor,
         )
 
     def dense(self) -> np.ndarray:
@@ -205,12 +208,15 @@ class SparseInfluence:
         alpha: float,
         seed: int | np.random.Generator | None,
         chunk_elements: int = 4_000_000,
+        se_floor: float = SE_FLOOR,
     ) -> BootstrapDraws:
         """Multiplier bootstrap (one multiplier per sampling unit, or per cluster)."""
         rng = np.random.default_rng(seed)
         rows = sparse.csr_matrix(self._sums())
         acc = accumulate_draws(rng, rows, n_boot, weights, chunk_elements)
-        return summarise_draws(acc / self.units.n_units, alpha=alpha, weights=weights)
+        return summarise_draws(
+            acc / self.units.n_units, alpha=alpha, weights=weights, se_floor=se_floor
+        )
 
     def dense(self) -> np.ndarray:
         return np.asarray(self.psi.toarray())
@@ -332,12 +338,13 @@ class CohortLinearInfluence:
         alpha: float,
         seed: int | np.random.Generator | None,
         chunk_elements: int = 4_000_000,
+        se_floor: float = SE_FLOOR,
     ) -> BootstrapDraws:
         rng = np.random.default_rng(seed)
         n = self.units.n_units
         if self.units.cluster is not None:
             acc = accumulate_draws(rng, self._cluster_sums(), n_boot, weights, chunk_elements)
-            return summarise_draws(acc / n, alpha=alpha, weights=weights)
+            return summarise_draws(acc / n, alpha=alpha, weights=weights, se_floor=se_floor)
         u = self.units
         wy = self.moments.wy
         feats_w = u.weights
@@ -355,7 +362,7 @@ class CohortLinearInfluence:
                 sums[c] += multiply_accumulate(v, block)
         draws = np.einsum("cbt,lct->bl", sums[:, :, :t], self.a)
         draws += np.einsum("cb,lc->bl", sums[:, :, t], self._b_centred)
-        return summarise_draws(draws / n, alpha=alpha, weights=weights)
+        return summarise_draws(draws / n, alpha=alpha, weights=weights, se_floor=se_floor)
 
     def dense(self) -> np.ndarray:
         """Materialise the n x L matrix (for tests and small problems)."""

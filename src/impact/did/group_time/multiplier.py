@@ -20,6 +20,8 @@ import numpy as np
 from scipy import sparse
 from scipy.special import ndtri  # = scipy.stats.norm.ppf, bit for bit, without scipy.stats
 
+from impact.checks import check_count
+from impact.did.inputs import SE_FLOOR
 from impact.errors import DataError
 
 __all__ = [
@@ -136,6 +138,7 @@ def multiplier_bootstrap(
     alpha: float = 0.05,
     seed: int | np.random.Generator | None = None,
     chunk_elements: int = 4_000_000,
+    se_floor: float = SE_FLOOR,
 ) -> BootstrapDraws:
     """Multiplier bootstrap of the mean of influence functions.
 
@@ -166,22 +169,28 @@ def multiplier_bootstrap(
     n = psi2.shape[0]
     rows = sum_by_cluster(psi2, cluster) if cluster is not None else psi2
     acc = accumulate_draws(rng, rows, n_boot, weights, chunk_elements)
-    return summarise_draws(acc / n, alpha=alpha, weights=weights)
+    return summarise_draws(acc / n, alpha=alpha, weights=weights, se_floor=se_floor)
 
 
 def check_bootstrap_options(n_boot: object, weights: str) -> None:
     """Raise :class:`DataError` for an invalid number of draws or multiplier distribution."""
     if weights not in ("rademacher", "mammen"):
         raise DataError(f"bootstrap weights {weights!r} must be 'rademacher' or 'mammen'.")
-    if not isinstance(n_boot, int | np.integer) or isinstance(n_boot, bool) or n_boot < 2:
-        raise DataError(f"n_boot={n_boot!r} must be an integer of at least 2 (e.g. 999).")
+    # two draws at least: the bootstrap SE is an interquartile range
+    check_count(n_boot, argument="n_boot", minimum=2)
 
 
-def summarise_draws(draws: np.ndarray, *, alpha: float, weights: str) -> BootstrapDraws:
-    """Bootstrap SEs (IQR / 1.349, as R did) and the simultaneous-band critical value."""
+def summarise_draws(
+    draws: np.ndarray, *, alpha: float, weights: str, se_floor: float = SE_FLOOR
+) -> BootstrapDraws:
+    """Bootstrap SEs (IQR / 1.349, as R did) and the simultaneous-band critical value.
+
+    SEs at or below ``se_floor`` (relative to the outcome's scale, see
+    :func:`impact.did.inputs.se_floor`) are numerically zero and reported as NaN.
+    """
     q75, q25 = np.quantile(draws, [0.75, 0.25], axis=0, method="inverted_cdf")
     se = (q75 - q25) / _IQR_NORMAL
-    se = np.where(se > np.sqrt(np.finfo(float).eps) * 10, se, np.nan)
+    se = np.where(se > se_floor, se, np.nan)
     ok = np.isfinite(se)
     if ok.any():
         t_max = np.max(np.abs(draws[:, ok]) / se[ok], axis=1)

@@ -16,6 +16,7 @@ from impact.did.group_time.influence import (
     single_threaded_blas,
 )
 from impact.did.group_time.pretest import WaldPretest
+from impact.did.inputs import SE_FLOOR
 from impact.did.intervals import is_fitted_level, normal_crit
 from impact.effect import Effect
 from impact.errors import DataError, DesignError
@@ -59,6 +60,8 @@ class InferenceSettings:
     boot_weights: str
     clustered: bool
     structure: str = "panel"  # or "unbalanced_panel", "repeated_cross_section"
+    #: SEs at or below this are numerically zero (NaN): relative to the outcome's scale
+    se_floor: float = SE_FLOOR
 
     def describe(self) -> str:
         se = f"multiplier bootstrap ({self.n_boot} draws)" if self.n_boot else "analytic"

@@ -26,6 +26,18 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from impact.checks import check_count
+from impact.did.inputs import (
+    check_clusters,
+    check_cohorts,
+    check_periods,
+    check_request,
+    numeric,
+    positive_weights,
+    recode_late,
+    require_finite,
+    treated_too_early,
+)
 from impact.errors import DataError, DesignError, ImpactWarning
 
 __all__ = [
@@ -185,33 +197,25 @@ def _distinct_periods(data: pd.DataFrame, time: str, t: np.ndarray) -> np.ndarra
 
 
 def _numeric(data: pd.DataFrame, column: str, what: str) -> np.ndarray:
-    s = data[column]
-    if s.dtype == bool:
-        return s.to_numpy(dtype=float)
-    if not pd.api.types.is_numeric_dtype(s.dtype):
-        raise DataError(
-            f"Column {column!r} ({what}) has dtype {s.dtype}, expected numbers; "
-            f"convert it (e.g. pd.to_numeric or dummy columns for categories)."
-        )
-    return s.to_numpy(dtype=float, na_value=np.nan)
+    return numeric(data, column, what)
 
 
-def _check_request(data: pd.DataFrame, needed: Sequence[str | None], anticipation: int) -> None:
-    """Raise if a needed column is missing, ``data`` is empty or ``anticipation`` is invalid.
+def _check_request(
+    data: object,
+    columns: dict[str, str | None],
+    covariates: str | Sequence[str] | None,
+    anticipation: object,
+    *,
+    optional: Sequence[str] = (),
+) -> tuple[pd.DataFrame, list[str]]:
+    """The data frame and covariates, after the input layer's checks of the request.
 
-    Call after checking that ``data`` is a DataFrame; ``needed`` lists the columns in the
-    order they are reported (``None`` for an option not used).
+    Raises if ``data`` is not a table, a column argument is not a string or not in
+    ``data``, ``data`` is empty or ``anticipation`` is not a whole number >= 0.
     """
-    missing = [c for c in dict.fromkeys(needed) if c is not None and c not in data.columns]
-    if missing:
-        raise DataError(
-            f"Column(s) {missing} not found in data; available columns: {list(data.columns)}. "
-            "Pass the right names via outcome=, unit=, time=, cohort=, covariates=."
-        )
-    if len(data) == 0:
-        raise DataError("data has no rows.")
-    if anticipation < 0 or int(anticipation) != anticipation:
-        raise DesignError(f"anticipation={anticipation!r} must be a non-negative integer.")
+    frame, covs = check_request(data, columns, optional=optional, covariates=covariates)
+    check_count(anticipation, argument="anticipation", minimum=0)
+    return frame, list(covs)
 
 
 def _outcome_time_cohort(
@@ -258,28 +262,18 @@ def _outcome_time_cohort(
                 f"Column {col!r} ({what}) has {n_na} missing values; drop or fill those rows first."
             )
     y = _numeric(data, outcome, "outcome")
-    bad = ~np.isfinite(y)
-    if bad.any():
-        raise DataError(
-            f"Column {outcome!r} (outcome) has {int(bad.sum())} missing or infinite values "
-            f"(of {len(y)} rows); rows are never dropped silently: impute them or {drop_fix}."
-        )
+    require_finite(y, outcome, "outcome", f"impute them or {drop_fix}")
     if _numpy_integers(data, time):
         t = data[time].to_numpy() if integer_views else _numeric(data, time, "time")
     else:
         t = _numeric(data, time, "time")
-        if np.any(t != np.round(t)):
-            raise DataError(f"Column {time!r} (time) must hold integer periods, e.g. years.")
+        check_periods(t, time)
     if _numpy_integers(data, cohort):
         g = data[cohort].to_numpy() if integer_views else _numeric(data, cohort, "cohort")
     else:
         g = _numeric(data, cohort, "cohort")
         g = np.where(np.isnan(g), 0.0, g)
-    if np.any(g < 0):
-        raise DataError(
-            f"Column {cohort!r} (cohort) has negative values (e.g. {g[g < 0][0]:g}); "
-            f"use the first treated period, or 0 / missing for never-treated {never_treated}."
-        )
+    check_cohorts(g, cohort, never_treated=never_treated)
     periods = _distinct_periods(data, time, t)
     if len(periods) < 2:
         raise DesignError(
@@ -290,20 +284,19 @@ def _outcome_time_cohort(
 
 def _positive_weights(data: pd.DataFrame, weights: str) -> np.ndarray:
     """Per-row sampling weights; raise unless all are finite and positive."""
-    w = _numeric(data, weights, "weights")
-    if not np.all(np.isfinite(w)) or np.any(w <= 0):
-        raise DataError(
-            f"Column {weights!r} (weights) must be finite and positive; found "
-            f"{int((~np.isfinite(w) | (w <= 0)).sum())} bad values."
-        )
-    return w
+    return positive_weights(data, weights)
 
 
 def _cluster_codes(data: pd.DataFrame, cluster: str) -> np.ndarray:
     """Per-row cluster codes ``0..G-1`` (sorted labels, as float64); raise on missing values."""
     if data[cluster].isna().any():
-        raise DataError(f"Column {cluster!r} (cluster) has missing values; fill them.")
-    return np.asarray(pd.factorize(data[cluster], sort=True)[0]).astype(float)
+        raise DataError(
+            f"Column {cluster!r} (cluster) has {int(data[cluster].isna().sum())} missing "
+            "values; fill them (every observation needs its cluster) or drop those rows."
+        )
+    codes = np.asarray(pd.factorize(data[cluster], sort=True)[0])
+    check_clusters(int(codes.max()) + 1, cluster)
+    return codes.astype(float)
 
 
 def _covariate(data: pd.DataFrame, column: str) -> np.ndarray:
@@ -332,23 +325,8 @@ def _require_varying(x: np.ndarray, covariates: Sequence[str]) -> None:
 def _treated_too_early(
     g: np.ndarray, t_min: float, anticipation: int, cohort: str, *, what: str, stacklevel: int
 ) -> np.ndarray:
-    """Mask of ``g`` treated in or before the first period ``t_min`` (allowing anticipation).
-
-    They have no untreated pre-period and are dropped by the caller; warns if there are any,
-    naming them ``what`` (``"units"``, ``"observations"``); ``stacklevel`` is the
-    caller's own, as if it warned itself.
-    """
-    early = (g > 0) & (g - anticipation <= t_min)
-    if early.any():
-        warnings.warn(
-            f"Dropped {int(early.sum())} {what} of {cohort!r} cohort(s) "
-            f"{np.unique(g[early]).tolist()}: treated in or before the first period {t_min:g}"
-            + (f" (allowing {anticipation} anticipation periods)" if anticipation else "")
-            + ", so they have no untreated pre-period.",
-            ImpactWarning,
-            stacklevel=stacklevel + 1,
-        )
-    return early
+    """See :func:`impact.did.inputs.treated_too_early` (the one policy of every estimator)."""
+    return treated_too_early(g, t_min, anticipation, cohort, what=what, stacklevel=stacklevel + 1)
 
 
 def validate_staggered_panel(
@@ -396,10 +374,14 @@ def validate_staggered_panel(
     DesignError
         No treated cohort is left, or a covariate is constant.
     """
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
-    covs = _as_list(covariates)
-    _check_request(data, [outcome, unit, time, cohort, *covs, weights, cluster], anticipation)
+    data, covs = _check_request(
+        data,
+        {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort, "weights": weights,
+         "cluster": cluster},
+        covariates,
+        anticipation,
+        optional=("weights", "cluster"),
+    )  # fmt: skip
     y_long, t_long, g_long, periods = _outcome_time_cohort(
         data,
         outcome=outcome,
@@ -514,17 +496,7 @@ def validate_staggered_panel(
 
     # cohorts outside the panel, as R's did does
     t_min, t_max = periods[0], periods[-1]
-    late = g > t_max
-    n_late = int(np.unique(g[late]).size)
-    if late.any():
-        warnings.warn(
-            f"{int(late.sum())} units in {n_late} cohort(s) of {cohort!r} (e.g. "
-            f"{g[late][0]:g}) are first treated after the last period {t_max:g}; they are "
-            "used as never-treated units.",
-            ImpactWarning,
-            stacklevel=2,
-        )
-        g = np.where(late, 0.0, g)
+    g, n_late = recode_late(g, t_max, cohort, what="units", stacklevel=2)
     early = _treated_too_early(g, t_min, anticipation, cohort, what="units", stacklevel=2)
     if early.any():
         keep = ~early
@@ -563,7 +535,7 @@ def validate_staggered_panel(
         time=time,
         cohort_column=cohort,
         n_dropped_early=int(early.sum()),
-        n_recoded_late=int(late.sum()),
+        n_recoded_late=n_late,
     )
 
 

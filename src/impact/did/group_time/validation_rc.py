@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from impact.did.group_time.validation import (
-    _as_list,
     _check_request,
     _cluster_codes,
     _covariate,
@@ -31,6 +30,7 @@ from impact.did.group_time.validation import (
     _treated_too_early,
     _unit_period_counts,
 )
+from impact.did.inputs import recode_late
 from impact.errors import DataError, DesignError, ImpactWarning
 
 __all__ = ["RepeatedSample", "validate_repeated_sample"]
@@ -144,16 +144,20 @@ def validate_repeated_sample(
         A single period; a constant covariate; no treated cohort left; a treated cohort
         without observations in some period (its ATT(g, t) would be undefined).
     """
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
     panel_like = structure == "unbalanced_panel"
     if panel_like and unit is None:
         raise DataError(
             "allow_unbalanced_panel=True needs unit= (the panel identifier); for repeated "
             "cross-sections without one pass panel=False."
         )
-    covs = _as_list(covariates)
-    _check_request(data, [outcome, time, cohort, *covs, unit, weights, cluster], anticipation)
+    data, covs = _check_request(
+        data,
+        {"outcome": outcome, "time": time, "cohort": cohort, "unit": unit, "weights": weights,
+         "cluster": cluster},
+        covariates,
+        anticipation,
+        optional=("unit", "weights", "cluster"),
+    )  # fmt: skip
     y, t, g, periods = _outcome_time_cohort(
         data,
         outcome=outcome,
@@ -236,16 +240,7 @@ def validate_repeated_sample(
 
     # cohorts outside the observed periods, as R's did does
     t_min, t_max = periods[0], periods[-1]
-    late = g > t_max
-    if late.any():
-        warnings.warn(
-            f"{int(late.sum())} observations in cohort(s) {np.unique(g[late]).tolist()} of "
-            f"{cohort!r} are first treated after the last period {t_max:g}; they are used as "
-            "never-treated observations.",
-            ImpactWarning,
-            stacklevel=3,
-        )
-        g = np.where(late, 0.0, g)
+    g, _ = recode_late(g, t_max, cohort, what="observations", stacklevel=3)
     early = _treated_too_early(g, t_min, anticipation, cohort, what="observations", stacklevel=3)
     keep = ~early
     if not np.any(g[keep] > 0):

@@ -11,6 +11,7 @@ their Theorem 3.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,9 +21,11 @@ import scipy.sparse as sp
 from scipy import stats
 from scipy.sparse.linalg import spsolve
 
+from impact.checks import check_alpha, check_count
 from impact.did.imputation.results import ImputationResult, PretrendTest
+from impact.did.inputs import SE_FLOOR
 from impact.did.panel import PanelData, fit_panel_ols, prepare_panel, warn_few_clusters
-from impact.errors import DesignError
+from impact.errors import DesignError, ImpactWarning, OptionError
 
 if TYPE_CHECKING:
     pass
@@ -137,6 +140,16 @@ def imputation(
     4           4     0.063  0.020      8
     5           5     0.033  0.011      4
     """
+    alpha = check_alpha(alpha)
+    pretrends = int(check_count(pretrends, argument="pretrends", minimum=0) or 0)
+    if horizons is not None:
+        if isinstance(horizons, str | bytes) or not isinstance(horizons, Sequence | np.ndarray):
+            raise OptionError(
+                f"horizons={horizons!r} must be a list of event times (whole numbers >= 0)."
+            )
+        horizons = [int(check_count(k, argument="horizons[...]", minimum=0) or 0) for k in horizons]
+        if not horizons:
+            raise OptionError("horizons=[] selects nothing; pass event times or None for all.")
     panel = prepare_panel(
         data, outcome=outcome, unit=unit, time=time, cohort=cohort, cluster=cluster,
         weights=weights, covariates=covariates,
@@ -208,6 +221,19 @@ def imputation(
             clusters[rows1], a[:, j] * eps1, n_cl
         )
     ses = np.sqrt((scores**2).sum(axis=0))
+    floor = SE_FLOOR * float(np.std(y)) if np.std(y) > 0 else float("inf")
+    dead = ~(ses > floor)
+    if dead.any():
+        names = ["the overall ATT"] + [f"event time {k}" for k in hs]
+        warnings.warn(
+            "imputation: the standard error of "
+            + ", ".join(n for n, x in zip(names, dead, strict=True) if x)
+            + " cannot be estimated (its residuals and treated-effect deviations are "
+            "numerically zero: a saturated or noiseless panel); it is reported as NaN.",
+            ImpactWarning,
+            stacklevel=2,
+        )
+        ses = np.where(dead, np.nan, ses)
     z = float(stats.norm.ppf(1 - alpha / 2))
     table = pd.DataFrame(
         {

@@ -13,6 +13,8 @@ of, the wild bootstrap.
 
 from __future__ import annotations
 
+import math
+import numbers
 import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
@@ -20,9 +22,10 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from impact.checks import check_count, check_seed
 from impact.did.inference.results import RandomizationResult
 from impact.did.panel import PanelData, prepare_panel, residualize_two_way
-from impact.errors import DataError, DesignError, FewClustersWarning
+from impact.errors import DataError, DesignError, FewClustersWarning, OptionError
 
 if TYPE_CHECKING:
     pass
@@ -106,8 +109,16 @@ def randomization_test(
     RandomizationResult
         ``pvalue = (1 + #{|T_perm| >= |T_obs|}) / (1 + n_perm)`` (two-sided).
     """
-    if n_perm < 1:
-        raise DataError(f"n_perm={n_perm} must be at least 1.")
+    n_perm = int(check_count(n_perm, argument="n_perm", minimum=1) or 0)
+    seed = check_seed(seed)
+    if (
+        isinstance(null, bool)
+        or not isinstance(null, numbers.Real)
+        or not math.isfinite(float(null))
+    ):
+        raise OptionError(f"null={null!r} must be a finite number (the constant effect under H0).")
+    if not (callable(statistic) or statistic in ("twfe", "imputation")):
+        raise OptionError(f"statistic={statistic!r} is not 'twfe', 'imputation' or a callable.")
     panel = prepare_panel(
         data, outcome=outcome, unit=unit, time=time, cohort=cohort, cluster=cluster,
         weights=weights, covariates=covariates,

@@ -19,15 +19,19 @@ matrices, so thousands of draws and the test inversion are cheap.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
+from impact.checks import check_alpha, check_column, check_columns, check_count, check_seed
 from impact.did.inference.inversion import WCRInversion
 from impact.did.inference.results import WildBootstrapResult
-from impact.errors import DataError, DesignError
+from impact.did.inputs import check_clusters, check_request, numeric, require_finite
+from impact.errors import DataError, DesignError, OptionError
 
 if TYPE_CHECKING:
     from impact.did.panel import PanelData
@@ -45,6 +49,26 @@ def bootstrap_weights(
     if kind == "webb":
         return rng.choice(_WEBB, size=(n_clusters, n_boot))
     raise DataError(f"weights={kind!r} is not 'rademacher' or 'webb'.")
+
+
+def check_bootstrap(
+    *, n_boot: object, alpha: object, seed: object, weights: object
+) -> tuple[int, float, int | np.random.Generator | None]:
+    """The wild bootstrap's options, checked before any work starts."""
+    if weights not in ("rademacher", "webb"):
+        raise OptionError(f"weights={weights!r} is not 'rademacher' or 'webb'.")
+    n = int(check_count(n_boot, argument="n_boot", minimum=1) or 0)
+    return n, check_alpha(alpha), check_seed(seed)
+
+
+def _finite_null(null: object) -> float:
+    if (
+        isinstance(null, bool)
+        or not isinstance(null, numbers.Real)
+        or not math.isfinite(float(null))
+    ):
+        raise OptionError(f"null={null!r} must be a finite number (the value under H0).")
+    return float(null)
 
 
 def _orthonormal(x: np.ndarray) -> np.ndarray:
@@ -78,7 +102,9 @@ def _wcr(
     codes, clusters = np.unique(clusters, return_inverse=True)
     g = len(codes)
     if g < 2:
-        raise DesignError("The wild cluster bootstrap needs at least two clusters.")
+        raise DesignError(
+            "The wild cluster bootstrap needs at least two clusters; cluster at a finer level."
+        )
     beta, *_ = np.linalg.lstsq(x, y, rcond=None)
     uhat = y - x @ beta
     others = np.delete(x, coef, axis=1)
@@ -182,18 +208,46 @@ def wild_cluster_bootstrap(
     within cluster; works with as few as ~6-10 clusters (MacKinnon & Webb 2018), but is
     unreliable when very few clusters are treated.
     """
-    cols = list(regressors)
-    missing = [c for c in [outcome, cluster, *cols] if c not in data]
+    n_boot, alpha, seed = check_bootstrap(n_boot=n_boot, alpha=alpha, seed=seed, weights=weights)
+    null = _finite_null(null)
+    cols = list(check_columns(regressors, argument="regressors"))
+    if not cols:
+        raise OptionError("regressors must name at least one column (the tested one first).")
+    check_column(coef, argument="coef", optional=True)
+    data, _ = check_request(data, {"outcome": outcome, "cluster": cluster})
+    missing = [f"regressors={c!r}" for c in cols if c not in data.columns]
     if missing:
-        raise DataError(f"Column(s) {missing} not found in data; available: {list(data.columns)}.")
+        raise DataError(
+            f"Column(s) {', '.join(missing)} not found in data; available columns: "
+            f"{list(data.columns)}. Pass the right column name(s)."
+        )
+    if coef is not None and coef not in cols:
+        raise OptionError(f"coef={coef!r} is not one of regressors {cols}; name one of them.")
     k = 0 if coef is None else cols.index(coef)
     tested = cols[k]
-    x = data[cols].to_numpy(dtype=float)
+    y = numeric(data, outcome, "outcome")
+    require_finite(y, outcome, "outcome", "impute them or drop those rows first")
+    xs = []
+    for c in cols:
+        xc = numeric(data, c, "regressor")
+        require_finite(xc, c, "regressor", "impute them or drop those rows first")
+        xs.append(xc)
+    x = np.column_stack(xs)
     if intercept:
         x = np.column_stack([x, np.ones(len(data))])
-    y = data[outcome].to_numpy(dtype=float)
+    if data[cluster].isna().any():
+        raise DataError(
+            f"Column {cluster!r} (cluster) has {int(data[cluster].isna().sum())} missing "
+            "values; fill them (every observation needs its cluster) or drop those rows."
+        )
     cl = pd.factorize(data[cluster].to_numpy())[0]
     g, n = cl.max() + 1, len(y)
+    check_clusters(int(g), cluster)
+    if n <= x.shape[1]:
+        raise DesignError(
+            f"Zero residual degrees of freedom: {n} observations for {x.shape[1]} "
+            "coefficients; the regression fits exactly and the bootstrap has no residuals."
+        )
     ssc = g / (g - 1) * (n - 1) / (n - x.shape[1])
     return _wcr(
         y, x, cl, coef=k, null=null, weights=weights, n_boot=n_boot, seed=seed, alpha=alpha,
@@ -217,6 +271,8 @@ def wild_bootstrap_twfe(
     """
     from impact.did.panel import residualize_two_way
 
+    n_boot, alpha, seed = check_bootstrap(n_boot=n_boot, alpha=alpha, seed=seed, weights=weights)
+    null = _finite_null(null)
     f = panel.frame
     uc = pd.factorize(f["_unit"].to_numpy())[0]
     tc = pd.factorize(f["_time"].to_numpy())[0]
@@ -291,9 +347,34 @@ def wild_bootstrap_scores(
     Rademacher weights its variance equals the analytic ``sum_c s_c^2``; what it adds is a
     reference distribution that reflects few, unequal clusters.
     """
-    s = np.asarray(cluster_scores, dtype=float).ravel()
-    if s.size < 2 or not np.all(np.isfinite(s)):
-        raise DataError("cluster_scores must be a finite vector with one entry per cluster (>= 2).")
+    n_boot, alpha, seed = check_bootstrap(n_boot=n_boot, alpha=alpha, seed=seed, weights=weights)
+    null = _finite_null(null)
+    check_column(outcome, argument="outcome")
+    if isinstance(estimate, bool) or not isinstance(estimate, numbers.Real):
+        raise OptionError(f"estimate={estimate!r} must be a number (the point estimate).")
+    if not np.isfinite(float(estimate)):
+        raise DataError(f"estimate={estimate!r} is not finite; there is nothing to bootstrap.")
+    try:
+        s = np.asarray(cluster_scores, dtype=float).ravel()
+    except (TypeError, ValueError) as err:
+        raise OptionError(
+            f"cluster_scores must be numbers, one per cluster; got {type(cluster_scores).__name__}."
+        ) from err
+    if not np.all(np.isfinite(s)):
+        raise DataError(
+            f"cluster_scores has {int((~np.isfinite(s)).sum())} missing or infinite entries; "
+            "every cluster's score must be finite."
+        )
+    if s.size < 2:
+        raise DesignError(
+            f"cluster_scores has {s.size} entry: the wild bootstrap needs at least two "
+            "clusters (one score per cluster)."
+        )
+    if not np.any(s != 0):
+        raise DesignError(
+            "cluster_scores are all zero: the estimate has no estimated sampling variation "
+            "and its bootstrap is degenerate."
+        )
     rng = np.random.default_rng(seed)
     w = bootstrap_weights(s.size, n_boot, weights, rng)
     dev = s @ w

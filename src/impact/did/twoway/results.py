@@ -11,7 +11,7 @@ from scipy import stats
 
 from impact.did.intervals import alpha_at
 from impact.effect import Effect
-from impact.errors import DataError
+from impact.errors import DataError, DesignError
 from impact.results import EstimateResult, check_level, headline_row
 
 if TYPE_CHECKING:
@@ -162,7 +162,9 @@ class TWFEResult(EstimateResult):
         from impact.did.twoway.weights import twfe_weights_from_panel
 
         if self.panel is None:
-            raise ValueError("This result does not carry its data; call impact.did.twfe_weights().")
+            raise DesignError(
+                "This result does not carry its data; call impact.did.twfe_weights()."
+            )
         return twfe_weights_from_panel(self.panel)
 
     def wild_bootstrap(
@@ -178,7 +180,7 @@ class TWFEResult(EstimateResult):
         from impact.did.inference.wild_bootstrap import wild_bootstrap_twfe
 
         if self.panel is None:
-            raise ValueError("This result does not carry its data; refit with impact.did.twfe().")
+            raise DesignError("This result does not carry its data; refit with impact.did.twfe().")
         return wild_bootstrap_twfe(
             self.panel,
             n_boot=n_boot,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from impact.checks import check_alpha, check_count
 from impact.did.panel import PanelData, fit_panel_ols, prepare_panel, warn_few_clusters
 from impact.did.twoway.results import EventStudyResult, TWFEResult
 from impact.errors import DesignError
@@ -85,6 +86,7 @@ def twfe(
       3560 observations, 356 units, 356 clusters (20 treated)
     ...
     """
+    alpha = check_alpha(alpha)
     panel = prepare_panel(
         data,
         outcome=outcome,
@@ -125,12 +127,13 @@ def event_time_bins(
 ) -> tuple[pd.Series, int, int]:
     """Event time per row after binning or trimming; returns (binned event time, lo, hi)."""
     ev = panel.frame["_event"]
+    if ev.isna().all():
+        raise DesignError(
+            "No unit is treated within the panel (every cohort is 0, missing or after the "
+            "last period): an event study needs treated units. Check the cohort column."
+        )
     lo = int(ev.min()) if leads is None else -int(leads)
     hi = int(ev.max()) if lags is None else int(lags)
-    if leads is not None and leads < 1:
-        raise DesignError(f"leads={leads!r} must be at least 1 (the reference period is -1).")
-    if lags is not None and lags < 0:
-        raise DesignError(f"lags={lags!r} must be non-negative.")
     binned = ev.clip(lower=lo, upper=hi) if bin_endpoints else ev.where((ev >= lo) & (ev <= hi))
     return binned, lo, hi
 
@@ -183,6 +186,10 @@ def event_study(
     distant lead is also omitted (the event-time and calendar-time trends are otherwise
     not separately identified).
     """
+    alpha = check_alpha(alpha)
+    leads = check_count(leads, argument="leads", minimum=1, optional=True)
+    lags = check_count(lags, argument="lags", minimum=0, optional=True)
+    reference = int(check_count(reference, argument="reference", minimum=-(10**9)) or 0)
     panel = prepare_panel(
         data,
         outcome=outcome,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from impact.checks import as_dataframe, check_column
 from impact.did.panel import PanelData, prepare_panel, residualize_two_way
 from impact.errors import DataError
 from impact.results import Diagnostic
@@ -175,6 +176,8 @@ def twfe_weights(
     >>> print(round(w.table["weight"].sum(), 6), int(w.table["negative"].sum()))
     1.0 0
     """
+    check_column(outcome, argument="outcome", optional=True)
+    data = as_dataframe(data)
     src = data if outcome is not None else data.assign(__no_outcome__=0.0)
     panel = prepare_panel(
         src,
