@@ -48,7 +48,9 @@ def _check_probability_scale(outcome: str, point: float, draws: np.ndarray) -> N
             f"Effect on {outcome!r} has unit='probability' but point={point:g}: a risk "
             f"difference lies between -1 and 1 ({point * 100:g} percentage points is "
             f"impossible). If you meant {point:g} percentage points, pass {point / 100:g} "
-            "(and divide the standard error or draws by 100 too)."
+            "(and divide the standard error or draws by 100 too); if the outcome is not a "
+            "probability (a score, an amount), say what it is with unit=, e.g. "
+            "result.effect(unit='points')."
         )
     outside = np.abs(draws) > _PROBABILITY_BOUND
     if outside.any():
@@ -56,8 +58,9 @@ def _check_probability_scale(outcome: str, point: float, draws: np.ndarray) -> N
             f"Effect on {outcome!r} has unit='probability' but {int(outside.sum())} of "
             f"{outside.size} draws lie outside [-1, 1] (from {draws.min():g} to "
             f"{draws.max():g}); a risk difference cannot. If the draws are in percentage points, "
-            "divide them by 100; if the uncertainty is that large, a normal approximation is not "
-            "usable here (use bootstrap or posterior draws)."
+            "divide them by 100; if the outcome is not a probability, pass its unit with unit=; "
+            "if the uncertainty is that large, a normal approximation is not usable here (use "
+            "bootstrap or posterior draws)."
         )
 
 
