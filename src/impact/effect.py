@@ -44,13 +44,17 @@ def _finite_number(value: Any, argument: str) -> float:
 def _check_probability_scale(outcome: str, point: float, draws: np.ndarray) -> None:
     """Refuse a risk difference outside [-1, 1]: a percentage or a broken estimate."""
     if abs(point) > _PROBABILITY_BOUND:
+        percent = (
+            f" If you meant {point:g} percentage points, pass {point / 100:g} (and divide the "
+            "standard error or draws by 100 too)."
+            if abs(point) <= 100
+            else ""
+        )
         raise DataError(
             f"Effect on {outcome!r} has unit='probability' but point={point:g}: a risk "
-            f"difference lies between -1 and 1 ({point * 100:g} percentage points is "
-            f"impossible). If you meant {point:g} percentage points, pass {point / 100:g} "
-            "(and divide the standard error or draws by 100 too); if the outcome is not a "
-            "probability (a score, an amount), say what it is with unit=, e.g. "
-            "result.effect(unit='points')."
+            f"difference lies between -1 and 1 ({point * 100:g} percentage points is impossible). "
+            "If the outcome is not a probability (a score, "
+            f"an amount), say what it is with unit=, e.g. result.effect(unit='NOK')." + percent
         )
     outside = np.abs(draws) > _PROBABILITY_BOUND
     if outside.any():

@@ -91,10 +91,10 @@ HEADLINE_COLUMNS: tuple[str, ...] = (
 
 def check_level(level: float) -> float:
     """Return ``level`` as a float if it is a coverage strictly between 0 and 1, else raise."""
-    from impact.errors import DesignError
+    from impact.errors import OptionError
 
     if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise DesignError(
+        raise OptionError(
             f"level={level!r} is not a coverage probability; pass a number strictly between "
             "0 and 1, e.g. level=0.95 for 95 % intervals."
         )
