@@ -35,7 +35,7 @@ import numpy as np
 from impact.did import honest_did
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "did"))
+sys.path.insert(0, str(ROOT / "tests" / "did" / "honest"))
 from test_honest import BETA, SIGMA_FIXEST  # noqa: E402
 
 
