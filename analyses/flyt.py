@@ -41,7 +41,7 @@ from _shared import (
 
 from impact.bayes import hierarchical_did
 from impact.cba import Programme, appraise
-from impact.data import load
+from impact.data import SyntheticData, load
 from impact.did import imputation, wild_bootstrap_scores
 from impact.report.bundle import Bundle
 
@@ -57,9 +57,18 @@ def main(
     fast: bool = False,
     progress: Progress = print,
 ) -> Bundle:
-    """Run the Flyt evaluation and write its results bundle."""
-    sim = load("flyt", data_dir)
-    bundle = Bundle.create(results_dir, PROGRAMME)
+    """Run the Flyt evaluation and write its results bundle.
+
+    The bundle is written beside the current one and made current only when complete; space
+    and permissions are checked before the data are read (see :mod:`impact.report.bundle`).
+    """
+    with Bundle.writing(results_dir, PROGRAMME) as bundle:
+        analyse(bundle, load("flyt", data_dir), fast=fast, progress=progress)
+    return Bundle.open(results_dir, PROGRAMME)
+
+
+def analyse(bundle: Bundle, sim: SyntheticData, *, fast: bool, progress: Progress) -> None:
+    """Write every stage of the Flyt evaluation into ``bundle``."""
     panel = sim.panel
     spec: dict[str, Any] = {
         "outcome": "completion_rate",
@@ -196,7 +205,6 @@ def main(
         },
         warnings=notes,
     )
-    return bundle
 
 
 def flyt_programme(*, participants: int) -> Programme:

@@ -39,7 +39,7 @@ from _shared import (
 
 from impact.bayes import hierarchical_did
 from impact.cba import Programme, appraise
-from impact.data import load
+from impact.data import SyntheticData, load
 from impact.report.bundle import Bundle
 
 PROGRAMME = "unginvest"
@@ -54,9 +54,18 @@ def main(
     fast: bool = False,
     progress: Progress = print,
 ) -> Bundle:
-    """Run the UngInvest evaluation and write its results bundle."""
-    sim = load("unginvest", data_dir)
-    bundle = Bundle.create(results_dir, PROGRAMME)
+    """Run the UngInvest evaluation and write its results bundle.
+
+    The bundle is written beside the current one and made current only when complete; space
+    and permissions are checked before the data are read (see :mod:`impact.report.bundle`).
+    """
+    with Bundle.writing(results_dir, PROGRAMME) as bundle:
+        analyse(bundle, load("unginvest", data_dir), fast=fast, progress=progress)
+    return Bundle.open(results_dir, PROGRAMME)
+
+
+def analyse(bundle: Bundle, sim: SyntheticData, *, fast: bool, progress: Progress) -> None:
+    """Write every stage of the UngInvest evaluation into ``bundle``."""
     panel = sim.panel
     spec: dict[str, Any] = {
         "outcome": "neet",
@@ -172,7 +181,6 @@ def main(
         truth={"simple_person": float(truth.query("estimand == 'simple'")["value"].iloc[0])},
         warnings=notes,
     )
-    return bundle
 
 
 def unginvest_programme(*, participants: int, age: int, event_times: tuple[int, ...]) -> Programme:

@@ -2,7 +2,8 @@
 
 Built on typer (type-hinted commands, help text and shell completion for free) with rich for
 progress and messages. User errors (:class:`impact.errors.ImpactError`) print a one-line
-message and exit with status 1, without a traceback.
+message and exit with status 1, without a traceback; Ctrl-C prints one line and exits with
+status 130 (a run interrupted that way makes no partial bundle current).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ ANALYSES_DIR = Path("analyses")
 
 @contextmanager
 def _step(label: str) -> Iterator[None]:
-    """Show a spinner while a step runs and its wall time when it ends; user errors exit 1."""
+    """Show a spinner while a step runs and its wall time when it ends; user errors exit 1,
+    Ctrl-C exits 130."""
     start = time.perf_counter()
     try:
         with console.status(f"[bold]{label}[/bold] ..."):
@@ -45,6 +47,12 @@ def _step(label: str) -> Iterator[None]:
     except ImpactError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=1) from None
+    except KeyboardInterrupt:
+        console.print(
+            f"[red]interrupted:[/red] {label} stopped by Ctrl-C; no new results bundle was made "
+            "current (the previous one, if any, is unchanged)."
+        )
+        raise typer.Exit(code=130) from None
     console.print(f"[green]done[/green] {label} ({time.perf_counter() - start:.1f} s)")
 
 

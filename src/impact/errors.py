@@ -34,6 +34,15 @@ class OptionError(ImpactError, ValueError, TypeError):
     ``ValueError`` and a ``TypeError`` so code that caught either keeps working."""
 
 
+class BundleError(DataError):
+    """A results bundle cannot be written or read: it is missing, incomplete, corrupted or of
+    an older schema, or the disk refused to store it (no permission, no space).
+
+    The message names the path and the fix (usually ``impact run <programme>``). It is a
+    :class:`DataError`, which a missing bundle raised before there was this class.
+    """
+
+
 class ImpactWarning(UserWarning):
     """Base class of warnings an evaluator must know about but can live with."""
 
@@ -51,6 +60,7 @@ class OverlapWarning(ImpactWarning):
 
 
 __all__ = [
+    "BundleError",
     "DataError",
     "DesignError",
     "DiagnosticsWarning",

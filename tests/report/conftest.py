@@ -123,7 +123,7 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
         ),
     )
     if not full:
-        return bundle
+        return bundle.commit()
     bundle.write_table("cs_dynamic", cs)
     bundle.write_table(
         "att_gt",
@@ -214,7 +214,7 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
         ),
     )
     bundle.write_draws("npv", pd.DataFrame({"npv": rng.normal(48e6, 35e6, 4000)}))
-    return bundle
+    return bundle.commit()
 
 
 @pytest.fixture(scope="session")

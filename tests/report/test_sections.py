@@ -31,7 +31,7 @@ def test_png_figures_are_real_images(results_dir: Path) -> None:
 def test_counts_sentence_discloses_small_counts(tmp_path: Path) -> None:
     bundle = Bundle.create(tmp_path, "flyt")
     bundle.update_metadata(n_persons=1200, n_units=3, n_treated_units=2, n_participants=40)
-    ctx = ReportContext.open(tmp_path, "flyt", lang="nb")
+    ctx = ReportContext(bundle, "nb")
     text = str(sections.counts_sentence(ctx))
     assert "i <5 kommuner, hvorav <5 med programmet" in text and "1\u00a0200" in text
     persons = str(sections.counts_sentence(ctx, units=None))
@@ -43,7 +43,7 @@ def test_method_section_lists_failed_checks_and_warnings(results_dir: Path, tmp_
     assert "Check rhat: **failed**" in text and "Check pretrends: passed" in text
     bundle = Bundle.create(tmp_path, "x")
     bundle.update_metadata(warnings=["only 20 treated clusters"])
-    item = sections.method_section(ReportContext.open(tmp_path, "x", lang="nb"))[0]
+    item = sections.method_section(ReportContext(bundle, "nb"))[0]
     assert isinstance(item, MarkdownText) and "only 20 treated clusters" in item.text
 
 
@@ -55,12 +55,12 @@ def test_method_section_explains_warning_categories_in_plain_language(tmp_path: 
         {"category": "SomethingNew", "message": "a new kind of note"},
     ]
     bundle.update_metadata(warnings=notes)
-    nb = str(sections.method_section(ReportContext.open(tmp_path, "x", lang="nb"))[0])
+    nb = str(sections.method_section(ReportContext(bundle, "nb"))[0])
     # one bokmål sentence per kind of warning, each technical message nested under it
     assert nb.count("Få kommuner eller grupper har fått tiltaket") == 1
     assert "only 20 treated clusters (a)" in nb and "only 20 treated clusters (b)" in nb
     assert "Analysen ga en teknisk merknad" in nb and "a new kind of note" in nb
-    en = str(sections.method_section(ReportContext.open(tmp_path, "x", lang="en"))[0])
+    en = str(sections.method_section(ReportContext(bundle, "en"))[0])
     assert "Few municipalities or groups received the programme" in en
     assert "Få kommuner" not in en
 
@@ -71,7 +71,7 @@ def test_sensitivity_section_says_how_much_divergence_the_conclusion_takes(
     import pandas as pd
 
     bundle = Bundle.create(tmp_path, "x")
-    assert sections.sensitivity_section(ReportContext.open(tmp_path, "x")) == []
+    assert sections.sensitivity_section(ReportContext(bundle, "nb")) == []
     table = pd.DataFrame(
         {
             "m": [float("nan"), 0.0, 0.5, 1.0],
@@ -83,17 +83,17 @@ def test_sensitivity_section_says_how_much_divergence_the_conclusion_takes(
     )
     bundle.write_table("trend_sensitivity", table)
     bundle.update_metadata(trend_sensitivity={"breakdown": 0.16})
-    items = sections.sensitivity_section(ReportContext.open(tmp_path, "x", lang="nb"))
+    items = sections.sensitivity_section(ReportContext(bundle, "nb"))
     assert "Konklusjonen er følsom" in str(items[0]) and "16 %" in str(items[0])
     shown = items[1].to_frame().to_string()
     assert "Parallelle trender" in shown and "Avvik opptil 50 %" in shown
     assert "Ingen endring i avviket etter start" in shown and "Avvik opptil 0 %" not in shown
     assert "2,0 til 8,0" in shown  # pp, bokmål decimal comma
     bundle.update_metadata(trend_sensitivity={"breakdown": 1.7})
-    items = sections.sensitivity_section(ReportContext.open(tmp_path, "x", lang="en"))
+    items = sections.sensitivity_section(ReportContext(bundle, "en"))
     assert "The conclusion holds" in str(items[0]) and "170%" in str(items[0])
     bundle.update_metadata(trend_sensitivity={"breakdown": None})
-    items = sections.sensitivity_section(ReportContext.open(tmp_path, "x", lang="en"))
+    items = sections.sensitivity_section(ReportContext(bundle, "en"))
     assert "not clearly different from zero" in str(items[0])
 
 
@@ -108,7 +108,7 @@ def test_pooled_posterior_falls_back_to_inference_data(full_bundle: Bundle, tmp_
 
     bundle = Bundle.create(tmp_path, "flyt")
     bundle.write_table("site_effects", full_bundle.read_table("site_effects"))
-    ctx = ReportContext.open(tmp_path, "flyt", lang="en")
+    ctx = ReportContext(bundle, "en")
     assert sum(isinstance(i, FigureImage) for i in sections.sites_section(ctx)) == 1
     mu = np.random.default_rng(1).normal(0.04, 0.01, size=(2, 200))
     bundle.write_idata("partial_pooling", az.from_dict(posterior={"mu": mu}))
