@@ -22,7 +22,9 @@ def test_user_errors_exit_1_without_traceback(tmp_path):
     assert result.exit_code == 1
     assert "Unknown scenario 'flyyt'" in result.output
     assert "Traceback" not in result.output
-    result = runner.invoke(app, ["run", "flyt", "--data", str(tmp_path / "none")])
+    result = runner.invoke(
+        app, ["run", "flyt", "--data", str(tmp_path / "none"), "--results", str(tmp_path)]
+    )
     assert result.exit_code == 1
     assert "impact simulate flyt" in result.output
 

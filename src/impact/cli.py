@@ -49,8 +49,9 @@ def _step(label: str) -> Iterator[None]:
         raise typer.Exit(code=1) from None
     except KeyboardInterrupt:
         console.print(
-            f"[red]interrupted:[/red] {label} stopped by Ctrl-C; no new results bundle was made "
-            "current (the previous one, if any, is unchanged)."
+            f"[red]interrupted:[/red] {label} stopped by Ctrl-C; no partial results were made "
+            "current.",
+            soft_wrap=True,
         )
         raise typer.Exit(code=130) from None
     console.print(f"[green]done[/green] {label} ({time.perf_counter() - start:.1f} s)")
