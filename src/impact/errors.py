@@ -43,6 +43,11 @@ class BundleError(DataError):
     """
 
 
+class SamplingError(ImpactError, RuntimeError):
+    """The sampler returned fewer chains or draws than asked (interrupted with Ctrl-C, or it
+    stopped early); the truncated posterior is refused rather than used."""
+
+
 class ImpactWarning(UserWarning):
     """Base class of warnings an evaluator must know about but can live with."""
 
@@ -70,4 +75,5 @@ __all__ = [
     "OptionError",
     "OverlapWarning",
     "ParameterError",
+    "SamplingError",
 ]

@@ -6,7 +6,7 @@ import pytest
 
 from impact.bayes import SamplerInfo, nutpie_available
 from impact.bayes.sampling import check_sampling_sizes, resolve_sampler
-from impact.errors import DesignError, OptionError
+from impact.errors import DesignError, OptionError, SamplingError
 
 
 def test_resolve_sampler():
@@ -41,3 +41,21 @@ def test_sampler_info_to_dict():
     d = info.to_dict()
     assert d["sampler"] == "nutpie" and d["seed"] == 7 and d["seconds"] == 12.346
     assert d["options"] == {"cores": "2"}
+
+
+def test_a_truncated_posterior_is_refused(monkeypatch):
+    """An interrupted sampler may return fewer draws than asked; that raises, never passes."""
+    import arviz as az
+    import numpy as np
+    import pymc as pm
+
+    from impact.bayes.sampling import sample_model
+
+    def truncated(*, draws, chains, **_):
+        return az.from_dict(posterior={"mu": np.zeros((chains, draws * 6 // 10))})
+
+    monkeypatch.setattr(pm, "sample", truncated)
+    with pm.Model() as model:
+        pm.Normal("mu")
+    with pytest.raises(SamplingError, match=r"returned 2 chains x 60 draws; 2 x 100 were asked"):
+        sample_model(model, draws=100, tune=10, chains=2, seed=1, prior_draws=0)

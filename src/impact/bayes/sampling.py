@@ -20,7 +20,7 @@ import pandas as pd
 import pymc as pm
 
 from impact.checks import check_fraction, check_seed
-from impact.errors import DesignError, OptionError
+from impact.errors import DesignError, OptionError, SamplingError
 from impact.results import Diagnostic
 
 Sampler = Literal["pymc", "nutpie", "auto"]
@@ -202,6 +202,7 @@ def sample_model(
         # ``pm.sample`` is looked up at call time so pymc.testing.mock_sample can replace it.
         idata = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=sample_seed, **kwargs)
     seconds = time.perf_counter() - start
+    check_complete(idata, draws=draws, chains=chains, sampler=used)
     with model:
         if prior_draws > 0:
             idata.extend(pm.sample_prior_predictive(draws=prior_draws, random_seed=prior_seed))
@@ -224,3 +225,16 @@ def sample_model(
         options={k: v for k, v in sampler_options.items() if k != "progressbar"},
     )
     return idata, info
+
+
+def check_complete(idata: az.InferenceData, *, draws: int, chains: int, sampler: str) -> None:
+    """Refuse a posterior with fewer chains or draws than asked (a sampler interrupted with
+    Ctrl-C may return what it has so far; nutpie does, and says it drew them all)."""
+    sizes = idata.posterior.sizes
+    got_chains, got_draws = int(sizes.get("chain", 0)), int(sizes.get("draw", 0))
+    if (got_chains, got_draws) != (chains, draws):
+        raise SamplingError(
+            f"The {sampler} sampler returned {got_chains} chains x {got_draws} draws; "
+            f"{chains} x {draws} were asked. It was interrupted or stopped early, and a "
+            "truncated posterior is not used: run the fit again to completion."
+        )
