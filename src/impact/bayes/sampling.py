@@ -230,7 +230,7 @@ def sample_model(
 def check_complete(idata: az.InferenceData, *, draws: int, chains: int, sampler: str) -> None:
     """Refuse a posterior with fewer chains or draws than asked (a sampler interrupted with
     Ctrl-C may return what it has so far; nutpie does, and says it drew them all)."""
-    sizes = idata.posterior.sizes
+    sizes = idata["posterior"].sizes
     got_chains, got_draws = int(sizes.get("chain", 0)), int(sizes.get("draw", 0))
     if (got_chains, got_draws) != (chains, draws):
         raise SamplingError(
