@@ -9,12 +9,14 @@ status 130 (a run interrupted that way makes no partial bundle current).
 from __future__ import annotations
 
 import importlib.util
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -41,20 +43,36 @@ def _step(label: str) -> Iterator[None]:
     """Show a spinner while a step runs and its wall time when it ends; user errors exit 1,
     Ctrl-C exits 130."""
     start = time.perf_counter()
+    ctrl_c: list[bool] = []  # a sampler may swallow Ctrl-C and return early (nutpie does)
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        ctrl_c.append(True)
+        raise KeyboardInterrupt
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_sigint) if in_main else None
     try:
         with console.status(f"[bold]{label}[/bold] ..."):
             yield
     except ImpactError as exc:
+        if ctrl_c:
+            _interrupted(label)
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=1) from None
     except KeyboardInterrupt:
-        console.print(
-            f"[red]interrupted:[/red] {label} stopped by Ctrl-C; no partial results were made "
-            "current.",
-            soft_wrap=True,
-        )
-        raise typer.Exit(code=130) from None
+        _interrupted(label)
+    finally:
+        if in_main and previous is not None:
+            signal.signal(signal.SIGINT, previous)
     console.print(f"[green]done[/green] {label} ({time.perf_counter() - start:.1f} s)")
+
+
+def _interrupted(label: str) -> NoReturn:
+    console.print(
+        f"[red]interrupted:[/red] {label} stopped by Ctrl-C; no partial results were made current.",
+        soft_wrap=True,
+    )
+    raise typer.Exit(code=130) from None
 
 
 def _load_analysis(programme: str, analyses_dir: Path) -> Callable[..., Any]:

@@ -349,3 +349,36 @@ def test_ctrl_c_during_impact_run_exits_130_and_keeps_the_old_bundle(tmp_path: P
     assert "interrupted" in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert fingerprint(tmp_path) == before and leftovers(tmp_path) == ["analyses"]
+
+
+def test_ctrl_c_swallowed_by_the_sampler_still_exits_130(tmp_path: Path) -> None:
+    """nutpie catches Ctrl-C and returns the draws so far; sample_model then raises
+    SamplingError, and `impact run` still reports the interruption (measured: a real SIGINT
+    during the Flyt fit returned 142 of 300 draws)."""
+    write(tmp_path)
+    before = fingerprint(tmp_path)
+    analyses = tmp_path / "analyses"
+    analyses.mkdir()
+    (analyses / "flyt.py").write_text(
+        textwrap.dedent(
+            """
+            import os, signal
+            from impact.errors import SamplingError
+            from impact.report.bundle import Bundle
+
+            def main(*, data_dir, results_dir, fast, progress):
+                with Bundle.writing(results_dir, "flyt"):
+                    try:  # what nutpie does with Ctrl-C
+                        os.kill(os.getpid(), signal.SIGINT)
+                    except KeyboardInterrupt:
+                        pass
+                    raise SamplingError("returned 4 chains x 142 draws; 4 x 300 were asked")
+            """
+        )
+    )
+    result = runner.invoke(
+        app, ["run", "flyt", "--results", str(tmp_path), "--analyses", str(analyses)]
+    )
+    assert result.exit_code == 130, result.output
+    assert result.output.startswith("interrupted") and "Traceback" not in result.output
+    assert fingerprint(tmp_path) == before and leftovers(tmp_path) == ["analyses"]
