@@ -35,6 +35,7 @@ __all__ = [
     "check_columns",
     "check_count",
     "check_fraction",
+    "check_level",
     "check_seed",
 ]
 
@@ -111,6 +112,16 @@ def check_alpha(alpha: Any, *, argument: str = "alpha") -> float:
             "0 and 1, e.g. alpha=0.05 for 95 % intervals."
         )
     return float(alpha)
+
+
+def check_level(level: Any, *, argument: str = "level") -> float:
+    """A coverage strictly between 0 and 1 (``level=0.95`` for 95 % intervals)."""
+    if not _is_real(level) or not 0 < float(level) < 1:
+        raise OptionError(
+            f"{argument}={level!r} is not a coverage probability; pass a number strictly "
+            "between 0 and 1, e.g. level=0.95 for 95 % intervals."
+        )
+    return float(level)
 
 
 def check_fraction(value: Any, *, argument: str) -> float:

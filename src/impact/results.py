@@ -32,10 +32,11 @@ from __future__ import annotations
 import html
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from impact.checks import check_level
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -52,8 +53,6 @@ __all__ = [
     "check_level",
     "compare",
     "headline_row",
-    "normal_interval",
-    "normal_quantile",
 ]
 
 #: The point, its standard error and the interval, in this order, in every ``to_frame``.
@@ -87,23 +86,6 @@ HEADLINE_COLUMNS: tuple[str, ...] = (
     "level",
     "uncertainty",
 )
-
-
-def check_level(level: float) -> float:
-    """Return ``level`` as a float if it is a coverage strictly between 0 and 1, else raise."""
-    from impact.errors import OptionError
-
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise OptionError(
-            f"level={level!r} is not a coverage probability; pass a number strictly between "
-            "0 and 1, e.g. level=0.95 for 95 % intervals."
-        )
-    return float(level)
-
-
-def normal_quantile(level: float) -> float:
-    """The two-sided standard normal critical value of a ``level`` interval (1.96 at 0.95)."""
-    return NormalDist().inv_cdf(0.5 + check_level(level) / 2)
 
 
 class _Printable:
@@ -253,9 +235,3 @@ def compare(
             )
         table["estimator"] = list(labels)
     return table
-
-
-def normal_interval(estimate: Any, se: Any, level: float) -> tuple[Any, Any]:
-    """``estimate -/+ z * se`` with the normal critical value of ``level`` (arrays welcome)."""
-    z = normal_quantile(level)
-    return estimate - z * se, estimate + z * se

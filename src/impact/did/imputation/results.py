@@ -83,7 +83,7 @@ class ImputationResult(EstimateResult):
 
     def interval(self, *, level: float = 0.95) -> tuple[float, float]:
         """Normal interval for the overall ATT at ``level``."""
-        z = float(stats.norm.ppf(1 - alpha_at(level, self.alpha) / 2))
+        z = normal_crit(alpha_at(level, self.alpha))
         return (self.att - z * self.se, self.att + z * self.se)
 
     @property

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from impact.did.intervals import alpha_at
+from impact.did.intervals import alpha_at, t_crit
 from impact.effect import Effect
 from impact.errors import DataError, DesignError
 from impact.results import EstimateResult, check_level, headline_row
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
     from impact.did.inference.results import WildBootstrapResult
     from impact.did.panel import PanelData
     from impact.did.twoway.weights import TWFEWeights
-
-
-def _t_crit(alpha: float, df: int) -> float:
-    return float(stats.t.ppf(1 - alpha / 2, df))
 
 
 @dataclass(frozen=True)
@@ -67,7 +63,7 @@ class TWFEResult(EstimateResult):
 
     def interval(self, *, level: float = 0.95) -> tuple[float, float]:
         """Interval for the treatment coefficient at ``level`` (t with ``df_resid`` df)."""
-        h = _t_crit(alpha_at(level, self.alpha), self.df_resid) * self.se
+        h = t_crit(alpha_at(level, self.alpha), self.df_resid) * self.se
         return (self.estimate - h, self.estimate + h)
 
     @property
@@ -78,7 +74,7 @@ class TWFEResult(EstimateResult):
         """Tidy table: one row per coefficient (``term, estimate, se, ci_lower, ci_upper,
         pvalue``), intervals at ``level`` with the t critical value (``df_resid`` df)."""
         se = np.sqrt(np.diag(self.cov.to_numpy()))
-        h = _t_crit(alpha_at(level, self.alpha), self.df_resid) * se
+        h = t_crit(alpha_at(level, self.alpha), self.df_resid) * se
         est = self.params.to_numpy()
         return pd.DataFrame(
             {
@@ -231,7 +227,7 @@ class EventStudyResult(EstimateResult):
         return self._table(self.alpha)
 
     def _table(self, alpha: float) -> pd.DataFrame:
-        h = _t_crit(alpha, self.df_resid) * self.se
+        h = t_crit(alpha, self.df_resid) * self.se
         est = pd.DataFrame(
             {
                 "event_time": list(self.event_times),
@@ -277,7 +273,7 @@ class EventStudyResult(EstimateResult):
             raise DataError("No post-adoption event times (k >= 0) in this event study.")
         est = float(w @ self.coef[idx])
         se = float(np.sqrt(w @ self.cov_matrix[np.ix_(idx, idx)] @ w))
-        h = _t_crit(alpha_at(level, self.alpha), self.df_resid) * se
+        h = t_crit(alpha_at(level, self.alpha), self.df_resid) * se
         return headline_row(
             estimator=self.estimator,
             outcome=self.outcome,
