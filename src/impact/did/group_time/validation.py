@@ -36,6 +36,7 @@ from impact.did.inputs import (
     positive_weights,
     recode_late,
     require_finite,
+    show,
     treated_too_early,
 )
 from impact.errors import DataError, DesignError, ImpactWarning
@@ -121,11 +122,6 @@ class StaggeredPanel:
         return pd.DataFrame(out)
 
 
-def _show(value: object) -> str:
-    """repr of a label without numpy's type wrapper (np.int64(3) -> 3)."""
-    return repr(value.item() if isinstance(value, np.generic) else value)
-
-
 def _sorted_balanced_units(
     units: pd.Series, t_long: np.ndarray, periods: np.ndarray
 ) -> tuple[np.ndarray, bool]:
@@ -196,10 +192,6 @@ def _distinct_periods(data: pd.DataFrame, time: str, t: np.ndarray) -> np.ndarra
     return np.sort(pd.unique(t))
 
 
-def _numeric(data: pd.DataFrame, column: str, what: str) -> np.ndarray:
-    return numeric(data, column, what)
-
-
 def _check_request(
     data: object,
     columns: dict[str, str | None],
@@ -261,17 +253,17 @@ def _outcome_time_cohort(
             raise DataError(
                 f"Column {col!r} ({what}) has {n_na} missing values; drop or fill those rows first."
             )
-    y = _numeric(data, outcome, "outcome")
+    y = numeric(data, outcome, "outcome")
     require_finite(y, outcome, "outcome", f"impute them or {drop_fix}")
     if _numpy_integers(data, time):
-        t = data[time].to_numpy() if integer_views else _numeric(data, time, "time")
+        t = data[time].to_numpy() if integer_views else numeric(data, time, "time")
     else:
-        t = _numeric(data, time, "time")
+        t = numeric(data, time, "time")
         check_periods(t, time)
     if _numpy_integers(data, cohort):
-        g = data[cohort].to_numpy() if integer_views else _numeric(data, cohort, "cohort")
+        g = data[cohort].to_numpy() if integer_views else numeric(data, cohort, "cohort")
     else:
-        g = _numeric(data, cohort, "cohort")
+        g = numeric(data, cohort, "cohort")
         g = np.where(np.isnan(g), 0.0, g)
     check_cohorts(g, cohort, never_treated=never_treated)
     periods = _distinct_periods(data, time, t)
@@ -280,11 +272,6 @@ def _outcome_time_cohort(
             f"Column {time!r} has a single period ({periods[0]:g}); DiD needs two or more."
         )
     return y, t, g, periods
-
-
-def _positive_weights(data: pd.DataFrame, weights: str) -> np.ndarray:
-    """Per-row sampling weights; raise unless all are finite and positive."""
-    return positive_weights(data, weights)
 
 
 def _cluster_codes(data: pd.DataFrame, cluster: str) -> np.ndarray:
@@ -301,7 +288,7 @@ def _cluster_codes(data: pd.DataFrame, cluster: str) -> np.ndarray:
 
 def _covariate(data: pd.DataFrame, column: str) -> np.ndarray:
     """Per-row covariate values; raise if any is missing or the column is constant."""
-    xv = _numeric(data, column, "covariate")
+    xv = numeric(data, column, "covariate")
     if not np.all(np.isfinite(xv)):
         raise DataError(
             f"Covariate {column!r} has {int((~np.isfinite(xv)).sum())} missing values; "
@@ -402,7 +389,7 @@ def validate_staggered_panel(
         if counts.max() > 1:
             k = int(np.argmax(counts > 1))
             raise DataError(
-                f"Duplicate rows for {unit}={_show(unit_ids[k // n_t])}, "
+                f"Duplicate rows for {unit}={show(unit_ids[k // n_t])}, "
                 f"{time}={periods[k % n_t]:g} ({int((counts > 1).sum())} unit-period pairs are "
                 "duplicated); keep one row per unit and period (aggregate or deduplicate first)."
             )
@@ -432,7 +419,7 @@ def validate_staggered_panel(
                 )
             raise DataError(
                 f"The panel is unbalanced: {n_missing} unit-period rows are missing (e.g. "
-                f"{unit}={_show(unit_ids[k // n_t])}, {time}={periods[k % n_t]:g}; "
+                f"{unit}={show(unit_ids[k // n_t])}, {time}={periods[k % n_t]:g}; "
                 f"{int((~complete).sum())} of {n} units incomplete). Either pass "
                 "balance_panel=True to drop the incomplete units, or "
                 "allow_unbalanced_panel=True (att_gt) to keep every observation with the "
@@ -465,7 +452,7 @@ def validate_staggered_panel(
             vals = np.unique(values[u * n_t : (u + 1) * n_t] if in_order else values[ui == u])
             vals = vals.astype(float)  # an integer cohort column is shown as floats, as always
             raise DataError(
-                f"Column {column!r} ({what}) varies within {unit}={_show(unit_ids[u])}: values "
+                f"Column {column!r} ({what}) varies within {unit}={show(unit_ids[u])}: values "
                 f"{vals.tolist()}. It must be constant within a unit"
                 + (
                     " (a unit is treated from one date on; if treatment switches off or a unit "
@@ -480,7 +467,7 @@ def validate_staggered_panel(
     g = per_unit(g_long, cohort, "cohort").astype(float)
     w = None
     if weights is not None:
-        w = per_unit(_positive_weights(data, weights), weights, "weights")
+        w = per_unit(positive_weights(data, weights), weights, "weights")
     cl = None
     if cluster is not None:
         cl = per_unit(_cluster_codes(data, cluster), cluster, "cluster").astype(np.int64)
@@ -624,8 +611,8 @@ def cohort_from_treatment(
     if off.any():
         row = d.iloc[int(np.argmax(off))]
         raise DataError(
-            f"Treatment {treatment!r} switches off for {unit}={_show(row[unit])} at "
-            f"{time}={_show(row[time])} (1 then 0). Staggered DiD assumes treatment stays on; "
+            f"Treatment {treatment!r} switches off for {unit}={show(row[unit])} at "
+            f"{time}={show(row[time])} (1 then 0). Staggered DiD assumes treatment stays on; "
             "drop such units or define the cohort as the first treated period yourself."
         )
     first = d[d[treatment] == 1].groupby(unit)[time].min()

@@ -22,15 +22,12 @@ from impact.did.group_time.validation import (
     _check_request,
     _cluster_codes,
     _covariate,
-    _numeric,
     _outcome_time_cohort,
-    _positive_weights,
     _require_varying,
-    _show,
     _treated_too_early,
     _unit_period_counts,
 )
-from impact.did.inputs import recode_late
+from impact.did.inputs import numeric, positive_weights, recode_late, show
 from impact.errors import DataError, DesignError, ImpactWarning
 
 __all__ = ["RepeatedSample", "validate_repeated_sample"]
@@ -176,7 +173,7 @@ def validate_repeated_sample(
         if counts.max() > 1:
             k = int(np.argmax(counts > 1))
             raise DataError(
-                f"Duplicate rows for {unit}={_show(unit_ids[k // len(periods)])}, "
+                f"Duplicate rows for {unit}={show(unit_ids[k // len(periods)])}, "
                 f"{time}={periods[k % len(periods)]:g}; keep one row per unit and period."
             )
     else:
@@ -184,7 +181,7 @@ def validate_repeated_sample(
             dup = data[unit][data[unit].duplicated()].iloc[0]
             raise DataError(
                 f"panel=False treats every row as its own observation, but {unit}="
-                f"{_show(dup)} appears in several rows: these are panel data. Use "
+                f"{show(dup)} appears in several rows: these are panel data. Use "
                 "allow_unbalanced_panel=True (or a balanced panel), or pass unit=None if the "
                 "labels do not identify the same unit over time."
             )
@@ -202,11 +199,11 @@ def validate_repeated_sample(
             vals = np.unique(values[su == u])
             hint = "."
             if what == "cohort":
-                g_u = _numeric(data, cohort, "cohort")[su == u]  # as given: missing = NaN
+                g_u = numeric(data, cohort, "cohort")[su == u]  # as given: missing = NaN
                 if np.isnan(g_u).any() and not np.isnan(g_u).all():
                     raise DataError(
                         f"Column {cohort!r} (cohort) is missing in some rows of "
-                        f"{unit}={_show(unit_ids[u])} but not in others (values "
+                        f"{unit}={show(unit_ids[u])} but not in others (values "
                         f"{np.unique(g_u[~np.isnan(g_u)]).tolist()}); a "
                         "missing cohort means never treated, so fill the unit's cohort in "
                         "every row."
@@ -216,7 +213,7 @@ def validate_repeated_sample(
                     "every row)."
                 )
             raise DataError(
-                f"Column {column!r} ({what}) varies within {unit}={_show(unit_ids[u])}: "
+                f"Column {column!r} ({what}) varies within {unit}={show(unit_ids[u])}: "
                 f"values {vals.tolist()}. It must be constant within a unit" + hint
             )
         return out
@@ -225,7 +222,7 @@ def validate_repeated_sample(
         per_unit(g, cohort, "cohort")
     w = None
     if weights is not None:
-        w = _positive_weights(data, weights)
+        w = positive_weights(data, weights)
         if panel_like:
             per_unit(w, weights, "weights")
     unit_cl = None
