@@ -345,16 +345,22 @@ def _files(path: Path) -> list[Path]:
     )
 
 
-def _record(path: Path, file: Path) -> dict[str, Any]:
+def _sha256(file: Path, *, sync: bool = False) -> str:
+    """The file's sha256, read in 1 MiB chunks; with ``sync`` also fsync it (on commit)."""
     digest = hashlib.sha256()
     with file.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
-        os.fsync(fh.fileno())
+        if sync:
+            os.fsync(fh.fileno())
+    return digest.hexdigest()
+
+
+def _record(path: Path, file: Path) -> dict[str, Any]:
     return {
         "path": file.relative_to(path).as_posix(),
         "size": file.stat().st_size,
-        "sha256": digest.hexdigest(),
+        "sha256": _sha256(file, sync=True),
     }
 
 
@@ -367,11 +373,7 @@ def _check_file(path: Path, entry: Any) -> str | None:
     size = file.stat().st_size
     if size != entry["size"]:
         return f"{entry['path']} has {size} bytes, the completion record says {entry['size']}"
-    digest = hashlib.sha256()
-    with file.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    if digest.hexdigest() != entry["sha256"]:
+    if _sha256(file) != entry["sha256"]:
         return f"{entry['path']} does not match its sha256 in the completion record"
     return None
 
