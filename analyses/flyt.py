@@ -40,10 +40,10 @@ from _shared import (
 )
 
 from impact.bayes import hierarchical_did
+from impact.bundle import Bundle
 from impact.cba import Programme, appraise
 from impact.data import SyntheticData, load
 from impact.did import imputation, wild_bootstrap_scores
-from impact.report.bundle import Bundle
 
 PROGRAMME = "flyt"
 OUTCOME = "completed_vgs"
@@ -60,7 +60,7 @@ def main(
     """Run the Flyt evaluation and write its results bundle.
 
     The bundle is written beside the current one and made current only when complete; space
-    and permissions are checked before the data are read (see :mod:`impact.report.bundle`).
+    and permissions are checked before the data are read (see :mod:`impact.bundle`).
     """
     with Bundle.writing(results_dir, PROGRAMME) as bundle:
         analyse(bundle, load("flyt", data_dir), fast=fast, progress=progress)

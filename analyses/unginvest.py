@@ -38,9 +38,9 @@ from _shared import (
 )
 
 from impact.bayes import hierarchical_did
+from impact.bundle import Bundle
 from impact.cba import Programme, appraise
 from impact.data import SyntheticData, load
-from impact.report.bundle import Bundle
 
 PROGRAMME = "unginvest"
 OUTCOME = "neet"
@@ -57,7 +57,7 @@ def main(
     """Run the UngInvest evaluation and write its results bundle.
 
     The bundle is written beside the current one and made current only when complete; space
-    and permissions are checked before the data are read (see :mod:`impact.report.bundle`).
+    and permissions are checked before the data are read (see :mod:`impact.bundle`).
     """
     with Bundle.writing(results_dir, PROGRAMME) as bundle:
         analyse(bundle, load("unginvest", data_dir), fast=fast, progress=progress)

@@ -5,7 +5,7 @@ main checkout), the same files are written again into a temporary results direct
 
 * ``in_place``: the writer before issue 11 (tables, draws and InferenceData written straight
   into ``<root>/<programme>/``, no completion record);
-* ``atomic``: :meth:`impact.report.bundle.Bundle.writing` (space and permission check, a new
+* ``atomic``: :meth:`impact.bundle.Bundle.writing` (space and permission check, a new
   generation beside the current one, sha256 + fsync of every file, ``metadata.json`` with the
   completion record last, the symlink swap, deletion of the previous generation).
 
@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from impact.report.bundle import Bundle
+from impact.bundle import Bundle
 
 RESULTS = Path(__file__).parent / "results" / "bundle_atomic.json"
 

@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from impact.report import Bundle, builtin_engine, render
+from impact.bundle import Bundle
+from impact.report import builtin_engine, render
 from impact.report.qmd import read_qmd
 
 ROOT = Path(__file__).resolve().parents[1]

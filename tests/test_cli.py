@@ -10,8 +10,8 @@ import pytest
 from pymc.testing import mock_sample_setup_and_teardown
 from typer.testing import CliRunner
 
+from impact.bundle import Bundle
 from impact.cli import app
-from impact.report.bundle import Bundle
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from impact.report import Bundle, render
+from impact.bundle import Bundle
+from impact.report import render
 
 REPO = Path(__file__).resolve().parents[2]
 REPORTS = REPO / "reports"

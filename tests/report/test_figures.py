@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from impact.bundle import Bundle
 from impact.errors import DataError
-from impact.report import Bundle
 from impact.report.figures import (
     event_study_plot,
     group_time_plot,

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from impact.bundle import Bundle
 from impact.errors import DataError
-from impact.report import Bundle, render
+from impact.report import render
 from impact.report.builtin_engine import kernel_name
 from impact.report.formatting import format_percentage_points
 from impact.report.rendering import output_name, quarto_command

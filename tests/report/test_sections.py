@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from impact.report import Bundle, ReportContext, ReportTable, sections
+from impact.bundle import Bundle
+from impact.report import ReportContext, ReportTable, sections
 from impact.report.document import FigureImage, MarkdownText
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from impact.report import Bundle
+from impact.bundle import Bundle
 from impact.report.formatting import NBSP
 from impact.report.tables import (
     ReportTable,

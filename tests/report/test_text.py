@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from impact.bundle import Bundle
 from impact.errors import DataError
-from impact.report import Bundle
 from impact.report.text import (
     conclusion,
     diagnostics_paragraph,

@@ -2,7 +2,6 @@
 # __init__.py hands this file to lazy_loader.attach_stub, so each name is imported
 # from its submodule on first use. Add a public name here (import and __all__).
 
-from .bundle import Bundle
 from .disclosure import (
     SuppressedTable,
     disclose_count,
@@ -58,7 +57,6 @@ from .vocabulary import (
 )
 
 __all__ = [
-    "Bundle",
     "ReportContext",
     "ReportTable",
     "SuppressedTable",

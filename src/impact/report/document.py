@@ -18,8 +18,8 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from impact.bundle import Bundle
 from impact.plain_language import check_lang
-from impact.report.bundle import Bundle
 from impact.report.disclosure import THRESHOLD
 
 

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from impact.bundle import Bundle
 from impact.errors import DataError, ImpactError
 from impact.plain_language import check_lang
-from impact.report.bundle import Bundle
 
 Engine = Literal["auto", "quarto", "builtin"]
 FORMATS: tuple[str, ...] = ("html", "pdf")

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from impact.bundle import Bundle
 from impact.errors import DataError
 from impact.plain_language import (
     check_lang,
@@ -24,7 +25,6 @@ from impact.plain_language import (
     format_probability,
     payoff_summary,
 )
-from impact.report.bundle import Bundle
 from impact.report.disclosure import THRESHOLD, hide_small_groups
 from impact.report.vocabulary import payer_label
 

@@ -26,9 +26,9 @@ import pytest
 from typer.testing import CliRunner
 
 import impact
+from impact.bundle import SCHEMA_VERSION, Bundle
 from impact.cli import app
 from impact.errors import BundleError
-from impact.report.bundle import SCHEMA_VERSION, Bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = Path(impact.__file__).resolve().parents[1]
@@ -120,7 +120,7 @@ WRITER = textwrap.dedent(
     import os, sys, time
     from pathlib import Path
     import pandas as pd
-    from impact.report.bundle import Bundle
+    from impact.bundle import Bundle
 
     root, point = sys.argv[1], sys.argv[2]
     real_replace = os.replace
@@ -333,7 +333,7 @@ def test_ctrl_c_during_impact_run_exits_130_and_keeps_the_old_bundle(tmp_path: P
         textwrap.dedent(
             """
             import pandas as pd
-            from impact.report.bundle import Bundle
+            from impact.bundle import Bundle
 
             def main(*, data_dir, results_dir, fast, progress):
                 with Bundle.writing(results_dir, "flyt") as bundle:
@@ -364,7 +364,7 @@ def test_ctrl_c_swallowed_by_the_sampler_still_exits_130(tmp_path: Path) -> None
             """
             import os, signal
             from impact.errors import SamplingError
-            from impact.report.bundle import Bundle
+            from impact.bundle import Bundle
 
             def main(*, data_dir, results_dir, fast, progress):
                 with Bundle.writing(results_dir, "flyt"):
