@@ -121,15 +121,26 @@ def group_time_effects(
         gt = att_gt(panel, **spec, seed=seed, **options)
         dynamic = gt.aggregate("dynamic", seed=seed)
         simple = gt.aggregate("simple", seed=seed)
-    bundle.write_table("att_gt", gt.to_frame())
+    # ``att`` repeats ``estimate`` in to_frame() for readers of R did; the bundle keeps one
+    bundle.write_table("att_gt", gt.to_frame().drop(columns="att"))
     bundle.write_table(
         "cs_dynamic",
         dynamic.table.rename(
-            columns={"cband_lower": "uniform_lower", "cband_upper": "uniform_upper"}
+            columns={
+                "att": "estimate",
+                "cband_lower": "uniform_lower",
+                "cband_upper": "uniform_upper",
+            }
         ),
     )
+    test = gt.pretest
     bundle.update_metadata(
-        pretest={"statistic": gt.pretest.statistic, "p_value": gt.pretest.p_value}
+        pretest={
+            "statistic": _finite_or_none(test.statistic),
+            "df": int(test.df),
+            "p_value": _finite_or_none(test.p_value),
+            "note": test.note,
+        }
     )
     return dynamic, simple
 
@@ -182,23 +193,16 @@ def site_did(panel: pd.DataFrame) -> pd.DataFrame:
 def write_bayes(bundle: Any, result: Any, *, raw: pd.DataFrame | None = None) -> None:
     """Put a hierarchical DiD result into the bundle: site effects, pooled effect, diagnostics.
 
-    The bundle tables ``site_effects`` and ``pooled_effect`` keep their columns (``mean, sd,
-    hdi_lower, hdi_upper``; the intervals are 95 % equal-tailed, not HDIs) until the bundle
-    schema is pinned; they are renamed from the result's ``estimate, se, ci_lower, ci_upper``.
+    Columns as declared in :mod:`impact.bundle.tables`: posterior mean ``estimate``, sd
+    ``se`` and the 95 % equal-tailed interval ``ci_lower, ci_upper``; site codes as text.
     """
     frame = result.to_frame(level=0.95)
-    sites = frame[frame["estimand"] == "site"].rename(
-        columns={
-            "estimate": "mean",
-            "se": "sd",
-            "ci_lower": "hdi_lower",
-            "ci_upper": "hdi_upper",
-        }
-    )
+    sites = frame[frame["estimand"] == "site"]
     if len(sites):
-        sites = sites[["site", "n_treated", "mean", "sd", "hdi_lower", "hdi_upper", "p_positive"]]
-        sites = sites.astype({"site": "int64", "n_treated": "int64"})
+        sites = sites[["site", "n_treated", "estimate", "se", "ci_lower", "ci_upper", "p_positive"]]
+        sites = sites.assign(site=_code(sites["site"]))
         if raw is not None:
+            raw = raw.assign(site=_code(raw["site"]))
             sites = sites.merge(raw.drop(columns="n_treated"), on="site", how="left")
         bundle.write_table("site_effects", sites)
     if (frame["estimand"] == "dynamic").any():
@@ -210,17 +214,17 @@ def write_bayes(bundle: Any, result: Any, *, raw: pd.DataFrame | None = None) ->
             [
                 {
                     "quantity": "att",
-                    "mean": top["estimate"],
-                    "sd": top["se"],
-                    "hdi_lower": top["ci_lower"],
-                    "hdi_upper": top["ci_upper"],
+                    "estimate": top["estimate"],
+                    "se": top["se"],
+                    "ci_lower": top["ci_lower"],
+                    "ci_upper": top["ci_upper"],
                     "p_positive": top["p_positive"],
                 }
             ]
         ),
     )
     effect = result.effect()
-    bundle.write_draws("pooled_effect", pd.DataFrame({"mu": effect.draws}))
+    bundle.write_draws("pooled_effect", pd.DataFrame({"att": effect.draws}))
     bundle.write_idata("hierarchical_did", result.idata)
     diag = result.diagnostics
     meta = bundle.metadata.get("diagnostics", {})
@@ -265,6 +269,20 @@ def trend_sensitivity(
             "restriction": "relative_magnitude",
             "method": res.method,
             "estimate": res.estimate,
-            "breakdown": res.breakdown,
+            "breakdown": _finite_or_none(res.breakdown),
         }
     )
+
+
+def _finite_or_none(value: float | None) -> float | None:
+    """JSON has no NaN: a number that could not be computed is None (its note says why)."""
+    if value is None or not np.isfinite(value):
+        return None
+    return float(value)
+
+
+def _code(values: pd.Series) -> pd.Series:
+    """Site codes as text, whole numbers without a decimal point (1121, not "1121.0")."""
+    if pd.api.types.is_numeric_dtype(values):
+        values = values.astype("Int64")
+    return values.astype("str")

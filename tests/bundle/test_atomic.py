@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from contract.bundle import META, example
 from typer.testing import CliRunner
 
 import impact
@@ -31,6 +32,8 @@ from impact.cli import app
 from impact.errors import BundleError
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Declared tables the hand-written bundles hold (any declared names would do).
+TABLE_NAMES = ["yearly_flows", "ledger", "ledger_items", "scenarios", "tornado"]
 SRC = Path(impact.__file__).resolve().parents[1]
 runner = CliRunner()
 
@@ -39,9 +42,9 @@ def write(root: Path, *, seed: int = 1, n_tables: int = 3) -> Bundle:
     """A small complete bundle of programme ``flyt``."""
     rng = np.random.default_rng(seed)
     with Bundle.writing(root, "flyt") as bundle:
-        bundle.update_metadata(seed=seed, n_persons=1200)
-        for i in range(n_tables):
-            bundle.write_table(f"t{i}", pd.DataFrame({"x": rng.normal(size=50), "code": "0301"}))
+        bundle.update_metadata(**{**META, "seed": seed}, n_persons=1200)
+        for name in TABLE_NAMES[:n_tables]:
+            bundle.write_table(name, example(name, seed=int(rng.integers(1 << 30))))
         bundle.write_draws("npv", pd.DataFrame({"npv": rng.normal(size=200)}))
     return Bundle.open(root, "flyt")
 
@@ -71,11 +74,11 @@ def test_a_bundle_becomes_current_only_when_complete(tmp_path: Path) -> None:
     old = write(tmp_path, seed=1)
     before = fingerprint(tmp_path)
     new = Bundle.create(tmp_path, "flyt")
-    new.write_table("t0", pd.DataFrame({"x": [1.0]}))
+    new.write_table("yearly_flows", example("yearly_flows"))
     assert new.path.parent == tmp_path and new.path != old.path
     assert fingerprint(tmp_path) == before  # the new one is written beside, not over
     assert Bundle.open(tmp_path, "flyt").metadata["seed"] == 1
-    new.update_metadata(seed=2)
+    new.update_metadata(**{**META, "seed": 2})
     new.commit()
     assert (tmp_path / "flyt").is_symlink()
     current = Bundle.open(tmp_path, "flyt")
@@ -83,23 +86,23 @@ def test_a_bundle_becomes_current_only_when_complete(tmp_path: Path) -> None:
     assert not old.path.exists() and leftovers(tmp_path) == []  # the old one is deleted
     done = current.metadata["completion"]
     assert done["schema_version"] == SCHEMA_VERSION and done["completed_at"]
-    assert [f["path"] for f in done["files"]] == ["tables/t0.csv"]
-    assert done["files"][0]["size"] == (new.path / "tables/t0.csv").stat().st_size
+    assert [f["path"] for f in done["files"]] == ["tables/yearly_flows.csv"]
+    assert done["files"][0]["size"] == (new.path / "tables/yearly_flows.csv").stat().st_size
 
 
 def test_a_complete_bundle_is_read_only(tmp_path: Path) -> None:
     bundle = write(tmp_path)
     with pytest.raises(BundleError, match="complete"):
-        bundle.write_table("late", pd.DataFrame({"x": [1]}))
+        bundle.write_table("ledger", example("ledger"))
     with pytest.raises(BundleError, match="complete"):
-        bundle.update_metadata(late=True)
+        bundle.update_metadata(seed=3)
 
 
 def test_an_exception_in_the_block_discards_the_new_bundle(tmp_path: Path) -> None:
     write(tmp_path)
     before = fingerprint(tmp_path)
     with pytest.raises(ZeroDivisionError), Bundle.writing(tmp_path, "flyt") as bundle:
-        bundle.write_table("t0", pd.DataFrame({"x": [1]}))
+        bundle.write_table("ledger", example("ledger"))
         _ = 1 / 0
     assert fingerprint(tmp_path) == before and leftovers(tmp_path) == []
 
@@ -121,6 +124,7 @@ WRITER = textwrap.dedent(
     from pathlib import Path
     import pandas as pd
     from impact.bundle import Bundle
+    from contract.bundle import META, example
 
     root, point = sys.argv[1], sys.argv[2]
     real_replace = os.replace
@@ -137,11 +141,11 @@ WRITER = textwrap.dedent(
     if point == "early":
         time.sleep(60)
     for i in range(40):
-        bundle.write_table(f"t{i:02d}", pd.DataFrame({"x": range(1000)}))
+        bundle.write_table("yearly_flows", example("yearly_flows", rows=1000, seed=i))
         if i == 20:
             print("mid", flush=True)
         time.sleep(0.02)
-    bundle.update_metadata(seed=99)
+    bundle.update_metadata(**{**META, "seed": 99})
     bundle.commit()
     print("done", flush=True)
     """
@@ -156,7 +160,7 @@ def test_a_killed_run_leaves_the_last_good_bundle_byte_identical(
     before = fingerprint(tmp_path)
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{ROOT / 'tests'}"}
     proc = subprocess.Popen(
         [sys.executable, str(script), str(tmp_path), point],
         stdout=subprocess.PIPE,
@@ -182,12 +186,12 @@ def test_a_killed_run_leaves_the_last_good_bundle_byte_identical(
 
 # -- corrupted bundles ------------------------------------------------------------------------
 def _truncate(path: Path) -> None:
-    table = path / "tables" / "t0.csv"
+    table = path / "tables" / f"{TABLE_NAMES[0]}.csv"
     table.write_bytes(table.read_bytes()[:40])
 
 
 def _flip_byte(path: Path) -> None:
-    table = path / "tables" / "t1.csv"
+    table = path / "tables" / f"{TABLE_NAMES[1]}.csv"
     data = bytearray(table.read_bytes())
     data[10] = ord("9") if data[10] != ord("9") else ord("8")
     table.write_bytes(bytes(data))
@@ -215,8 +219,10 @@ def _older_schema(text: str) -> str:
 
 Corruption = namedtuple("Corruption", "damage message")
 CORRUPTIONS = {
-    "truncated table": Corruption(_truncate, r"corrupted: tables/t0.csv has 40 bytes"),
-    "sha mismatch": Corruption(_flip_byte, r"corrupted: tables/t1.csv does not match its sha256"),
+    "truncated table": Corruption(_truncate, r"corrupted: tables/yearly_flows.csv has 40 bytes"),
+    "sha mismatch": Corruption(
+        _flip_byte, r"corrupted: tables/ledger.csv does not match its sha256"
+    ),
     "missing file": Corruption(
         lambda p: (p / "draws" / "npv.csv").unlink(), r"draws/npv.csv is missing"
     ),
@@ -318,9 +324,9 @@ def test_a_full_disk_while_writing_leaves_the_old_bundle_current(
 
     with pytest.raises(BundleError, match=r"No space left on the device holding .* --results"):
         with Bundle.writing(tmp_path, "flyt") as bundle:
-            bundle.write_table("t0", pd.DataFrame({"x": [1]}))
+            bundle.write_table("ledger", example("ledger"))
             monkeypatch.setattr(pd.DataFrame, "to_csv", full)
-            bundle.write_table("t1", pd.DataFrame({"x": [1]}))
+            bundle.write_table("yearly_flows", example("yearly_flows"))
     assert fingerprint(tmp_path) == before and leftovers(tmp_path) == []
 
 
@@ -337,7 +343,9 @@ def test_ctrl_c_during_impact_run_exits_130_and_keeps_the_old_bundle(tmp_path: P
 
             def main(*, data_dir, results_dir, fast, progress):
                 with Bundle.writing(results_dir, "flyt") as bundle:
-                    bundle.write_table("t0", pd.DataFrame({"x": [1]}))
+                    bundle.write_table("plus_minus", pd.DataFrame(
+                        {"effect": ["x"], "score": [1], "assessment": ["+"], "description": ["x"]}
+                    ))
                     raise KeyboardInterrupt
             """
         )

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from contract.bundle import declared
 
 from impact.bundle import Bundle
 from impact.report import render
@@ -57,7 +58,7 @@ def _event_study(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     cs = pd.DataFrame(
         {
             "event_time": k,
-            "att": att,
+            "estimate": att,
             "se": se * 1.1,
             "ci_lower": att - 1.96 * se * 1.1,
             "ci_upper": att + 1.96 * se * 1.1,
@@ -78,10 +79,10 @@ def _sites(rng: np.random.Generator) -> pd.DataFrame:
             "n_treated": n,
             "raw_estimate": raw,
             "raw_se": np.full(n.size, 0.03),
-            "mean": mean,
-            "sd": np.full(n.size, 0.015),
-            "hdi_lower": mean - 0.028,
-            "hdi_upper": mean + 0.028,
+            "estimate": mean,
+            "se": np.full(n.size, 0.015),
+            "ci_lower": mean - 0.028,
+            "ci_upper": mean + 0.028,
             "p_positive": np.clip(0.5 + mean * 10, 0, 1),
         }
     )
@@ -101,6 +102,8 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
         n_units=356,
         n_treated_units=21,
         truth={"simple_person": 0.045},
+        created_by="tests/report/conftest.py",
+        synthetic=True,
         diagnostics={
             "pretrends": {"passed": True, "message": "Pre-trend test p = 0.41."},
             "rhat": {"passed": not full, "message": "R-hat for tau is 1.03 (target 1.01)."},
@@ -108,7 +111,7 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
     )
     bundle.write_table("descriptives", _descriptives())
     twfe, cs = _event_study(rng)
-    bundle.write_table("twfe_event_study", twfe)
+    bundle.write_table("twfe_event_study", declared("twfe_event_study", twfe))
     estimates = [
         ("twfe_event_study", "TWFE event study (naive)", 0.0281, 0.006, 0.0163, 0.0399, "PanelOLS"),
     ]
@@ -116,12 +119,13 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
         estimates.append(
             ("att_gt_simple", "Callaway–Sant'Anna", HEADLINE, 0.011, 0.0221, 0.0653, "dr")
         )
+    frame = pd.DataFrame(
+        estimates,
+        columns=["estimator", "label", "estimate", "se", "ci_lower", "ci_upper", "method"],
+    )
     bundle.write_table(
         "estimates",
-        pd.DataFrame(
-            estimates,
-            columns=["estimator", "label", "estimate", "se", "ci_lower", "ci_upper", "method"],
-        ),
+        declared("estimates", frame.assign(label_en=frame["label"], label_nb=frame["label"])),
     )
     if not full:
         return bundle.commit()
@@ -134,84 +138,106 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
                 for c in (2018, 2020)
                 for t, a in zip(range(2016, 2022), rng.normal(0.02, 0.01, 6))
             ],
-            columns=["cohort", "time", "att", "se", "ci_lower", "ci_upper"],
-        ),
+            columns=["cohort", "time", "estimate", "se", "ci_lower", "ci_upper"],
+        ).pipe(lambda d: declared("att_gt", d.assign(event_time=d["time"] - d["cohort"]))),
     )
-    bundle.write_table("site_effects", _sites(rng))
+    bundle.write_table("site_effects", declared("site_effects", _sites(rng)))
     bundle.write_table(
         "pooled_effect",
         pd.DataFrame(
-            [("mu", 0.044, 0.012, 0.021, 0.067, 0.999), ("tau", 0.01, 0.006, 0.0, 0.022, 1.0)],
-            columns=["quantity", "mean", "sd", "hdi_lower", "hdi_upper", "p_positive"],
+            [("att", 0.044, 0.012, 0.021, 0.067, 0.999)],
+            columns=["quantity", "estimate", "se", "ci_lower", "ci_upper", "p_positive"],
         ),
     )
-    bundle.write_draws("pooled_effect", pd.DataFrame({"mu": rng.normal(0.044, 0.012, 2000)}))
+    bundle.write_draws("pooled_effect", pd.DataFrame({"att": rng.normal(0.044, 0.012, 2000)}))
     bundle.write_table(
         "appraisal_summary",
-        pd.DataFrame(
-            [
-                ("npv", 48_300_000.0, -12_000_000.0, 110_000_000.0, "NOK"),
-                ("benefit_cost_ratio", 2.4, 0.7, 4.9, "ratio"),
-                ("p_npv_positive", 0.86, np.nan, np.nan, "probability"),
-            ],
-            columns=["quantity", "estimate", "ci_lower", "ci_upper", "unit"],
+        declared(
+            "appraisal_summary",
+            pd.DataFrame(
+                [
+                    ("npv", 48_300_000.0, -12_000_000.0, 110_000_000.0, "NOK"),
+                    ("benefit_cost_ratio", 2.4, 0.7, 4.9, "ratio"),
+                    ("p_npv_positive", 0.86, np.nan, np.nan, "probability"),
+                ],
+                columns=["quantity", "estimate", "ci_lower", "ci_upper", "unit"],
+            ).assign(programme="Flyt", price_year=2024, schedule="r109"),
         ),
     )
     bundle.write_table(
         "ledger",
-        pd.DataFrame(
-            {
-                "payer": ["kommune", "stat", "participant", "rest_of_society"],
-                "present_value_nok": [-21_000_000.0, 38_000_000.0, 25_000_000.0, 6_300_000.0],
-                "per_participant_nok": [-35_000.0, 63_300.0, 41_700.0, 10_500.0],
-            }
+        declared(
+            "ledger",
+            pd.DataFrame(
+                {
+                    "payer": ["kommune", "stat", "participant", "rest_of_society"],
+                    "present_value_nok": [-21_000_000.0, 38_000_000.0, 25_000_000.0, 6_300_000.0],
+                    "per_participant_nok": [-35_000.0, 63_300.0, 41_700.0, 10_500.0],
+                }
+            ),
         ),
     )
     bundle.write_table(
         "tornado",
-        pd.DataFrame(
-            {
-                "parameter": ["Diskonteringsrente", "Effektens varighet", "Kostnad per deltaker"],
-                "low_npv": [60e6, 10e6, 55e6],
-                "high_npv": [35e6, 80e6, 40e6],
-                "low_value": [0.02, 5, 30000],
-                "high_value": [0.04, 20, 45000],
-            }
+        declared(
+            "tornado",
+            pd.DataFrame(
+                {
+                    "parameter": [
+                        "Diskonteringsrente",
+                        "Effektens varighet",
+                        "Kostnad per deltaker",
+                    ],
+                    "low_npv": [60e6, 10e6, 55e6],
+                    "high_npv": [35e6, 80e6, 40e6],
+                    "low": [0.02, 5, 30000],
+                    "high": [0.04, 20, 45000],
+                }
+            ),
         ),
     )
     bundle.write_table(
         "payback",
-        pd.DataFrame(
-            {
-                "party": ["kommune", "stat", "participant"],
-                "payback_year": [np.nan, 3.0, 1.0],
-                "payback_calendar_year": [np.nan, 2027.0, 2025.0],
-                "pv": [-21e6, 38e6, 25e6],
-            }
+        declared(
+            "payback",
+            pd.DataFrame(
+                {
+                    "party": ["kommune", "stat", "participant"],
+                    "payback_year": [np.nan, 3.0, 1.0],
+                    "payback_calendar_year": [np.nan, 2027.0, 2025.0],
+                    "pv": [-21e6, 38e6, 25e6],
+                }
+            ),
         ),
     )
     bundle.write_table(
         "plus_minus",
-        pd.DataFrame(
-            {
-                "effect": ["mestring og tilhørighet"],
-                "score": [2],
-                "assessment": ["+ +"],
-                "description": ["Deltakerne rapporterer mer mestring og tilhørighet"],
-            }
+        declared(
+            "plus_minus",
+            pd.DataFrame(
+                {
+                    "effect": ["mestring og tilhørighet"],
+                    "score": [2],
+                    "assessment": ["+ +"],
+                    "description": ["Deltakerne rapporterer mer mestring og tilhørighet"],
+                }
+            ),
         ),
     )
     bundle.write_table(
         "scenarios",
-        pd.DataFrame(
-            {
-                "scenario": ["base", "discount schedule"],
-                "setting": ["r109", "flat 4 %"],
-                "npv_deterministic": [47e6, 40e6],
-                "npv": [48.3e6, 41e6],
-                "prob_npv_positive": [0.86, 0.8],
-                "bcr": [2.4, 2.1],
-            }
+        declared(
+            "scenarios",
+            pd.DataFrame(
+                {
+                    "scenario": ["base", "discount schedule"],
+                    "setting": ["r109", "flat 4 %"],
+                    "npv_deterministic": [47e6, 40e6],
+                    "npv": [48.3e6, 41e6],
+                    "prob_npv_positive": [0.86, 0.8],
+                    "bcr": [2.4, 2.1],
+                }
+            ),
         ),
     )
     bundle.write_draws("npv", pd.DataFrame({"npv": rng.normal(48e6, 35e6, 4000)}))

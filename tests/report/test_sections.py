@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from impact.bundle import Bundle
 from impact.report import ReportContext, ReportTable, sections
 from impact.report.document import FigureImage, MarkdownText
@@ -43,7 +45,9 @@ def test_method_section_lists_failed_checks_and_warnings(results_dir: Path, tmp_
     text = str(sections.method_section(ReportContext.open(results_dir, "flyt", lang="en"))[0])
     assert "Check rhat: **failed**" in text and "Check pretrends: passed" in text
     bundle = Bundle.create(tmp_path, "x")
-    bundle.update_metadata(warnings=["only 20 treated clusters"])
+    bundle.update_metadata(
+        warnings=[{"category": "FewClustersWarning", "message": "only 20 treated clusters"}]
+    )
     item = sections.method_section(ReportContext(bundle, "nb"))[0]
     assert isinstance(item, MarkdownText) and "only 20 treated clusters" in item.text
 
@@ -76,6 +80,8 @@ def test_sensitivity_section_says_how_much_divergence_the_conclusion_takes(
     table = pd.DataFrame(
         {
             "m": [float("nan"), 0.0, 0.5, 1.0],
+            "estimate": 0.05,
+            "se": [0.015, None, None, None],
             "ci_lower": [0.02, 0.021, -0.01, -0.05],
             "ci_upper": [0.08, 0.079, 0.11, 0.15],
             "restriction": ["parallel trends"] + ["relative_magnitude"] * 3,
@@ -83,17 +89,18 @@ def test_sensitivity_section_says_how_much_divergence_the_conclusion_takes(
         }
     )
     bundle.write_table("trend_sensitivity", table)
-    bundle.update_metadata(trend_sensitivity={"breakdown": 0.16})
+    info = {"restriction": "relative_magnitude", "method": "C-LF", "estimate": 0.05}
+    bundle.update_metadata(trend_sensitivity={**info, "breakdown": 0.16})
     items = sections.sensitivity_section(ReportContext(bundle, "nb"))
     assert "Konklusjonen er følsom" in str(items[0]) and "16 %" in str(items[0])
     shown = items[1].to_frame().to_string()
     assert "Parallelle trender" in shown and "Avvik opptil 50 %" in shown
     assert "Ingen endring i avviket etter start" in shown and "Avvik opptil 0 %" not in shown
     assert "2,0 til 8,0" in shown  # pp, bokmål decimal comma
-    bundle.update_metadata(trend_sensitivity={"breakdown": 1.7})
+    bundle.update_metadata(trend_sensitivity={**info, "breakdown": 1.7})
     items = sections.sensitivity_section(ReportContext(bundle, "en"))
     assert "The conclusion holds" in str(items[0]) and "170%" in str(items[0])
-    bundle.update_metadata(trend_sensitivity={"breakdown": None})
+    bundle.update_metadata(trend_sensitivity={**info, "breakdown": None})
     items = sections.sensitivity_section(ReportContext(bundle, "en"))
     assert "not clearly different from zero" in str(items[0])
 
@@ -103,7 +110,11 @@ def test_method_section_states_the_synthetic_truth(results_dir: Path) -> None:
     assert "Sann effekt i de syntetiske dataene (simple_person): 4,5\u00a0prosentpoeng" in text
 
 
-def test_pooled_posterior_falls_back_to_inference_data(full_bundle: Bundle, tmp_path: Path) -> None:
+def test_pooled_posterior_is_drawn_from_the_declared_draws_only(
+    full_bundle: Bundle, tmp_path: Path
+) -> None:
+    """The figure of the pooled posterior needs draws ``pooled_effect`` (column ``att``);
+    no reader looks for other names (an InferenceData variable ``mu`` is not a fallback)."""
     import arviz as az
     import numpy as np
 
@@ -112,5 +123,7 @@ def test_pooled_posterior_falls_back_to_inference_data(full_bundle: Bundle, tmp_
     ctx = ReportContext(bundle, "en")
     assert sum(isinstance(i, FigureImage) for i in sections.sites_section(ctx)) == 1
     mu = np.random.default_rng(1).normal(0.04, 0.01, size=(2, 200))
-    bundle.write_idata("partial_pooling", az.from_dict(posterior={"mu": mu}))
+    bundle.write_idata("hierarchical_did", az.from_dict(posterior={"mu": mu}))
+    assert sum(isinstance(i, FigureImage) for i in sections.sites_section(ctx)) == 1
+    bundle.write_draws("pooled_effect", pd.DataFrame({"att": mu.ravel()}))
     assert sum(isinstance(i, FigureImage) for i in sections.sites_section(ctx)) == 2

@@ -45,7 +45,7 @@ def test_event_study_table_puts_robust_beside_twfe(full_bundle: Bundle) -> None:
     table = event_study_table(twfe, robust=robust, lang="en").to_frame()
     assert len(table) == len(twfe)
     row = table[table["Years relative to start"] == "2"].iloc[0]
-    expected = robust.loc[robust["event_time"] == 2, "att"].iloc[0]
+    expected = robust.loc[robust["event_time"] == 2, "estimate"].iloc[0]
     assert row["Callaway–Sant'Anna (pp)"] == f"{100 * expected:.1f}"
     assert table.iloc[0]["Callaway–Sant'Anna (pp)"] == "\u2013"
 

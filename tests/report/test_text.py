@@ -67,7 +67,7 @@ def test_payoff_names_who_gains_who_pays_and_when_each_budget_is_paid_back(
         lang="en",
     )
     # P(NPV > 0) = 0.86: below the 0.9 of "pays off", so uncertain (the cba's verdict too).
-    assert text.startswith("It is uncertain whether the programme pays off for society:")
+    assert text.startswith("It is uncertain whether Flyt pays off for society:")
     assert "86%" in text and "Each krone the programme costs returns 2.4 kroner" in text
     assert "mostly to central government" in text and "borne mostly by the municipality" in text
     assert "central government after 3 years and the participants after 1 year" in text
@@ -77,7 +77,7 @@ def test_payoff_names_who_gains_who_pays_and_when_each_budget_is_paid_back(
         payback=full_bundle.read_table("payback"),
         lang="nb",
     )
-    assert nb.startswith("Det er usikkert om programmet er samfunnsøkonomisk lønnsom:")
+    assert nb.startswith("Det er usikkert om Flyt er samfunnsøkonomisk lønnsom:")
     assert "Kommunen får ikke utgiftene tilbake" in nb
     at_once = payoff_paragraph(
         full_bundle.read_table("appraisal_summary"),
@@ -120,7 +120,7 @@ def test_report_and_cba_write_the_same_verdict() -> None:
 
 def test_conclusion_uses_what_the_bundle_has(full_bundle: Bundle, minimal_bundle: Bundle) -> None:
     full = conclusion(full_bundle, lang="nb")
-    dynamic = full_bundle.read_table("cs_dynamic").set_index("event_time")["att"]
+    dynamic = full_bundle.read_table("cs_dynamic").set_index("event_time")["estimate"]
     assert (
         f"Det første året etter oppstart er effekten {100 * dynamic[0]:.1f}\u00a0prosentpoeng; "
         f"4 år etter oppstart er den {100 * dynamic[4]:.1f}\u00a0prosentpoeng.".replace(".", ",", 2)

@@ -54,6 +54,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from impact.bundle.metadata import dumps
 from impact.errors import BundleError
 
 
@@ -134,7 +135,7 @@ def check_file(path: Path, entry: Any) -> str | None:
 def write_json(path: Path, meta: dict[str, Any], *, sync: bool = False) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(json.dumps(meta, indent=2, ensure_ascii=False, default=json_default))
+        fh.write(dumps(meta))
         if sync:
             fh.flush()
             os.fsync(fh.fileno())
@@ -192,11 +193,3 @@ def clean_stale(root: Path, programme: str) -> None:
 
 def size_text(n: int) -> str:
     return f"{n / 1e6:,.0f} MB" if n >= 1e6 else f"{n:,} bytes"
-
-
-def json_default(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    return str(value)

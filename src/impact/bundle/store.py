@@ -15,12 +15,11 @@ How a bundle is written atomically, and what a reader is refused: :mod:`impact.b
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,10 +39,15 @@ from impact.bundle.atomic import (
     size_text,
     write_json,
 )
+from impact.bundle.metadata import check as check_metadata
+from impact.bundle.metadata import dumps, loads
+from impact.bundle.tables import DRAWS, IDATA, TABLES
 from impact.errors import BundleError, DataError
 
-SCHEMA_VERSION = 2
-"""Version of the bundle layout. 1: no completion record (before atomic bundles)."""
+SCHEMA_VERSION = 3
+"""Version of the bundle's contract. 1: no completion record (before atomic bundles);
+2: completion record, tables not declared; 3: every table, draws file, InferenceData and
+metadata entry declared (:mod:`impact.bundle.tables`, :mod:`impact.bundle.metadata`)."""
 
 DEFAULT_BUNDLE_BYTES = 1 << 30
 """Room a first run asks for when there is no previous bundle to measure (1 GiB: the Flyt
@@ -52,6 +56,16 @@ bundle with its full InferenceData is about 1.0 GB)."""
 _HEADROOM = 1.1
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 _SUBDIRS = ("tables", "draws", "idata")
+
+
+def _declared(declared: Mapping[str, Any], name: str, what: str) -> Any:
+    if name not in declared:
+        raise BundleError(
+            f"{what.capitalize()} {name!r} is not declared in the bundle schema; declared: "
+            f"{sorted(declared)}. Declare it in impact.bundle.tables (and raise "
+            "SCHEMA_VERSION) before writing it."
+        )
+    return declared[name]
 
 
 def _check_name(name: str) -> str:
@@ -102,7 +116,7 @@ class Bundle:
             path = root / f".{programme}.{stamp}.{os.getpid()}.{secrets.token_hex(4)}"
             for sub in _SUBDIRS:
                 (path / sub).mkdir(parents=True)
-            (path / "metadata.json").write_text(json.dumps({"programme": programme}, indent=2))
+            (path / "metadata.json").write_text(dumps({"programme": programme}))
         return cls(path)
 
     @classmethod
@@ -128,6 +142,7 @@ class Bundle:
             meta = self.metadata
             if "completion" in meta:
                 raise BundleError(f"Bundle {self.path} is already complete.")
+            check_metadata(meta, where=f"the {programme} bundle", complete=True)
             meta["completion"] = {
                 "schema_version": SCHEMA_VERSION,
                 "completed_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -166,10 +181,10 @@ class Bundle:
             )
         path = link.resolve()
         try:
-            meta = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
+            meta = loads((path / "metadata.json").read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise BundleError(f"The results bundle {link} has no metadata.json. {fix}") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, ValueError) as exc:
             raise BundleError(
                 f"The results bundle {link} is corrupted: metadata.json is not valid JSON "
                 f"({exc}). {fix}"
@@ -194,6 +209,10 @@ class Bundle:
             problem = check_file(path, entry)
             if problem:
                 raise BundleError(f"The results bundle {link} is corrupted: {problem}. {fix}")
+        try:
+            check_metadata(meta, where=str(link), complete=True)
+        except BundleError as exc:
+            raise BundleError(f"The results bundle {link} is corrupted: {exc} {fix}") from None
         return cls(path)
 
     @property
@@ -203,11 +222,14 @@ class Bundle:
     # -- metadata ---------------------------------------------------------------------
     @property
     def metadata(self) -> dict[str, Any]:
-        return dict(json.loads((self.path / "metadata.json").read_text()))
+        return dict(loads((self.path / "metadata.json").read_text(encoding="utf-8")))
 
     def update_metadata(self, **entries: Any) -> None:
+        """Add or replace metadata entries; each must be declared in
+        :data:`impact.bundle.metadata.SCHEMA` (checked now, and in full on commit)."""
         meta = self._writable()
         meta.update(entries)
+        check_metadata(meta, where=f"the {meta['programme']} bundle", complete=False)
         with os_errors(self.path.parent, str(meta["programme"])):
             write_json(self.path / "metadata.json", meta)
 
@@ -228,36 +250,45 @@ class Bundle:
 
     # -- tables and draws -------------------------------------------------------------
     def write_table(self, name: str, table: pd.DataFrame) -> Path:
-        path = self.path / "tables" / f"{_check_name(name)}.csv"
-        return self._write(path, lambda p: table.to_csv(p, index=False))
+        """Write ``tables/<name>.csv``: ``name`` and the columns must be declared in
+        :mod:`impact.bundle.tables` (the frame is put in declared order and dtypes)."""
+        spec = _declared(TABLES, name, "table")
+        frame = spec.conform(table)
+        return self._write(self.path / spec.file, lambda p: frame.to_csv(p, index=False))
 
     def has_table(self, name: str) -> bool:
-        return (self.path / "tables" / f"{name}.csv").is_file()
+        return name in TABLES and (self.path / TABLES[name].file).is_file()
 
     def read_table(self, name: str) -> pd.DataFrame:
-        path = self.path / "tables" / f"{name}.csv"
+        """The table ``name`` with its declared columns and dtypes."""
+        spec = _declared(TABLES, name, "table")
+        path = self.path / spec.file
         if not path.is_file():
             raise DataError(f"Bundle {self.path} has no table {name!r}; tables: {self.tables()}.")
-        return pd.read_csv(path)
+        return spec.read(path)
 
     def tables(self) -> list[str]:
         return sorted(p.stem for p in (self.path / "tables").glob("*.csv"))
 
     def write_draws(self, name: str, draws: pd.DataFrame) -> Path:
-        path = self.path / "draws" / f"{_check_name(name)}.csv"
-        return self._write(path, lambda p: draws.to_csv(p, index=False))
+        """Write ``draws/<name>.csv`` (declared in :mod:`impact.bundle.tables`)."""
+        spec = _declared(DRAWS, name, "draws file")
+        frame = spec.conform(draws)
+        return self._write(self.path / spec.file, lambda p: frame.to_csv(p, index=False))
 
     def has_draws(self, name: str) -> bool:
-        return (self.path / "draws" / f"{name}.csv").is_file()
+        return name in DRAWS and (self.path / DRAWS[name].file).is_file()
 
     def read_draws(self, name: str) -> pd.DataFrame:
-        path = self.path / "draws" / f"{name}.csv"
+        spec = _declared(DRAWS, name, "draws file")
+        path = self.path / spec.file
         if not path.is_file():
             raise DataError(f"Bundle {self.path} has no draws {name!r}.")
-        return pd.read_csv(path)
+        return spec.read(path)
 
     # -- InferenceData ----------------------------------------------------------------
     def write_idata(self, name: str, idata: Any) -> Path:
+        _declared(IDATA, name, "InferenceData")
         path = self.path / "idata" / f"{_check_name(name)}.nc"
         return self._write(path, lambda p: idata.to_netcdf(str(p)))
 

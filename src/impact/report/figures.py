@@ -134,9 +134,11 @@ def event_study_plot(
         label=lab["twfe"],
     )
     if robust is not None:
-        _require(robust, ["event_time", "att", "ci_lower", "ci_upper"], "event_study_plot(robust)")
+        _require(
+            robust, ["event_time", "estimate", "ci_lower", "ci_upper"], "event_study_plot(robust)"
+        )
         xr = robust["event_time"].to_numpy(float) + shift
-        att = 100 * robust["att"].to_numpy(float)
+        att = 100 * robust["estimate"].to_numpy(float)
         if {"uniform_lower", "uniform_upper"} <= set(robust.columns):
             lo = 100 * robust["uniform_lower"].to_numpy(float)
             hi = 100 * robust["uniform_upper"].to_numpy(float)
@@ -163,7 +165,7 @@ def group_time_plot(table: pd.DataFrame, *, lang: str = "nb") -> Figure:
     ``table`` has ``cohort, time, att, ci_lower, ci_upper`` (the ``.table`` of
     :func:`impact.did.att_gt`). Years before the cohort starts (placebo periods) are grey.
     """
-    _require(table, ["cohort", "time", "att", "ci_lower", "ci_upper"], "group_time_plot")
+    _require(table, ["cohort", "time", "estimate", "ci_lower", "ci_upper"], "group_time_plot")
     lab = _labels(lang)
     cohorts = sorted(table["cohort"].unique())
     ncols = min(3, len(cohorts))
@@ -175,7 +177,7 @@ def group_time_plot(table: pd.DataFrame, *, lang: str = "nb") -> Figure:
         post = part["time"].to_numpy() >= cohort
         for mask, colour in ((~post, _GREY), (post, _BLUE)):
             sub = part[mask]
-            att = 100 * sub["att"].to_numpy(float)
+            att = 100 * sub["estimate"].to_numpy(float)
             err = np.vstack(
                 [
                     att - 100 * sub["ci_lower"].to_numpy(float),
@@ -205,16 +207,16 @@ def site_forest_plot(
 ) -> Figure:
     """Forest plot of site effects: raw estimates beside the hierarchical model's.
 
-    ``site_effects`` has ``site, n_treated, raw_estimate, raw_se, mean, hdi_lower,
-    hdi_upper`` (bundle table ``site_effects``). Sites with fewer than ``threshold``
+    ``site_effects`` has ``site, n_treated, raw_estimate, raw_se, estimate, ci_lower,
+    ci_upper`` (bundle table ``site_effects``; the interval is 95 % equal-tailed). Sites with fewer than ``threshold``
     treated persons are not drawn (disclosure control); a note says how many. ``pooled``
     (probability scale) draws the pooled mean as a vertical line.
     """
-    cols = ["site", "n_treated", "raw_estimate", "raw_se", "mean", "hdi_lower", "hdi_upper"]
+    cols = ["site", "n_treated", "raw_estimate", "raw_se", "estimate", "ci_lower", "ci_upper"]
     _require(site_effects, cols, "site_forest_plot")
     lab = _labels(lang)
     shown, n_hidden = hide_small_groups(site_effects, count_column="n_treated", threshold=threshold)
-    shown = shown.sort_values("mean").reset_index(drop=True)
+    shown = shown.sort_values("estimate").reset_index(drop=True)
     fig = Figure(figsize=(7.0, 1.2 + 0.28 * max(len(shown), 1)), layout="constrained")
     ax = fig.subplots()
     y = np.arange(len(shown), dtype=float)
@@ -231,11 +233,11 @@ def site_forest_plot(
         markersize=4,
         label=lab["raw"],
     )
-    mean = 100 * shown["mean"].to_numpy(float)
+    mean = 100 * shown["estimate"].to_numpy(float)
     err = np.vstack(
         [
-            mean - 100 * shown["hdi_lower"].to_numpy(float),
-            100 * shown["hdi_upper"].to_numpy(float) - mean,
+            mean - 100 * shown["ci_lower"].to_numpy(float),
+            100 * shown["ci_upper"].to_numpy(float) - mean,
         ]
     )
     ax.errorbar(

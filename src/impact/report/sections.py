@@ -189,18 +189,15 @@ def sites_section(ctx: ReportContext) -> list[Any]:
     pooled_mean = None
     if ctx.has("pooled_effect"):
         pooled = ctx.bundle.read_table("pooled_effect")
-        keys = pooled["quantity"].astype(str).str.lower()
-        row = pooled[keys.isin(["mu", "pooled", "pooled_effect"])]
-        row = row if not row.empty else pooled
-        first = row.iloc[0]
-        pooled_mean = float(first["mean"])
+        first = pooled[pooled["quantity"] == "att"].iloc[0]
+        pooled_mean = float(first["estimate"])
         items.append(
             MarkdownText(
                 ctx.t(
                     f"Samlet effekt på tvers av stedene: {format_percentage_points(pooled_mean, lang='nb')}, "
-                    f"trolig {format_interval(float(first['hdi_lower']), float(first['hdi_upper']), lang='nb')}.",
+                    f"trolig {format_interval(float(first['ci_lower']), float(first['ci_upper']), lang='nb')}.",
                     f"Pooled effect across sites: {format_percentage_points(pooled_mean, lang='en')}, "
-                    f"plausibly {format_interval(float(first['hdi_lower']), float(first['hdi_upper']), lang='en')}.",
+                    f"plausibly {format_interval(float(first['ci_lower']), float(first['ci_upper']), lang='en')}.",
                 )
             )
         )
@@ -236,18 +233,10 @@ def sites_section(ctx: ReportContext) -> list[Any]:
 
 
 def _pooled_draws(ctx: ReportContext) -> np.ndarray | None:
-    """Posterior draws of the pooled effect: draws ``pooled_effect`` (column ``mu``), else
-    the ``mu`` variable of the InferenceData ``partial_pooling`` or ``site_effects``."""
-    if ctx.bundle.has_draws("pooled_effect"):
-        draws = ctx.bundle.read_draws("pooled_effect")
-        column = "mu" if "mu" in draws.columns else draws.columns[0]
-        return draws[column].to_numpy(float)
-    for name in ("partial_pooling", "site_effects"):
-        if ctx.bundle.has_idata(name):
-            posterior = ctx.bundle.read_idata(name).posterior
-            if "mu" in posterior:
-                return np.asarray(posterior["mu"], dtype=float).ravel()
-    return None
+    """Posterior draws of the pooled effect (draws ``pooled_effect``, column ``att``)."""
+    if not ctx.bundle.has_draws("pooled_effect"):
+        return None
+    return ctx.bundle.read_draws("pooled_effect")["att"].to_numpy(float)
 
 
 def cba_section(ctx: ReportContext) -> list[Any]:
@@ -301,8 +290,7 @@ def cba_section(ctx: ReportContext) -> list[Any]:
             )
         )
     if ctx.has("tornado"):
-        keys = summary["quantity"].astype(str).str.lower()
-        base = summary.loc[keys == "npv", "estimate"]
+        base = summary.loc[summary["quantity"] == "npv", "estimate"]
         items.append(
             ctx.caption(
                 "Følsomhet: netto nåverdi når én forutsetning endres om gangen",

@@ -124,7 +124,7 @@ _COLS = {
         "n_treated": "Deltakere",
         "raw": "Rått anslag (pp)",
         "shrunk": "Modell (pp)",
-        "hdi": "94 %-HDI (pp)",
+        "credible": "95 %-kredibilitetsintervall (pp)",
         "p_positive": "P(effekt > 0)",
         "quantity": "Størrelse",
         "value": "Verdi",
@@ -150,7 +150,7 @@ _COLS = {
         "n_treated": "Participants",
         "raw": "Raw estimate (pp)",
         "shrunk": "Model (pp)",
-        "hdi": "94% HDI (pp)",
+        "credible": "95% credible interval (pp)",
         "p_positive": "P(effect > 0)",
         "quantity": "Quantity",
         "value": "Value",
@@ -249,7 +249,9 @@ def event_study_table(
         }
     )
     if robust is not None:
-        _require(robust, ["event_time", "att", "ci_lower", "ci_upper"], "event_study_table(robust)")
+        _require(
+            robust, ["event_time", "estimate", "ci_lower", "ci_upper"], "event_study_table(robust)"
+        )
         rob = robust.set_index(robust["event_time"].astype(int))
         keys = [int(k) for k in base["event_time"]]
         extra = sorted(set(rob.index) - set(keys))
@@ -262,7 +264,7 @@ def event_study_table(
                 ignore_index=True,
             ).fillna("\u2013")
             keys += extra
-        out[c["robust"]] = [_pp(rob["att"].get(k), lang) for k in keys]
+        out[c["robust"]] = [_pp(rob["estimate"].get(k), lang) for k in keys]
         out[c["robust_ci"]] = [
             _ci(rob["ci_lower"].get(k), rob["ci_upper"].get(k), lang)
             if k in rob.index
@@ -297,18 +299,20 @@ def site_effects_table(
 ) -> ReportTable:
     """Site effects (raw and shrunken); sites with fewer than ``threshold`` participants hidden."""
     lang = check_lang(lang)
-    cols = ["site", "n_treated", "raw_estimate", "mean", "hdi_lower", "hdi_upper", "p_positive"]
+    cols = ["site", "n_treated", "raw_estimate", "estimate", "ci_lower", "ci_upper", "p_positive"]
     _require(site_effects, cols, "site_effects_table")
     shown, n_hidden = hide_small_groups(site_effects, count_column="n_treated", threshold=threshold)
-    shown = shown.sort_values("mean", ascending=False)
+    shown = shown.sort_values("estimate", ascending=False)
     c = _COLS[lang]
     out = pd.DataFrame(
         {
             c["site"]: [str(s) for s in shown["site"]],
             c["n_treated"]: [format_count(float(v), lang=lang) for v in shown["n_treated"]],
             c["raw"]: [_pp(v, lang) for v in shown["raw_estimate"]],
-            c["shrunk"]: [_pp(v, lang) for v in shown["mean"]],
-            c["hdi"]: [_ci(lo, hi, lang) for lo, hi in zip(shown["hdi_lower"], shown["hdi_upper"])],
+            c["shrunk"]: [_pp(v, lang) for v in shown["estimate"]],
+            c["credible"]: [
+                _ci(lo, hi, lang) for lo, hi in zip(shown["ci_lower"], shown["ci_upper"])
+            ],
             c["p_positive"]: [format_probability(float(p), lang=lang) for p in shown["p_positive"]],
         }
     )

@@ -157,12 +157,12 @@ def dynamics_sentence(dynamic: pd.DataFrame, *, lang: str = "nb") -> str:
     """
     lang = check_lang(lang)
     post = dynamic[dynamic["event_time"] >= 0].sort_values("event_time")
-    if len(post) < 2 or "att" not in post.columns:
+    if len(post) < 2:
         return ""
     first, last = post.iloc[0], post.iloc[-1]
     k = int(last["event_time"])
-    a = format_percentage_points(float(first["att"]), lang=lang)
-    b = format_percentage_points(float(last["att"]), lang=lang)
+    a = format_percentage_points(float(first["estimate"]), lang=lang)
+    b = format_percentage_points(float(last["estimate"]), lang=lang)
     if lang == "nb":
         return f"Det første året etter oppstart er effekten {a}; {k} år etter oppstart er den {b}."
     return (
@@ -181,7 +181,7 @@ def sites_paragraph(
         return ""
     p_good = shown["p_positive"] if good > 0 else 1 - shown["p_positive"]
     sure = int((p_good >= 0.9).sum())
-    low, high = float(shown["mean"].min()), float(shown["mean"].max())
+    low, high = float(shown["estimate"].min()), float(shown["estimate"].max())
     interval = format_interval(low, high, lang=lang)
     n = len(shown)
     if lang == "nb":
@@ -203,13 +203,9 @@ def sites_paragraph(
     return text
 
 
-def _quantity(summary: pd.DataFrame, *names: str) -> pd.Series | None:
-    keys = summary["quantity"].astype(str).str.lower()
-    for name in names:
-        hits = summary[keys == name]
-        if not hits.empty:
-            return hits.iloc[0]
-    return None
+def _quantity(summary: pd.DataFrame, name: str) -> pd.Series | None:
+    hits = summary[summary["quantity"] == name]
+    return hits.iloc[0] if not hits.empty else None
 
 
 def payoff_paragraph(
@@ -233,8 +229,8 @@ def payoff_paragraph(
     """
     lang = check_lang(lang)
     nb = lang == "nb"
-    npv = _quantity(summary, "npv", "net_present_value")
-    prob = _quantity(summary, "p_npv_positive", "prob_npv_positive", "p_npv_gt_0")
+    npv = _quantity(summary, "npv")
+    prob = _quantity(summary, "p_npv_positive")
     bcr = _quantity(summary, "benefit_cost_ratio")
     p_value = float(prob["estimate"]) if prob is not None else None
     parts: list[str] = []
@@ -353,7 +349,7 @@ def conclusion(bundle: Bundle, *, lang: str = "nb") -> str:
     """
     lang = check_lang(lang)
     meta = bundle.metadata
-    outcome = str(meta.get("outcome", "completed_vgs"))
+    outcome = str(meta["outcome"])
     paragraphs = [diagnostics_paragraph(meta, lang=lang)]
     if bundle.has_table("estimates"):
         row = headline_estimate(bundle.read_table("estimates"))
