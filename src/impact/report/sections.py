@@ -217,7 +217,12 @@ def sites_section(ctx: ReportContext) -> list[Any]:
             sites,
             lang=ctx.lang,
             threshold=ctx.threshold,
-            caption=ctx.t("Effekt per sted (pp)", "Effect by site (pp)"),
+            caption=ctx.t(
+                "Effekt per sted (pp; intervallene er 95 % troverdighetsintervaller fra modellen, "
+                "med like mye sannsynlighet i hver hale)",
+                "Effect by site (pp; the intervals are 95% equal-tailed credible intervals from "
+                "the model)",
+            ),
         )
     )
     mu = _pooled_draws(ctx)
