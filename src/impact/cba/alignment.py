@@ -134,9 +134,7 @@ def state_profile(
         order = np.argsort(times[keep])
         times, vals = times[keep][order], draws[:, keep][:, order]
         if np.any(np.diff(times) == 0):
-            raise DataError(
-                f"Effect on {eff.outcome!r} has repeated event times {eff.event_time}."
-            )
+            raise DataError(f"Effect on {eff.outcome!r} has repeated event times {eff.event_time}.")
         first, last = int(times[0]), int(times[-1])
         cols = np.arange(first, last + 1)
         # linear interpolation as a matrix: (n, K) @ (K, len(cols))

@@ -39,8 +39,9 @@ class Setup:
         self.programme = programme
         self.plan = plan_streams(registry, list(effects), combine)
         self.persistence, self.params = _persistence(persistence, effects, params)
-        self.used = registry.parameters_used(list(effects)) | {
-            p.parameter_name(o) for o, p in self.persistence.items() if p.kind == "decay"
+        self.used: set[str] = registry.parameters_used(list(effects))
+        self.used |= {
+            str(p.parameter_name(o)) for o, p in self.persistence.items() if p.kind == "decay"
         }
         referenced = registry.parameters_used(list(registry))
         self.used |= {n for n in self.params.entries if n not in referenced}
@@ -135,7 +136,8 @@ def _persistence(
         if extra is not None:
             added.append(extra)
         elif name is not None and (
-            name not in params or not 0 <= float(params[name].low or 0) <= float(params[name].high or 0) <= 1
+            name not in params
+            or not 0 <= float(params[name].low or 0) <= float(params[name].high or 0) <= 1
         ):
             raise ParameterError(
                 f"persistence for {outcome!r} names parameter {name!r}, which is not a share "

@@ -109,7 +109,9 @@ def _refuse_overlap(plan: Sequence[Planned]) -> None:
         return
     first, second = next(iter(clashes.values()))[:2]
     shared = sorted(m for m, o in clashes.items() if first in o and second in o)
-    keep_first = sorted({m for p in plan if p.outcome == first and p.valued for m in p.stream.moves})
+    keep_first = sorted(
+        {m for p in plan if p.outcome == first and p.valued for m in p.stream.moves}
+    )
     rest = sorted(
         {m for p in plan if p.outcome == second and p.valued for m in p.stream.moves} - set(shared)
     )

@@ -241,37 +241,7 @@ class Parameters(Diagnostic):
                 )
             if p.price_year is not None:
                 self.cpi_value(p.price_year, what=f"parameter {p.name!r}")
-        self._check_registry()
-
-    def _check_registry(self) -> None:
-        """Every name an outcome refers to is a parameter; ages fixed, persistence a share."""
-        for outcome in self.registry.values():
-            key = f"[outcomes.{outcome.name}]"
-            for i, stream in enumerate(outcome.streams):
-                for name in stream.per_unit:
-                    if name not in self.entries:
-                        raise ParameterError(
-                            f"Outcome registry, {key}.streams[{i}].per_unit names {name!r}, "
-                            f"which is not a parameter; add [{name}] with value, unit and "
-                            "source to the parameter file, or fix the name."
-                        )
-                for age in stream.ages:
-                    if isinstance(age, str) and (
-                        age not in self.entries or self.entries[age].uncertain
-                    ):
-                        raise ParameterError(
-                            f"Outcome registry, {key}.streams[{i}]: age {age!r} must be a "
-                            "number or the name of a fixed parameter (ages set the time "
-                            "grid); give the age in years or fix the parameter."
-                        )
-            name = outcome.persistence
-            if outcome.kind == "state" and name not in ("none", "permanent"):
-                p = self.entries.get(name)
-                if p is None or not 0.0 <= float(p.low or 0) <= float(p.high or 0) <= 1.0:
-                    raise ParameterError(
-                        f"Outcome registry, {key}.persistence = {name!r} must name a parameter "
-                        "that is a share kept per year in [0, 1], or be 'none' or 'permanent'."
-                    )
+        self.registry.check_references(self.entries)
 
     @property
     def registry(self) -> OutcomeRegistry:
@@ -386,12 +356,13 @@ class Parameters(Diagnostic):
     def sample(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """``n`` independent joint draws of every parameter.
 
-        Drawn in a fixed order: the :data:`REQUIRED` names sorted, then every other name
-        sorted, so that adding an outcome or a parameter leaves the draws of the required
-        ones unchanged.
+        Drawn in a fixed order: the :data:`REQUIRED` names sorted, then every other name in
+        the order it was added (file order, then an evaluator's file, then
+        :meth:`with_parameters`), so that adding a parameter or an outcome never changes the
+        draws of the parameters before it.
         """
         core = sorted(n for n in self.entries if n in REQUIRED)
-        rest = sorted(n for n in self.entries if n not in REQUIRED)
+        rest = [n for n in self.entries if n not in REQUIRED]
         return {name: self.entries[name].sample(n, rng) for name in (*core, *rest)}
 
     def central(self) -> dict[str, np.ndarray]:

@@ -156,7 +156,9 @@ class Persistence:
             p = params[self.rate]
             spread = f" ({p.distribution} {p.low:g}-{p.high:g})" if p.uncertain else ""
             return f"decays by a yearly factor {p.value:g}{spread} ({self.rate})"
-        spread = f" ({self.distribution} {self.low:g}-{self.high:g})" if self.low is not None else ""
+        spread = (
+            f" ({self.distribution} {self.low:g}-{self.high:g})" if self.low is not None else ""
+        )
         return f"decays by a yearly factor {float(self.rate):g}{spread}"  # type: ignore[arg-type]
 
 
@@ -199,8 +201,8 @@ def factors(
     elif p.kind == "permanent":
         rho = np.ones((1, 1))
     else:
-        name = p.parameter_name(outcome)
-        rho = np.asarray(values[name], dtype=float).reshape(-1, 1)  # type: ignore[index]
+        name = str(p.parameter_name(outcome))
+        rho = np.asarray(values[name], dtype=np.float64).reshape(-1, 1)
     return np.where(after > 0, rho**after, 0.0)
 
 

@@ -243,7 +243,9 @@ class Programme:
             object.__setattr__(self, "neet_event_times", neet)
         object.__setattr__(self, "summary_years", MappingProxyType(out))
 
-    def summary_years_for(self, outcome: str, default: Sequence[int]) -> tuple[tuple[int, ...], str]:
+    def summary_years_for(
+        self, outcome: str, default: Sequence[int]
+    ) -> tuple[tuple[int, ...], str]:
         """Years a summary effect on ``outcome`` applies to, and where they come from."""
         if outcome in self.summary_years:
             return tuple(self.summary_years[outcome]), "programme"

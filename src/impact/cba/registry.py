@@ -201,6 +201,35 @@ class OutcomeRegistry(Mapping[str, Outcome]):
         if unknown:
             raise ParameterError(unknown_outcome_message(unknown, tuple(self._outcomes), where))
 
+    def check_references(self, entries: Mapping[str, Any]) -> None:
+        """Every name an outcome refers to is a parameter in ``entries`` (name -> Parameter);
+        ages are fixed parameters, a persistence parameter is a share in [0, 1]."""
+        for outcome in self._outcomes.values():
+            key = f"[outcomes.{outcome.name}]"
+            for i, stream in enumerate(outcome.streams):
+                for name in stream.per_unit:
+                    if name not in entries:
+                        raise ParameterError(
+                            f"Outcome registry, {key}.streams[{i}].per_unit names {name!r}, "
+                            f"which is not a parameter; add [{name}] with value, unit and "
+                            "source to the parameter file, or fix the name."
+                        )
+                for age in stream.ages:
+                    if isinstance(age, str) and (age not in entries or entries[age].uncertain):
+                        raise ParameterError(
+                            f"Outcome registry, {key}.streams[{i}]: age {age!r} must be a "
+                            "number or the name of a fixed parameter (ages set the time "
+                            "grid); give the age in years or fix the parameter."
+                        )
+            name = outcome.persistence
+            if outcome.kind == "state" and name not in ("none", "permanent"):
+                p = entries.get(name)
+                if p is None or not 0.0 <= float(p.low or 0) <= float(p.high or 0) <= 1.0:
+                    raise ParameterError(
+                        f"Outcome registry, {key}.persistence = {name!r} must name a parameter "
+                        "that is a share kept per year in [0, 1], or be 'none' or 'permanent'."
+                    )
+
     def parameters_used(self, names: Sequence[str]) -> set[str]:
         """Parameter names the streams, ages and persistence of these outcomes refer to."""
         used: set[str] = set()
@@ -250,7 +279,9 @@ def merge_outcomes(base: Mapping[str, Any], user: Mapping[str, Any], origin: str
     out = {k: dict(v) for k, v in base.items()}
     for name, spec in user.items():
         if not isinstance(spec, Mapping):
-            raise _fail(f"{origin} [outcomes.{name}]", f"{spec!r} is not a table", "see norway.toml")
+            raise _fail(
+                f"{origin} [outcomes.{name}]", f"{spec!r} is not a table", "see norway.toml"
+            )
         out[name] = {**out.get(name, {}), **dict(spec)}
     return out
 

@@ -205,7 +205,13 @@ class Appraisal(Result):
                     "unit": self._effect_unit(outcome),
                 }
             )
-            add("break_even_effect", float(row["break_even"]), None, self._effect_unit(outcome), outcome)
+            add(
+                "break_even_effect",
+                float(row["break_even"]),
+                None,
+                self._effect_unit(outcome),
+                outcome,
+            )
         out = pd.DataFrame(rows)
         out.insert(0, "programme", self.programme.name)
         out["price_year"] = self.programme.price_year

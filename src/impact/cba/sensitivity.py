@@ -45,7 +45,9 @@ def tornado(setup: Setup, df: np.ndarray, npv_central: float) -> pd.DataFrame:
     for i, p in enumerate(varying):
         values[p.name][1 + 2 * i] = p.low
         values[p.name][2 + 2 * i] = p.high
-    npv = pv(setup.run(values, setup.point_effects(n)), "society", df) * setup.programme.participants
+    npv = (
+        pv(setup.run(values, setup.point_effects(n)), "society", df) * setup.programme.participants
+    )
     table = pd.DataFrame(
         {
             "parameter": [p.name for p in varying],
@@ -137,12 +139,13 @@ def scenarios(
         name = setup.params.registry[outcome].label
         for label, rho, assumption in SCENARIO_PERSISTENCE:
             over = {outcome: assumption}
-            alt = (
+            varied = (
                 setup.run(values[0], effect_draws, persistence=over),
                 setup.run(values[1], setup.point_effects(1), persistence=over),
             )
             text = setup.describe_persistence(over)
-            rows.append(_row(f"{name} persistence", f"{label} ({rho:g})", alt, df, people, text))
+            setting = f"{label} ({rho:g})"
+            rows.append(_row(f"{name} persistence", setting, varied, df, people, text))
     return pd.DataFrame(rows)
 
 
