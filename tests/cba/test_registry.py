@@ -205,3 +205,13 @@ def test_adding_a_parameter_leaves_the_draws_of_the_others_unchanged(params: Par
     assert set(b) - set(a) == {"aaa_new"}
     for name in a:  # every parameter drawn before it keeps its draws, sorted name or not
         np.testing.assert_array_equal(a[name], b[name])
+
+
+def test_a_one_off_stream_before_the_start_age_falls_in_year_0(params: Parameters) -> None:
+    """Completion's extra school year (at_age 18) for participants aged 19 is paid in year 0."""
+    app = appraise(
+        Effect.point_mass(0.1, outcome="completed_vgs"), one_person(age=19), params.fixed(),
+        n_draws=1,
+    )  # fmt: skip
+    school = app.ledger().set_index(["party", "item"]).loc[("fylkeskommune", "extra school year")]
+    assert school["pv"] == pytest.approx(-0.1 * 1.0 * 200_000, rel=1e-12)
