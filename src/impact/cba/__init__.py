@@ -44,7 +44,7 @@ from impact.cba.discounting import (
 from impact.cba.parameters import Parameter, Parameters, load_parameters
 from impact.cba.persistence import Persistence
 from impact.cba.programme import PAYERS, NonMonetised, Programme
-from impact.cba.registry import Outcome, OutcomeRegistry, Stream
+from impact.cba.registry import OutcomeRegistry
 from impact.cba.results import Appraisal
 from impact.cba.valuation import PARTIES
 
@@ -56,13 +56,11 @@ __all__ = [
     "Appraisal",
     "DiscountSchedule",
     "NonMonetised",
-    "Outcome",
     "OutcomeRegistry",
     "Parameter",
     "Parameters",
     "Persistence",
     "Programme",
-    "Stream",
     "appraise",
     "discount_factors",
     "flat",

@@ -360,7 +360,12 @@ class Programme:
         return float(sum(sum(v) for v in self.yearly_costs.values()))
 
     def horizon_years(self, retirement_age: int, max_period: int) -> int:
-        """Number of years counted (see ``horizon``)."""
+        """Years to the retirement age (or ``horizon``), at most ``max_period``.
+
+        The horizon before outcomes had registered streams; :func:`impact.cba.appraise` now
+        counts until the last valued stream ends (``Appraisal.n_years``), which is the same
+        for streams that end at the retirement age.
+        """
         if self.horizon is not None:
             return int(self.horizon)
         return int(max(1, min(retirement_age - self.age, max_period)))

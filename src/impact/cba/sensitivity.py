@@ -210,7 +210,10 @@ def persistence_table(setup: Setup, table: pd.DataFrame) -> pd.DataFrame:
         "measured_from", "measured_to", "measured_source", "npv_none", "npv_permanent",
         "sign_depends", "warning",
     ]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    floats = ("rate", "low", "high", "npv_none", "npv_permanent")
+    dtypes = {c: "float64" if c in floats else "str" for c in columns}
+    dtypes |= {"measured_from": "int64", "measured_to": "int64", "sign_depends": "bool"}
+    return pd.DataFrame(rows, columns=columns).astype(dtypes)  # same dtypes when empty
 
 
 __all__ = [
