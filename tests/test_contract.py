@@ -43,6 +43,8 @@ NOT_RESULTS: dict[str, str] = {
     "impact.cba.NonMonetised": "an input: an effect described but not valued",
     "impact.cba.Parameter": "one sourced input value of the economics",
     "impact.cba.DiscountSchedule": "an input: the discount-rate rule",
+    "impact.cba.OutcomeRegistry": "an input: the outcomes a parameter set can value",
+    "impact.cba.Persistence": "an input: the assumption how long an effect lasts",
 }
 
 PACKAGES = (impact, impact.did, impact.bayes, impact.cba)

@@ -64,6 +64,10 @@ class OverlapWarning(ImpactWarning):
     """Propensity scores close to 0 or 1: weak overlap between treated and controls."""
 
 
+class PersistenceWarning(ImpactWarning):
+    """The sign of an NPV (or P(NPV > 0) against 0.5) depends on how long an effect lasts."""
+
+
 __all__ = [
     "BundleError",
     "DataError",
@@ -75,5 +79,6 @@ __all__ = [
     "OptionError",
     "OverlapWarning",
     "ParameterError",
+    "PersistenceWarning",
     "SamplingError",
 ]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from impact import Effect
-from impact.cba.alignment import draw_effects, neet_profile
+from impact.cba.alignment import draw_effects, state_profile
 from impact.errors import DataError, ParameterError
 
 
@@ -65,9 +65,9 @@ def test_mismatched_lengths_are_ambiguous_unless_declared_independent() -> None:
         )
 
 
-def test_neet_profile_summary_and_dynamic() -> None:
+def test_state_profile_summary_and_dynamic() -> None:
     eff = Effect.point_mass(-0.1, outcome="neet", n_draws=2)
-    prof, last, last_year = neet_profile(eff, np.full(2, -0.1), 6, (1, 3))
+    prof, last, last_year = state_profile(eff, np.full(2, -0.1), 6, (1, 3))
     np.testing.assert_allclose(prof[0], [0, -0.1, -0.1, -0.1, 0, 0])
     assert last_year == 3 and np.all(last == -0.1)
     dyn = Effect(
@@ -78,7 +78,7 @@ def test_neet_profile_summary_and_dynamic() -> None:
         draws_kind="bootstrap",
         event_time=(2, 0, 4),
     )
-    prof, last, last_year = neet_profile(dyn, dyn.draws, 8, (0,))
+    prof, last, last_year = state_profile(dyn, dyn.draws, 8, (0,))
     np.testing.assert_allclose(prof[0], [-0.2, -0.1, 0.0, -0.2, -0.4, 0, 0, 0])
     assert last_year == 4 and last[0] == pytest.approx(-0.4)
 
@@ -92,7 +92,7 @@ def test_single_event_time_and_bad_event_times() -> None:
         draws_kind="bootstrap",
         event_time=(2,),
     )
-    prof, last, last_year = neet_profile(one, one.draws, 5, (0,))
+    prof, last, last_year = state_profile(one, one.draws, 5, (0,))
     np.testing.assert_allclose(prof, [[0, 0, -0.1, 0, 0], [0, 0, -0.3, 0, 0]])
     assert last_year == 2
     pre = Effect(
@@ -104,8 +104,8 @@ def test_single_event_time_and_bad_event_times() -> None:
         event_time=(-2, -1),
     )
     with pytest.raises(DataError, match="none >= 0"):
-        neet_profile(pre, pre.draws, 5, (0,))
+        state_profile(pre, pre.draws, 5, (0,))
     with pytest.raises(DataError, match="beyond the horizon"):
-        neet_profile(one, one.draws, 2, (0,))
+        state_profile(one, one.draws, 2, (0,))
     with pytest.raises(ParameterError, match="pairing"):
         draw_effects({"neet": one}, 3, np.random.default_rng(0), pairing="paired")  # type: ignore[arg-type]

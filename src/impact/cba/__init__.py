@@ -22,6 +22,11 @@ Example
 >>> sorted(app.ledger(by="party")["party"])
 ['fylkeskommune', 'kommune', 'participant', 'rest_of_society', 'stat']
 
+Outcomes (``completed_vgs``, ``neet``, ``employed``, ``earnings`` shipped) and the streams
+each moves are data: ``load_parameters().registry``; add one in your own TOML file. How an
+effect lasts beyond its measured years is the ``persistence`` assumption of
+:func:`appraise`, shown in the summary, the scenarios and ``Appraisal.persistence``.
+
 Rules: discounting by R-109 (4 % / 3 % / 2 %), tax financing cost 20 % on the net change in
 public budgets, real growth 0.9 % a year of income-linked values, prices converted with the
 shipped SSB CPI. Parameter values, sources and ``verify`` flags: ``load_parameters().to_frame()``.
@@ -37,7 +42,9 @@ from impact.cba.discounting import (
     present_value,
 )
 from impact.cba.parameters import Parameter, Parameters, load_parameters
+from impact.cba.persistence import Persistence
 from impact.cba.programme import PAYERS, NonMonetised, Programme
+from impact.cba.registry import OutcomeRegistry
 from impact.cba.results import Appraisal
 from impact.cba.valuation import PARTIES
 
@@ -49,8 +56,10 @@ __all__ = [
     "Appraisal",
     "DiscountSchedule",
     "NonMonetised",
+    "OutcomeRegistry",
     "Parameter",
     "Parameters",
+    "Persistence",
     "Programme",
     "appraise",
     "discount_factors",

@@ -28,7 +28,10 @@ Pairing = Literal["auto", "joint", "independent"]
 
 
 def as_effect_dict(effects: Effect | Sequence[Effect] | Mapping[str, Effect]) -> dict[str, Effect]:
-    """Normalise the ``effects`` argument of :func:`appraise` to outcome -> Effect."""
+    """Normalise the ``effects`` argument of :func:`appraise` to outcome -> Effect.
+
+    The unit of each effect is checked against the outcome registry by ``appraise``.
+    """
     if isinstance(effects, Effect):
         items = [effects]
     elif isinstance(effects, Mapping):
@@ -46,11 +49,6 @@ def as_effect_dict(effects: Effect | Sequence[Effect] | Mapping[str, Effect]) ->
             )
         if eff.outcome in out:
             raise DataError(f"Two effects on outcome {eff.outcome!r}; pass one effect per outcome.")
-        if eff.unit != "probability":
-            raise DataError(
-                f"Effect on {eff.outcome!r} has unit {eff.unit!r}; the valuation needs a risk "
-                "difference with unit='probability' (0.05 = 5 percentage points)."
-            )
         out[eff.outcome] = eff
     if not out:
         raise DataError("appraise() needs at least one Effect.")
@@ -110,10 +108,10 @@ def draw_effects(
     return out
 
 
-def neet_profile(
+def state_profile(
     eff: Effect, draws: np.ndarray, n_years: int, summary_years: Sequence[int]
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """NEET effect by year inside the observed window, its last value and the last year.
+    """A state outcome's effect by year inside the measured window, its last value and year.
 
     A dynamic effect (``event_time``) gives the effect ``k`` years after the start; negative
     event times (pre-periods) are dropped, gaps between event times are interpolated linearly,
@@ -130,13 +128,13 @@ def neet_profile(
         keep = times >= 0
         if not keep.any():
             raise DataError(
-                f"NEET effect has event times {eff.event_time} but none >= 0; pass post-start "
+                f"Effect on {eff.outcome!r} has event times {eff.event_time} but none >= 0; pass post-start "
                 "event times (0 = the year of enrolment)."
             )
         order = np.argsort(times[keep])
         times, vals = times[keep][order], draws[:, keep][:, order]
         if np.any(np.diff(times) == 0):
-            raise DataError(f"NEET effect has repeated event times {eff.event_time}.")
+            raise DataError(f"Effect on {eff.outcome!r} has repeated event times {eff.event_time}.")
         first, last = int(times[0]), int(times[-1])
         cols = np.arange(first, last + 1)
         # linear interpolation as a matrix: (n, K) @ (K, len(cols))
@@ -152,7 +150,8 @@ def neet_profile(
         values = vals @ weights
     if first >= n_years:
         raise DataError(
-            f"NEET effect starts in year {first}, beyond the horizon of {n_years} years."
+            f"Effect on {eff.outcome!r} starts in year {first}, beyond the horizon of "
+            f"{n_years} years."
         )
     profile = np.zeros((n, n_years))
     stop = min(last + 1, n_years)
@@ -160,4 +159,4 @@ def neet_profile(
     return profile, values[:, -1].copy(), last
 
 
-__all__ = ["Pairing", "as_effect_dict", "draw_effects", "neet_profile"]
+__all__ = ["Pairing", "as_effect_dict", "draw_effects", "state_profile"]

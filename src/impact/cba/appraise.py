@@ -7,65 +7,78 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from impact.cba.alignment import Pairing, as_effect_dict, draw_effects, neet_profile
-from impact.cba.discounting import ScheduleLike, discount_factors, flat, schedule_name
+from impact.cba.alignment import Pairing, as_effect_dict, draw_effects, state_profile
+from impact.cba.combine import Combine, plan_frame, plan_streams
+from impact.cba.discounting import ScheduleLike, discount_factors, schedule_name
 from impact.cba.parameters import Parameters, load_parameters
+from impact.cba.persistence import Persistence, as_persistence, factors, registry_default
 from impact.cba.programme import Programme
 from impact.cba.results import Appraisal
-from impact.cba.valuation import PARTIES, Streams, streams
+from impact.cba.sensitivity import break_even, persistence_table, pv, scenarios, tornado
+from impact.cba.valuation import PARTIES, Streams, stream_years, streams
 from impact.checks import check_choice, check_count, check_seed
 from impact.effect import Effect
 from impact.errors import DataError, OptionError, ParameterError
 
-#: Scenario analysis: alternative discount schedules (R-109 is the base case).
-SCENARIO_SCHEDULES: tuple[tuple[str, ScheduleLike], ...] = (
-    ("flat 4 %", flat(0.04)),
-    ("flat 2.5 %", flat(0.025)),
-    ("green_book", "green_book"),
-)
-#: Scenario analysis: persistence of the NEET effect beyond the observed years.
-SCENARIO_PERSISTENCE: tuple[tuple[str, float], ...] = (("none", 0.0), ("permanent", 1.0))
+PersistenceSpec = Persistence | str | float | Sequence[float]
 
 
-class _Setup:
-    """Validated inputs shared by the Monte Carlo, the deterministic run and the tornado."""
+class Setup:
+    """Validated inputs shared by the Monte Carlo, the deterministic run and the sensitivity."""
 
     def __init__(
-        self, effects: dict[str, Effect], programme: Programme, params: Parameters
+        self,
+        effects: dict[str, Effect],
+        programme: Programme,
+        params: Parameters,
+        combine: Combine | None,
+        persistence: PersistenceSpec | Mapping[str, PersistenceSpec] | None,
     ) -> None:
+        registry = params.registry
         self.effects = effects
         self.programme = programme
-        self.params = params
-        self.n_years = programme.horizon_years(
-            int(params.value("retirement_age")), int(params.value("max_analysis_period"))
-        )
+        self.plan = plan_streams(registry, list(effects), combine)
+        self.persistence, self.params = _persistence(persistence, effects, params)
+        self.used: set[str] = registry.parameters_used(list(effects))
+        self.used |= {
+            str(p.parameter_name(o)) for o, p in self.persistence.items() if p.kind == "decay"
+        }
+        referenced = registry.parameters_used(list(registry))
+        self.used |= {n for n in self.params.entries if n not in referenced}
+        self.n_years = _horizon(programme, self.params, stream_years(self.plan, params, programme))
+        self.windows: dict[str, tuple[tuple[int, ...], str]] = {}
+        for outcome in self.persistence:
+            eff = effects[outcome]
+            if eff.event_time is None:
+                default = registry[outcome].summary_years
+                self.windows[outcome] = programme.summary_years_for(outcome, default)
+            else:
+                times = tuple(int(k) for k in eff.event_time if k >= 0) or (0,)
+                self.windows[outcome] = ((min(times), max(times)), "event times of the effect")
 
     def run(
         self,
         values: Mapping[str, np.ndarray],
         effect_draws: Mapping[str, np.ndarray],
         *,
-        persistence: float | None = None,
+        persistence: Mapping[str, Persistence] | None = None,
     ) -> Streams:
-        neet = neet_last = None
-        last_year = 0
-        if "neet" in effect_draws:
-            neet, neet_last, last_year = neet_profile(
-                self.effects["neet"],
-                np.asarray(effect_draws["neet"]),
-                self.n_years,
-                self.programme.neet_event_times,
-            )
+        """The streams for parameter ``values`` and effect draws (persistence overridable)."""
+        t = np.arange(self.n_years)
+        by_outcome: dict[str, np.ndarray] = {}
+        for outcome, eff in self.effects.items():
+            draws = np.asarray(effect_draws[outcome])
+            if outcome not in self.persistence:  # an event outcome: one change per draw
+                by_outcome[outcome] = draws.reshape(-1, 1)
+                continue
+            years = self.windows[outcome][0] if eff.event_time is None else (0,)
+            inside, last, last_year = state_profile(eff, draws, self.n_years, years)
+            after = np.clip(t - last_year, 0, None)[None, :]
+            assumption = (persistence or {}).get(outcome, self.persistence[outcome])
+            kept = factors(assumption, values, outcome, after)
+            by_outcome[outcome] = inside + last.reshape(-1, 1) * kept
         return streams(
-            values,
-            self.params,
-            self.programme,
-            self.n_years,
-            completion=effect_draws.get("completed_vgs"),
-            neet=neet,
-            neet_last=neet_last,
-            neet_last_year=last_year,
-            persistence=persistence,
+            values, self.params, self.programme, self.n_years, plan=self.plan, effects=by_outcome
         )
 
     def point_effects(self, n: int, scale: float = 1.0) -> dict[str, np.ndarray]:
@@ -76,62 +89,102 @@ class _Setup:
             out[key] = np.broadcast_to(scale * point, (n, *point.shape)).copy()
         return out
 
+    def describe_persistence(self, override: Mapping[str, Persistence] | None = None) -> str:
+        """Each state outcome's persistence assumption in words (``""`` without one)."""
+        chosen = {**self.persistence, **(override or {})}
+        return "; ".join(f"{o}: {p.describe(self.params)}" for o, p in chosen.items())
+
+
+def _horizon(programme: Programme, params: Parameters, needed: int) -> int:
+    """Years counted: the programme's horizon, else what streams and costs need, capped."""
+    if programme.horizon is not None:
+        return int(programme.horizon)
+    cost_years = max((len(v) for v in programme.yearly_costs.values()), default=1)
+    return int(min(max(needed, cost_years, 1), params.value("max_analysis_period")))
+
+
+def _persistence(
+    spec: PersistenceSpec | Mapping[str, PersistenceSpec] | None,
+    effects: Mapping[str, Effect],
+    params: Parameters,
+) -> tuple[dict[str, Persistence], Parameters]:
+    """The persistence assumption of each state outcome, and the parameters it needs."""
+    registry = params.registry
+    state = [o for o in registry if o in effects and registry[o].kind == "state"]
+    if spec is None:
+        chosen: dict[str, object] = {}
+    elif isinstance(spec, Mapping):
+        chosen = dict(spec)
+        for outcome in chosen:
+            if outcome not in state:
+                raise OptionError(
+                    f"persistence names {outcome!r}, but persistence applies to effects on "
+                    f"yearly states, here {state}; an event outcome (such as completion) has "
+                    "no persistence. Drop the entry."
+                )
+    else:
+        chosen = {o: spec for o in state}
+    out: dict[str, Persistence] = {}
+    added = []
+    for outcome in state:
+        if outcome in chosen:
+            p = as_persistence(chosen[outcome], outcome=outcome)
+        else:
+            p = registry_default(registry[outcome].persistence)
+        name = p.parameter_name(outcome)
+        extra = p.as_parameter(outcome)
+        if extra is not None:
+            added.append(extra)
+        elif name is not None and (
+            name not in params
+            or not 0 <= float(params[name].low or 0) <= float(params[name].high or 0) <= 1
+        ):
+            raise ParameterError(
+                f"persistence for {outcome!r} names parameter {name!r}, which is not a share "
+                "kept per year in [0, 1] in the parameter set; name such a parameter or give "
+                "the rate, e.g. Persistence.decay(0.85, low=0.6, high=0.95)."
+            )
+        out[outcome] = p
+    return out, (params.with_parameters(*added) if added else params)
+
 
 def _validate(effects: dict[str, Effect], programme: Programme, params: Parameters) -> None:
+    registry = params.registry
+    if programme.outcomes is not None:
+        registry.require(programme.outcomes, where=f"Programme {programme.name!r}")
+    registry.require(list(effects), where="appraise")
     for outcome, eff in effects.items():
-        if outcome not in programme.outcomes:
+        if programme.outcomes is not None and outcome not in programme.outcomes:
             raise ParameterError(
                 f"Effect on outcome {outcome!r} but programme {programme.name!r} values only "
                 f"{list(programme.outcomes)}; add {outcome!r} to Programme(outcomes=...) or "
                 "drop the effect."
             )
-        if outcome == "completed_vgs" and eff.event_time is not None:
+        entry = registry[outcome]
+        if eff.unit != entry.unit:
+            need = (
+                "a risk difference with unit='probability' (0.05 = 5 percentage points)"
+                if entry.unit == "probability"
+                else f"an effect with unit={entry.unit!r}"
+            )
             raise DataError(
-                "The effect on 'completed_vgs' must be a summary effect (completion within "
-                "five years), not a dynamic one with event_time; aggregate it first."
+                f"Effect on {outcome!r} has unit {eff.unit!r}; the valuation needs {need}."
+            )
+        if entry.kind == "event" and eff.event_time is not None:
+            raise DataError(
+                f"The effect on {outcome!r} must be a summary effect ({entry.description}: a "
+                "one-off change), not a dynamic one with event_time; aggregate it first."
             )
     params.cpi_value(int(programme.price_year), what="programme price_year")  # type: ignore[arg-type]
-    n_years = programme.horizon_years(
-        int(params.value("retirement_age")), int(params.value("max_analysis_period"))
-    )
+
+
+def _check_costs(programme: Programme, n_years: int) -> None:
     for payer, amounts in programme.yearly_costs.items():
         if len(amounts) > n_years:
             raise ParameterError(
                 f"Programme {programme.name!r}: costs for {payer!r} run for {len(amounts)} "
                 f"years but the horizon is {n_years}; shorten the cost list or raise horizon."
             )
-
-
-def _pv(s: Streams, which: str, df: np.ndarray) -> np.ndarray:
-    """Per-draw present value of ``s.society``, ``s.costs`` or ``s.benefits``."""
-    return Streams.combine(getattr(s, which), s.present_values(df))
-
-
-def _tornado(setup: _Setup, df: np.ndarray, npv_central: float) -> pd.DataFrame:
-    params = setup.params
-    varying = [p for p in params.entries.values() if p.uncertain]
-    n = 1 + 2 * len(varying)
-    values = {name: np.full(n, p.value) for name, p in params.entries.items()}
-    for i, p in enumerate(varying):
-        values[p.name][1 + 2 * i] = p.low
-        values[p.name][2 + 2 * i] = p.high
-    npv = (
-        _pv(setup.run(values, setup.point_effects(n)), "society", df) * setup.programme.participants
-    )
-    table = pd.DataFrame(
-        {
-            "parameter": [p.name for p in varying],
-            "low": [p.low for p in varying],
-            "high": [p.high for p in varying],
-            "low_npv": npv[1::2],
-            "high_npv": npv[2::2],
-            "central_npv": npv_central,
-            "unit": [p.unit for p in varying],
-            "verify": [p.verify for p in varying],
-        }
-    )
-    table["swing"] = (table["high_npv"] - table["low_npv"]).abs()
-    return table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def _yearly(mc: Streams, programme: Programme, df: np.ndarray) -> pd.DataFrame:
@@ -158,75 +211,6 @@ def _yearly(mc: Streams, programme: Programme, df: np.ndarray) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _break_even(
-    setup: _Setup, central: Mapping[str, np.ndarray], df: np.ndarray, npv_det: float
-) -> pd.DataFrame:
-    """Effect at which the deterministic NPV is zero: NPV is affine in a common effect scale."""
-    participants = setup.programme.participants
-    npv_zero = float(
-        _pv(setup.run(central, setup.point_effects(1, 0.0)), "society", df)[0] * participants
-    )
-    slope = npv_det - npv_zero
-    scale = -npv_zero / slope if slope != 0 else float("nan")
-    rows = []
-    for outcome, e in setup.effects.items():
-        est = float(e.point if e.event_time is None else np.mean(e.draws.mean(axis=0)))
-        summary_draws = e.draws if e.event_time is None else e.draws.mean(axis=1)
-        lo, hi = np.quantile(summary_draws, [0.025, 0.975])
-        rows.append(
-            {
-                "outcome": outcome,
-                "estimate": est,
-                "ci_lower": float(lo),
-                "ci_upper": float(hi),
-                "break_even": scale * est,
-                "scale": scale,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _scenario_row(
-    scenario: str, setting: str, mc: Streams, det: Streams, df: np.ndarray, participants: int
-) -> dict[str, object]:
-    pv = mc.present_values(df)
-    npv = Streams.combine(mc.society, pv) * participants
-    benefits = Streams.combine(mc.benefits, pv).mean()
-    costs = Streams.combine(mc.costs, pv).mean()
-    return {
-        "scenario": scenario,
-        "setting": setting,
-        "npv_deterministic": float(_pv(det, "society", df)[0] * participants),
-        "npv": float(npv.mean()),
-        "prob_npv_positive": float(np.mean(npv > 0)),
-        "bcr": float(benefits / costs) if costs > 0 else float("nan"),
-    }
-
-
-def _scenarios(
-    setup: _Setup,
-    runs: tuple[Streams, Streams],
-    values: tuple[Mapping[str, np.ndarray], Mapping[str, np.ndarray]],
-    effect_draws: Mapping[str, np.ndarray],
-    df: np.ndarray,
-    schedule: ScheduleLike,
-) -> pd.DataFrame:
-    """Base case, other discount schedules and (with a NEET effect) NEET persistence 0 or 1."""
-    mc, det = runs
-    people = setup.programme.participants
-    rows = [_scenario_row("base", schedule_name(schedule), mc, det, df, people)]
-    for label, alt in SCENARIO_SCHEDULES:
-        alt_df = discount_factors(setup.n_years, alt)
-        rows.append(_scenario_row("discount schedule", label, mc, det, alt_df, people))
-    if "neet" in setup.effects:
-        for label, rho in SCENARIO_PERSISTENCE:
-            alt_mc = setup.run(values[0], effect_draws, persistence=rho)
-            alt_det = setup.run(values[1], setup.point_effects(1), persistence=rho)
-            setting = f"{label} ({rho:g})"
-            rows.append(_scenario_row("NEET persistence", setting, alt_mc, alt_det, df, people))
-    return pd.DataFrame(rows)
-
-
 def appraise(
     effects: Effect | Sequence[Effect] | Mapping[str, Effect],
     programme: Programme,
@@ -236,16 +220,19 @@ def appraise(
     seed: int | np.random.Generator | None = None,
     schedule: ScheduleLike = "r109",
     pairing: Pairing = "auto",
+    persistence: PersistenceSpec | Mapping[str, PersistenceSpec] | None = None,
+    combine: Combine | None = None,
 ) -> Appraisal:
     """Societal cost-benefit appraisal of a programme by the Norwegian rules (R-109, DFØ).
 
     Parameters
     ----------
     effects
-        One :class:`impact.Effect` or several (a list, or a mapping outcome -> Effect), each a
-        risk difference per participant (``unit="probability"``) on ``"completed_vgs"``
-        (summary effect) or ``"neet"`` (summary, or dynamic with ``event_time`` = years after
-        enrolment).
+        One :class:`impact.Effect` or several (a list, or a mapping outcome -> Effect), per
+        participant, each on an outcome of the parameter set's outcome registry and in its
+        unit (shipped: ``"completed_vgs"``, a summary risk difference; ``"neet"`` and
+        ``"employed"``, risk differences of a yearly status, summary or dynamic with
+        ``event_time`` = years after the start; ``"earnings"``, NOK of wage income a year).
     programme
         Participants, age, start and price year, costs per participant by year and payer,
         the outcomes valued and the non-monetised effects (:class:`Programme`).
@@ -266,6 +253,22 @@ def appraise(
         ``pairing="independent"``. ``m`` draws map to ``n_draws`` by identity (``m ==
         n_draws``), subsampling without replacement (``m > n_draws``) or resampling with
         replacement (``m < n_draws``), with the seeded generator.
+    persistence
+        How each effect on a yearly status continues beyond its measured years (the event
+        times of a dynamic effect, or ``Programme.summary_years`` / the registry's
+        ``summary_years`` for a summary effect): ``"none"``, ``"permanent"``, a yearly decay
+        factor, a profile list, or a :class:`~impact.cba.Persistence` (with uncertainty:
+        ``Persistence.decay(0.85, low=0.6, high=0.95)``); one for all such effects or a
+        mapping outcome -> assumption. Default: the registry's (shipped: decay at the
+        uncertain parameters ``neet_persistence``, ``employed_persistence``,
+        ``earnings_persistence``). Recorded in :attr:`Appraisal.persistence`, varied in the
+        scenarios (none, permanent); a :class:`~impact.errors.PersistenceWarning` says when
+        the sign of the NPV, or P(NPV > 0) against 0.5, changes with it.
+    combine
+        Which streams each effect values when two effects move the same stream (e.g.
+        ``{"employed": ["employment_earnings", "benefit_transfers"], "neet":
+        ["public_services"]}``). Without it such effects are refused: the same participants'
+        earnings would be counted twice (rule: :mod:`impact.cba.combine`).
 
     Returns
     -------
@@ -281,8 +284,10 @@ def appraise(
     public services, programme and schooling costs) plus the tax financing cost of 20 % on
     the net change in public budgets. Transfers and taxes move money between parties and
     cancel for society; the ledger shows each party's own share and sums to the NPV.
-    Assumes the effects apply to every participant, the parameters are independent, and the
-    NEET effect decays with ``neet_persistence`` beyond the observed years.
+    Assumes the effects apply to every participant, the parameters are independent, and
+    each effect on a yearly status continues beyond its measured years as ``persistence``
+    says. The horizon follows the valued streams (their last age), at most
+    ``max_analysis_period`` years, discounted by ``schedule``.
 
     Examples
     --------
@@ -311,7 +316,9 @@ def appraise(
         )
     eff = as_effect_dict(effects)
     _validate(eff, programme, params)
-    setup = _Setup(eff, programme, params)
+    setup = Setup(eff, programme, params, combine, persistence)
+    _check_costs(programme, setup.n_years)
+    params = setup.params
     df = discount_factors(setup.n_years, schedule)
     participants = programme.participants
     rng = np.random.default_rng(seed)
@@ -319,12 +326,13 @@ def appraise(
     values = params.sample(n, rng)
 
     mc = setup.run(values, effect_draws)
-    pv = mc.present_values(df)
-    npv_draws = Streams.combine(mc.society, pv) * participants
-    ledger = {key: Streams.combine(combo, pv) * participants for key, combo in mc.items.items()}
+    pvs = mc.present_values(df)
+    npv_draws = Streams.combine(mc.society, pvs) * participants
+    ledger = {key: Streams.combine(combo, pvs) * participants for key, combo in mc.items.items()}
     central = params.central()
     det = setup.run(central, setup.point_effects(1))
-    npv_det = float(_pv(det, "society", df)[0] * participants)
+    npv_det = float(pv(det, "society", df)[0] * participants)
+    scenario_table = scenarios(setup, (mc, det), (values, central), effect_draws, df, schedule)
 
     return Appraisal(
         programme=programme,
@@ -335,15 +343,18 @@ def appraise(
         seed=seed if isinstance(seed, int) else None,
         n_years=setup.n_years,
         npv_draws=npv_draws,
-        benefits_draws=Streams.combine(mc.benefits, pv) * participants,
-        costs_draws=Streams.combine(mc.costs, pv) * participants,
+        benefits_draws=Streams.combine(mc.benefits, pvs) * participants,
+        costs_draws=Streams.combine(mc.costs, pvs) * participants,
         ledger_draws=ledger,
         yearly=_yearly(mc, programme, df),
         deterministic_npv=npv_det,
-        break_even_table=_break_even(setup, central, df, npv_det),
-        tornado_table=_tornado(setup, df, npv_det),
-        scenario_table=_scenarios(setup, (mc, det), (values, central), effect_draws, df, schedule),
+        break_even_table=break_even(setup, central, df, npv_det),
+        tornado_table=tornado(setup, df, npv_det),
+        scenario_table=scenario_table,
+        persistence=setup.persistence,
+        persistence_table=persistence_table(setup, scenario_table),
+        streams_table=plan_frame(setup.plan),
     )
 
 
-__all__ = ["appraise"]
+__all__ = ["PersistenceSpec", "Setup", "appraise"]

@@ -14,6 +14,7 @@ import math
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -22,6 +23,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from impact.cba.registry import OutcomeRegistry, merge_outcomes
 from impact.errors import ParameterError
 from impact.results import Diagnostic
 
@@ -197,9 +199,12 @@ class Parameters(Diagnostic):
     version: str = ""
     source: str = ""
     meta: Mapping[str, Any] = field(default_factory=dict)
+    outcomes: OutcomeRegistry | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "entries", MappingProxyType(dict(self.entries)))
+        if self.outcomes is None:
+            object.__setattr__(self, "outcomes", _shipped_registry())
         object.__setattr__(
             self, "cpi", MappingProxyType({int(k): float(v) for k, v in self.cpi.items()})
         )
@@ -236,6 +241,13 @@ class Parameters(Diagnostic):
                 )
             if p.price_year is not None:
                 self.cpi_value(p.price_year, what=f"parameter {p.name!r}")
+        self.registry.check_references(self.entries)
+
+    @property
+    def registry(self) -> OutcomeRegistry:
+        """The outcomes this parameter set can value (:class:`~impact.cba.registry.OutcomeRegistry`)."""
+        assert self.outcomes is not None  # set in __post_init__
+        return self.outcomes
 
     # -- mapping access ---------------------------------------------------------------------
     def __getitem__(self, name: str) -> Parameter:
@@ -290,7 +302,18 @@ class Parameters(Diagnostic):
                 entries[name] = replace(old, **dict(change))
             else:
                 entries[name] = replace(old, value=_finite(name, "value", change))
-        return Parameters(entries, self.cpi, self.version, self.source, self.meta)
+        return Parameters(entries, self.cpi, self.version, self.source, self.meta, self.outcomes)
+
+    def with_parameters(self, *parameters: Parameter) -> Parameters:
+        """A copy with new parameters added (or replaced when the name exists)."""
+        entries = dict(self.entries)
+        for p in parameters:
+            if not isinstance(p, Parameter):
+                raise ParameterError(
+                    f"with_parameters takes impact.cba.Parameter objects, got {p!r:.60}."
+                )
+            entries[p.name] = p
+        return Parameters(entries, self.cpi, self.version, self.source, self.meta, self.outcomes)
 
     def replace(self, **changes: float | Mapping[str, Any]) -> Parameters:
         """Keyword form of :meth:`with_values`: ``params.replace(neet_persistence=0.9)``."""
@@ -302,7 +325,7 @@ class Parameters(Diagnostic):
             n: replace(p, distribution="fixed", low=None, high=None)
             for n, p in self.entries.items()
         }
-        return Parameters(entries, self.cpi, self.version, self.source, self.meta)
+        return Parameters(entries, self.cpi, self.version, self.source, self.meta, self.outcomes)
 
     def with_cpi(self, series: Mapping[int, float]) -> Parameters:
         """A copy with another consumer price index (year -> index; added to the shipped one)."""
@@ -311,7 +334,7 @@ class Parameters(Diagnostic):
             cpi[int(year)] = _finite(f"cpi[{year}]", "index", val)
             if cpi[int(year)] <= 0:
                 raise ParameterError(f"CPI for {year} is {val}; an index must be positive.")
-        return Parameters(self.entries, cpi, self.version, self.source, self.meta)
+        return Parameters(self.entries, cpi, self.version, self.source, self.meta, self.outcomes)
 
     # -- prices -----------------------------------------------------------------------------
     def cpi_value(self, year: int, *, what: str = "price year") -> float:
@@ -331,8 +354,16 @@ class Parameters(Diagnostic):
 
     # -- sampling ---------------------------------------------------------------------------
     def sample(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-        """``n`` independent joint draws of every parameter (names in sorted order)."""
-        return {name: self.entries[name].sample(n, rng) for name in sorted(self.entries)}
+        """``n`` independent joint draws of every parameter.
+
+        Drawn in a fixed order: the :data:`REQUIRED` names sorted, then every other name in
+        the order it was added (file order, then an evaluator's file, then
+        :meth:`with_parameters`), so that adding a parameter or an outcome never changes the
+        draws of the parameters before it.
+        """
+        core = sorted(n for n in self.entries if n in REQUIRED)
+        rest = [n for n in self.entries if n not in REQUIRED]
+        return {name: self.entries[name].sample(n, rng) for name in (*core, *rest)}
 
     def central(self) -> dict[str, np.ndarray]:
         """Central values as one-element arrays (the deterministic calculation)."""
@@ -378,7 +409,7 @@ class Parameters(Diagnostic):
 def _entries_from_toml(data: Mapping[str, Any], origin: str) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name, spec in data.items():
-        if name in ("meta", "schedules"):
+        if name in ("meta", "schedules", "outcomes"):
             continue
         if not isinstance(spec, Mapping):
             raise ParameterError(
@@ -426,6 +457,7 @@ def load_parameters(path: str | Path | None = None, *, cpi: str | Path | None = 
     base = tomllib.loads((base_dir / "norway.toml").read_text(encoding="utf-8"))
     entries = _entries_from_toml(base, "norway.toml")
     meta = dict(base.get("meta", {}))
+    outcome_tables: dict[str, Any] = dict(base.get("outcomes", {}))
     source = "impact/cba/parameters/norway.toml"
     if path is not None:
         user_path = Path(path)
@@ -436,10 +468,15 @@ def load_parameters(path: str | Path | None = None, *, cpi: str | Path | None = 
         except tomllib.TOMLDecodeError as exc:
             raise ParameterError(f"Parameter file {user_path} is not valid TOML: {exc}") from None
         for name, spec in _entries_from_toml(user, str(user_path)).items():
-            if name not in entries:
+            if name not in entries and not {"value", "unit", "source"} <= set(spec):
                 raise ParameterError(
-                    f"{user_path}: unknown parameter {name!r}; known names: {sorted(entries)}."
+                    f"{user_path}: unknown parameter {name!r}; known names: {sorted(entries)}. "
+                    "Fix the name, or add a new parameter with at least value, unit and source "
+                    "(every value needs its source)."
                 )
+            if name not in entries:
+                entries[name] = dict(spec)
+                continue
             merged = {**entries[name], **spec}
             if spec.get("distribution") == "fixed" or (
                 "value" in spec and entries[name].get("distribution", "fixed") == "fixed"
@@ -447,6 +484,7 @@ def load_parameters(path: str | Path | None = None, *, cpi: str | Path | None = 
                 merged.pop("low", None)
                 merged.pop("high", None)
             entries[name] = merged
+        outcome_tables = merge_outcomes(outcome_tables, user.get("outcomes", {}), str(user_path))
         meta.update(user.get("meta", {}))
         source = f"{source} + {user_path}"
     cpi_series = _read_cpi(Path(cpi) if cpi is not None else base_dir / "cpi.csv")
@@ -461,7 +499,17 @@ def load_parameters(path: str | Path | None = None, *, cpi: str | Path | None = 
         if "value" not in spec:
             raise ParameterError(f"Parameter {name!r} has no value; add value = ... to its table.")
         params[name] = Parameter(name=name, **spec)
-    return Parameters(params, cpi_series, str(meta.get("version", "")), source, meta)
+    registry = OutcomeRegistry.from_toml(outcome_tables)
+    return Parameters(params, cpi_series, str(meta.get("version", "")), source, meta, registry)
+
+
+@cache
+def _shipped_registry() -> OutcomeRegistry:
+    """The outcome registry of the shipped parameter file (read once)."""
+    text = (resources.files("impact.cba") / "parameters" / "norway.toml").read_text(
+        encoding="utf-8"
+    )
+    return OutcomeRegistry.from_toml(tomllib.loads(text).get("outcomes", {}))
 
 
 __all__ = ["DISTRIBUTIONS", "REQUIRED", "Parameter", "Parameters", "load_parameters"]

@@ -15,8 +15,8 @@ from impact.errors import ParameterError
 
 #: Who can pay for the programme. "private" covers foundations and other private funders.
 PAYERS: tuple[str, ...] = ("kommune", "fylkeskommune", "stat", "private")
-#: Outcomes the valuation knows.
-OUTCOMES: tuple[str, ...] = ("completed_vgs", "neet")
+#: Ages participants may have in year 0 (an early-life programme starts at 0).
+AGES = (0, 100)
 #: Calendar years a programme may start in (a guard against typos such as 224 or 20240).
 START_YEARS = (1950, 2100)
 
@@ -112,17 +112,24 @@ class Programme:
     price_year
         Price year of the costs and of every result (default: ``start_year``).
     outcomes
-        Outcomes the appraisal values (``"completed_vgs"``, ``"neet"``). An effect on any
-        other outcome is an error.
+        Outcomes the appraisal may value, names from the outcome registry of the parameter
+        set (shipped: ``"completed_vgs"``, ``"neet"``, ``"employed"``, ``"earnings"``;
+        checked by :func:`appraise`). ``None`` (default): every registered outcome an effect
+        is given for.
+    summary_years
+        Outcome -> the years after the start over which a *summary* effect (one number, no
+        event times) on that state outcome was measured and applies; beyond the last of
+        them the persistence assumption of :func:`appraise` continues it. Default: the
+        registry's ``summary_years`` (shipped: years 0, 1, 2).
     neet_event_times
-        Years after the start over which a *summary* NEET effect (one number, no event
-        times) applies; beyond the last of them it persists with ``neet_persistence``.
+        The same as ``summary_years={"neet": ...}`` (the older spelling).
     non_monetised
         Effects not valued in money for the DFØ plus–minus table: name -> score (−4..+4) or
         name -> (score, description).
     horizon
-        Years counted (year 0 .. horizon - 1). Default: until the participants reach the
-        retirement age, at most the maximum analysis period (parameters).
+        Years counted (year 0 .. horizon - 1). Default: until the last valued stream ends
+        (the outcome registry's ages, e.g. retirement), at least the years with costs, at
+        most the maximum analysis period (parameter ``max_analysis_period``).
     description
         Free text for reports.
     """
@@ -133,13 +140,14 @@ class Programme:
     start_year: int
     costs: Mapping[str, float | Sequence[float]]
     price_year: int | None = None
-    outcomes: tuple[str, ...] = OUTCOMES
-    neet_event_times: tuple[int, ...] = (0, 1, 2)
+    outcomes: tuple[str, ...] | None = None
+    neet_event_times: tuple[int, ...] | None = None
     non_monetised: Mapping[str, int | tuple[int, str]] | Iterable[NonMonetised] = field(
         default_factory=dict
     )
     horizon: int | None = None
     description: str = ""
+    summary_years: Mapping[str, Sequence[int]] = field(default_factory=dict)
     yearly_costs: Mapping[str, tuple[float, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -152,10 +160,11 @@ class Programme:
                 f"Programme {self.name!r}: participants={self.participants!r} must be a "
                 f"positive whole number{_example(self.participants)}, e.g. participants=500."
             )
-        if not _whole(self.age) or not 10 <= self.age <= 66:  # type: ignore[operator]
+        if not _whole(self.age) or not AGES[0] <= self.age <= AGES[1]:  # type: ignore[operator]
             raise ParameterError(
-                f"Programme {self.name!r}: age={self.age!r} must be a whole age between 10 and "
-                f"66{_example(self.age)}: the participants' age in year 0, e.g. age=15."
+                f"Programme {self.name!r}: age={self.age!r} must be a whole age between "
+                f"{AGES[0]} and {AGES[1]}{_example(self.age)}: the participants' age in year "
+                "0, e.g. age=15 (age=0 for a programme from birth)."
             )
         lo, hi = START_YEARS
         for field_name in ("start_year", "price_year"):
@@ -173,32 +182,8 @@ class Programme:
         object.__setattr__(self, "age", int(self.age))
         if self.price_year is None:
             object.__setattr__(self, "price_year", int(self.start_year))
-        if isinstance(self.outcomes, str) or not isinstance(self.outcomes, Iterable):
-            raise ParameterError(
-                f"Programme {self.name!r}: outcomes={self.outcomes!r} must be a list of outcome "
-                f"names, e.g. outcomes=({self.outcomes!r},), from {OUTCOMES}."
-            )
-        unknown = [o for o in self.outcomes if o not in OUTCOMES]
-        if unknown or not self.outcomes:
-            raise ParameterError(
-                f"Programme {self.name!r}: outcomes {list(self.outcomes)} must be a non-empty "
-                f"subset of {OUTCOMES}."
-            )
-        object.__setattr__(self, "outcomes", tuple(self.outcomes))
-        times = self.neet_event_times
-        if (
-            isinstance(times, str)
-            or not isinstance(times, Iterable)
-            or not list(times)
-            or any(not _whole(k) or k < 0 for k in times)  # type: ignore[operator]
-        ):
-            raise ParameterError(
-                f"Programme {self.name!r}: neet_event_times={times!r} must be a non-empty list "
-                "of non-negative whole years after the start, e.g. neet_event_times=(0, 1, 2)."
-            )
-        object.__setattr__(
-            self, "neet_event_times", tuple(sorted({int(k) for k in self.neet_event_times}))
-        )
+        self._normalise_outcomes()
+        self._normalise_summary_years()
         yearly = MappingProxyType(self._normalise_costs())
         object.__setattr__(self, "costs", yearly)
         object.__setattr__(self, "yearly_costs", yearly)
@@ -208,6 +193,63 @@ class Programme:
                 f"Programme {self.name!r}: horizon={self.horizon!r} must be a positive whole "
                 "number of years."
             )
+
+    def _normalise_outcomes(self) -> None:
+        if self.outcomes is None:
+            return
+        items = self.outcomes
+        if (
+            isinstance(items, str)
+            or not isinstance(items, Iterable)
+            or not list(items)
+            or not all(isinstance(o, str) and o for o in items)
+        ):
+            example = (items,) if isinstance(items, str) else ("employed",)
+            raise ParameterError(
+                f"Programme {self.name!r}: outcomes={items!r} must be a non-empty list of "
+                f"outcome names from the outcome registry, e.g. outcomes={example!r}, or None "
+                "for every outcome an effect is given for."
+            )
+        object.__setattr__(self, "outcomes", tuple(dict.fromkeys(items)))
+
+    def _years(self, key: str, times: object) -> tuple[int, ...]:
+        if (
+            isinstance(times, str)
+            or not isinstance(times, Iterable)
+            or not list(times)
+            or any(not _whole(k) or k < 0 for k in times)  # type: ignore[operator]
+        ):
+            raise ParameterError(
+                f"Programme {self.name!r}: {key}={times!r} must be a non-empty list of "
+                f"non-negative whole years after the start, e.g. {key}=(0, 1, 2)."
+            )
+        return tuple(sorted({int(k) for k in times}))  # type: ignore[arg-type]
+
+    def _normalise_summary_years(self) -> None:
+        years = self.summary_years
+        if not isinstance(years, Mapping):
+            raise ParameterError(
+                f"Programme {self.name!r}: summary_years={years!r} must map an outcome to "
+                "years after the start, e.g. summary_years={'employed': (0, 1, 2)}."
+            )
+        out = {str(k): self._years(f"summary_years[{k!r}]", v) for k, v in years.items()}
+        if self.neet_event_times is not None:
+            neet = self._years("neet_event_times", self.neet_event_times)
+            if out.setdefault("neet", neet) != neet:
+                raise ParameterError(
+                    f"Programme {self.name!r}: neet_event_times={neet} and "
+                    f"summary_years['neet']={out['neet']} disagree; give one of them."
+                )
+            object.__setattr__(self, "neet_event_times", neet)
+        object.__setattr__(self, "summary_years", MappingProxyType(out))
+
+    def summary_years_for(
+        self, outcome: str, default: Sequence[int]
+    ) -> tuple[tuple[int, ...], str]:
+        """Years a summary effect on ``outcome`` applies to, and where they come from."""
+        if outcome in self.summary_years:
+            return tuple(self.summary_years[outcome]), "programme"
+        return tuple(default), "registry default"
 
     def _normalise_costs(self) -> dict[str, tuple[float, ...]]:
         out: dict[str, tuple[float, ...]] = {}
@@ -318,7 +360,12 @@ class Programme:
         return float(sum(sum(v) for v in self.yearly_costs.values()))
 
     def horizon_years(self, retirement_age: int, max_period: int) -> int:
-        """Number of years counted (see ``horizon``)."""
+        """Years to the retirement age (or ``horizon``), at most ``max_period``.
+
+        The horizon before outcomes had registered streams; :func:`impact.cba.appraise` now
+        counts until the last valued stream ends (``Appraisal.n_years``), which is the same
+        for streams that end at the retirement age.
+        """
         if self.horizon is not None:
             return int(self.horizon)
         return int(max(1, min(retirement_age - self.age, max_period)))
@@ -345,4 +392,4 @@ class Programme:
         )
 
 
-__all__ = ["OUTCOMES", "PAYERS", "NonMonetised", "Programme"]
+__all__ = ["AGES", "PAYERS", "NonMonetised", "Programme"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from impact.cba.parameters import Parameters
+from impact.cba.persistence import Persistence
 from impact.cba.programme import Programme
 from impact.cba.valuation import BUDGETS, PARTIES
 from impact.effect import Effect
@@ -54,6 +55,16 @@ class Appraisal(Result):
         NPV at central parameter values and the effects' point estimates.
     break_even_table, tornado_table, scenario_table
         See :meth:`break_even`, :meth:`tornado`, :meth:`scenarios`.
+    persistence
+        Outcome -> the :class:`~impact.cba.Persistence` assumed for each effect on a yearly
+        status beyond its measured years (empty without such effects).
+    persistence_table
+        One row per such effect: the assumption, its measured years, the NPV if the effect
+        stops or is permanent, and whether the sign depends on it (bundle table
+        ``cba_persistence``, see :meth:`persistence_assumptions`).
+    streams_table
+        Which registered streams each outcome moves and whether each was valued (bundle
+        table ``cba_streams``, see :meth:`streams`).
     """
 
     programme: Programme
@@ -72,8 +83,12 @@ class Appraisal(Result):
     break_even_table: pd.DataFrame
     tornado_table: pd.DataFrame
     scenario_table: pd.DataFrame
+    persistence: Mapping[str, Persistence] = field(default_factory=dict)
+    persistence_table: pd.DataFrame | None = None
+    streams_table: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "persistence", MappingProxyType(dict(self.persistence)))
         for name in ("npv_draws", "benefits_draws", "costs_draws"):
             arr = np.array(getattr(self, name), dtype=float)
             arr.setflags(write=False)
@@ -187,23 +202,69 @@ class Appraisal(Result):
                     "se": float(np.std(d, ddof=1)) if d is not None and d.size > 1 else np.nan,
                     "ci_lower": lo,
                     "ci_upper": hi,
-                    "unit": "risk_difference",
+                    "unit": self._effect_unit(outcome),
                 }
             )
-            add("break_even_effect", float(row["break_even"]), None, "risk_difference", outcome)
+            add(
+                "break_even_effect",
+                float(row["break_even"]),
+                None,
+                self._effect_unit(outcome),
+                outcome,
+            )
         out = pd.DataFrame(rows)
         out.insert(0, "programme", self.programme.name)
         out["price_year"] = self.programme.price_year
         out["schedule"] = self.schedule
         return out
 
+    def _effect_unit(self, outcome: str) -> str:
+        """``risk_difference`` for a probability outcome, else the registry's unit (NOK)."""
+        registry = self.parameters.registry
+        unit = registry[outcome].unit if outcome in registry else "probability"
+        return "risk_difference" if unit == "probability" else unit
+
+    def persistence_assumptions(self) -> pd.DataFrame:
+        """The persistence assumption of each effect on a yearly status (bundle ``cba_persistence``).
+
+        Columns ``outcome, assumption`` (none, permanent, decay, profile), ``description``
+        (plain words), ``rate, low, high`` (the yearly factor kept and its range; NaN where
+        not a decay), ``parameter`` (its name), ``origin`` (registry default or set in
+        appraise), ``measured_from, measured_to, measured_source`` (the years the effect was
+        measured or applied as a summary, and where they come from), ``npv_none,
+        npv_permanent`` (expected NPV if the effect stops, or is permanent), ``sign_depends``
+        (the sign of the NPV or P(NPV > 0) against 0.5 changes) and ``warning`` (the
+        message then raised as a :class:`~impact.errors.PersistenceWarning`, else empty).
+        """
+        if self.persistence_table is None:
+            return pd.DataFrame()
+        return self.persistence_table.copy()
+
+    @property
+    def sign_depends_on_persistence(self) -> bool:
+        """Whether the verdict's sign changes when an effect stops or is permanent."""
+        table = self.persistence_table
+        return bool(table is not None and len(table) and table["sign_depends"].any())
+
+    def streams(self) -> pd.DataFrame:
+        """Registered streams of the appraised outcomes and whether each was valued and why.
+
+        Columns ``outcome, moves`` (the stream names of the double-counting rule), ``flow``,
+        ``per_unit`` (parameters multiplied), ``sign``, ``ages``, ``valued`` (bool) and
+        ``reason`` (bundle table ``cba_streams``).
+        """
+        if self.streams_table is None:
+            return pd.DataFrame()
+        return self.streams_table.copy()
+
     def bundle_tables(self) -> dict[str, pd.DataFrame]:
         """Tables for the results bundle, named and shaped as :mod:`impact.report` reads them.
 
         ``appraisal_summary`` (:meth:`to_frame`), ``ledger`` (by party: ``payer,
         present_value_nok, per_participant_nok, ci_lower, ci_upper``), ``ledger_items``,
-        ``tornado``, ``scenarios``, ``payback``, ``plus_minus``, ``yearly_flows`` and
-        ``cba_parameters``. Draws: :meth:`draws` (column ``npv``).
+        ``tornado``, ``scenarios``, ``payback``, ``plus_minus``, ``yearly_flows``,
+        ``cba_parameters``, ``cba_persistence`` (:meth:`persistence_assumptions`) and
+        ``cba_streams`` (:meth:`streams`). Draws: :meth:`draws` (column ``npv``).
         """
         by_party = self.ledger(by="party")
         ledger = pd.DataFrame(
@@ -225,6 +286,8 @@ class Appraisal(Result):
             "plus_minus": self.plus_minus(),
             "yearly_flows": self.yearly.copy(),
             "cba_parameters": self.parameters.to_frame(),
+            "cba_persistence": self.persistence_assumptions(),
+            "cba_streams": self.streams(),
         }
 
     def summary(self) -> str:
@@ -247,6 +310,19 @@ class Appraisal(Result):
                 f"  Break-even effect on {row['outcome']}: {row['break_even']:.4f} "
                 f"(estimate {row['estimate']:.4f}, 95 % {row['ci_lower']:.4f} to {row['ci_upper']:.4f})"
             )
+        table = self.persistence_assumptions()
+        for _, row in table.iterrows():
+            span = f"{row['measured_from']}-{row['measured_to']}"
+            lines.append(
+                f"  Persistence of the effect on {row['outcome']} after years {span}: "
+                f"{row['description']} [{row['origin']}]"
+            )
+            if row["sign_depends"]:
+                lines.append(
+                    f"    ! the sign depends on it: NPV {format_nok(row['npv_none'], lang='en')} "
+                    f"if the effect stops, {format_nok(row['npv_permanent'], lang='en')} if "
+                    "permanent"
+                )
         lines.append("  Ledger (expected PV by party, NOK):")
         for _, row in self.ledger(by="party").iterrows():
             lines.append(f"    {row['party']:<16} {format_nok(row['pv'], lang='en')}")
@@ -336,7 +412,13 @@ class Appraisal(Result):
         return self.tornado_table.copy()
 
     def scenarios(self) -> pd.DataFrame:
-        """Scenario analysis over discount schedules and the persistence of NEET effects."""
+        """Scenario analysis over discount schedules and each effect's persistence.
+
+        Columns ``scenario, setting, npv_deterministic, npv, prob_npv_positive, bcr,
+        persistence`` (the persistence assumption of the row in words). Rows: ``base``,
+        ``discount schedule`` (flat 4 %, flat 2.5 %, Green Book) and, per effect on a yearly
+        status, ``<label> persistence`` with ``none (0)`` and ``permanent (1)``.
+        """
         return self.scenario_table.copy()
 
     def plus_minus(self) -> pd.DataFrame:

@@ -3,21 +3,20 @@
 Everything here is vectorised over draws x years: each stream is an ``(n_draws, n_years)``
 array per participant, in NOK of the programme's price year.
 
-Streams per participant (positive = gain to the party):
+Which streams an outcome moves is data: the outcome registry of the parameter file
+(:mod:`impact.cba.registry`) declares, per outcome, streams of the form
+``sign * effect * prod(per_unit parameters)`` in one of four flows, between two ages.
+The flows, per participant (positive = gain to the party):
 
-* Completing upper secondary (change ``c`` in the completion probability):
-  the extra school year (``extra_school_years * upper_secondary_cost_per_pupil_year``, paid
-  by the fylkeskommune at ``completion_school_age``); an earnings gain
-  ``completion_wage_premium`` from ``completion_entry_age`` to retirement; and, only when no
-  NEET effect is appraised (to avoid counting employment twice), fewer years outside work and
-  education, ``completion_employment_gain`` per year, valued like NEET years. Earnings
-  forgone during the extra school year are not counted (at 18, non-completers are mostly
-  not in work).
-* NEET years avoided (``-`` change in the NEET probability by year): lost production
-  (``neet_production_loss``), transfers (``neet_transfers``: income to the participant, cost
-  to kommune and stat; they cancel for society) and public services (``neet_public_costs``,
-  real resources). Beyond the last observed year the effect persists with the yearly factor
-  ``neet_persistence`` (scarring: a NEET year raises the risk of later NEET years).
+* ``earnings``: labour cost gained (production);
+* ``transfers``: transfers no longer paid (income lost to the participant, a saving to
+  kommune and stat by ``neet_transfers_share_kommune``; they cancel for society);
+* ``services``: public services no longer used (real resources; kommune and stat by
+  ``neet_public_costs_share_kommune``);
+* ``school``: extra upper-secondary school cost (paid by the fylkeskommune).
+
+A state outcome's effect arrives here by year, persistence applied
+(:mod:`impact.cba.persistence`); an event outcome's effect is one number per draw.
 * Earnings are labour cost; ``tax_share_of_labour_cost`` of it goes to the budgets (kommune,
   fylkeskommune and stat by ``tax_share_*``), the rest to the participant.
 * Tax financing cost: ``tax_financing_cost`` times the net change of the public budgets
@@ -30,13 +29,15 @@ year (capped at ``real_income_growth_until``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from impact.cba.combine import Planned
 from impact.cba.parameters import Parameters
 from impact.cba.programme import Programme
+from impact.cba.registry import FLOWS, Age, Stream
 
 PARTIES: tuple[str, ...] = ("kommune", "fylkeskommune", "stat", "participant", "rest_of_society")
 BUDGETS: tuple[str, ...] = ("kommune", "fylkeskommune", "stat")
@@ -134,17 +135,39 @@ def unit_values(
     return out
 
 
+def _age(age: Age, params: Parameters) -> float:
+    return float(params.value(age)) if isinstance(age, str) else float(age)
+
+
+def _mask(stream: Stream, params: Parameters, programme: Programme, n_years: int) -> np.ndarray:
+    """(1, n_years) indicator of the years a stream runs in (by the participants' age)."""
+    t = np.arange(n_years)
+    if stream.at_age is not None:
+        year = int(max(_age(stream.at_age, params) - programme.age, 0))
+        return (t == year)[None, :].astype(float)
+    age = programme.age + t
+    lo, hi = _age(stream.from_age, params), _age(stream.to_age, params)
+    return ((age >= lo) & (age < hi))[None, :].astype(float)
+
+
+def stream_years(plan: Sequence[Planned], params: Parameters, programme: Programme) -> int:
+    """Years until the last valued stream ends (at least 1): the horizon the streams need."""
+    ends = [1]
+    for p in (p for p in plan if p.valued):
+        s = p.stream
+        end = _age(s.at_age, params) + 1 if s.at_age is not None else _age(s.to_age, params)
+        ends.append(int(np.ceil(end - programme.age)))
+    return max(ends)
+
+
 def streams(
     values: Mapping[str, np.ndarray],
     params: Parameters,
     programme: Programme,
     n_years: int,
     *,
-    completion: np.ndarray | None = None,
-    neet: np.ndarray | None = None,
-    neet_last: np.ndarray | None = None,
-    neet_last_year: int = 0,
-    persistence: float | None = None,
+    plan: Sequence[Planned],
+    effects: Mapping[str, np.ndarray],
 ) -> Streams:
     """All flows of the appraisal per participant.
 
@@ -152,47 +175,27 @@ def streams(
     ----------
     values
         Parameter draws, name -> (n,) array (central values for the deterministic case).
-    completion
-        (n,) change in the probability of completing upper secondary, or ``None``.
-    neet, neet_last, neet_last_year
-        NEET effect inside the observed window (n, T), its value in the last observed year
-        (n,) and that year; ``None`` when no NEET effect is appraised.
-    persistence
-        Overrides ``neet_persistence`` (scenario analysis).
+    plan
+        The registered streams of the appraised outcomes and whether each is valued
+        (:func:`impact.cba.combine.plan_streams`).
+    effects
+        Outcome -> effect per draw: (n, 1) for an event outcome (a one-off change), (n,
+        n_years) by year for a state outcome, persistence beyond the measured years applied.
     """
     n = len(next(iter(values.values())))
-    t = np.arange(n_years)
-    age = programme.age + t
-    working = (age < params.value("retirement_age"))[None, :]
     money = unit_values(values, params, programme, n_years)
+    flows: dict[str, np.ndarray] = {f: np.zeros((1, n_years)) for f in FLOWS}
+    flows["school"] = np.zeros((n, n_years))
+    for p in plan:
+        if not p.valued or p.outcome not in effects:
+            continue
+        # effect first, then the mask and the unit values, multiplied left to right
+        amount = (p.stream.sign * effects[p.outcome]) * _mask(p.stream, params, programme, n_years)
+        for name in p.stream.per_unit:
+            amount = amount * (money[name] if name in money else _col(values[name]))
+        flows[p.stream.flow] = flows[p.stream.flow] + amount
 
-    avoided = np.zeros((1, n_years))  # NEET person-years avoided per participant
-    wage_gain = np.zeros((1, n_years))
-    school = np.zeros((n, n_years))
-    if neet is not None and neet_last is not None:
-        after = np.clip(t - neet_last_year, 0, None)[None, :]
-        rho = _col(values["neet_persistence"]) if persistence is None else _col(persistence)
-        decay = np.where(after > 0, rho**after, 0.0)
-        avoided = -(neet + _col(neet_last) * decay) * working
-    if completion is not None:
-        c = _col(completion)
-        earning = working & (age >= params.value("completion_entry_age"))[None, :]
-        wage_gain = c * (money["completion_wage_premium"] * earning)
-        if neet is None:
-            avoided = avoided + c * _col(values["completion_employment_gain"]) * earning
-        t_school = int(max(params.value("completion_school_age") - programme.age, 0))
-        if t_school < n_years:
-            per_year = np.broadcast_to(money["upper_secondary_cost_per_pupil_year"], (n, n_years))
-            school[:, t_school] = (c * _col(values["extra_school_years"]))[:, 0] * per_year[
-                :, t_school
-            ]
-
-    base: dict[str, np.ndarray] = {
-        "earnings": wage_gain + avoided * money["neet_production_loss"],
-        "transfers": avoided * money["neet_transfers"],
-        "services": avoided * money["neet_public_costs"],
-        "school": school,
-    }
+    base: dict[str, np.ndarray] = dict(flows)
     for payer, flow in programme.cost_flows(n_years).items():
         base[f"cost_{payer}"] = flow.reshape(1, -1)
     one = np.ones((1, 1))
@@ -249,4 +252,4 @@ def streams(
     return Streams(base=base, items=items, society=society, costs=costs, benefits=benefits)
 
 
-__all__ = ["BUDGETS", "PARTIES", "Combo", "Streams", "streams", "unit_values"]
+__all__ = ["BUDGETS", "PARTIES", "Combo", "Streams", "stream_years", "streams", "unit_values"]
