@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from impact.plain_language import format_interval, format_number, format_percentage_points
+from impact.report.assumptions import persistence_paragraph
 from impact.report.disclosure import disclose_count
 from impact.report.document import MarkdownText, ReportContext
 from impact.report.figures import (
@@ -255,6 +256,10 @@ def cba_section(ctx: ReportContext) -> list[Any]:
             summary, lang=ctx.lang, caption=ctx.t("Nytte–kostnadsanalyse", "Cost–benefit analysis")
         )
     )
+    if ctx.has("cba_persistence"):
+        text = persistence_paragraph(ctx.bundle.read_table("cba_persistence"), lang=ctx.lang)
+        if text:
+            items.append(MarkdownText(text))
     if ctx.bundle.has_draws("npv"):
         npv = ctx.bundle.read_draws("npv")["npv"].to_numpy(float)
         items.append(

@@ -26,21 +26,7 @@ from impact.plain_language import (
     payoff_summary,
 )
 from impact.report.disclosure import THRESHOLD, hide_small_groups
-from impact.report.vocabulary import payer_label
-
-#: Outcome name -> (nb description, en description, +1 if an increase is good, else -1).
-OUTCOMES: dict[str, tuple[str, str, int]] = {
-    "completed_vgs": (
-        "andelen som fullfører videregående opplæring innen fem år",
-        "the share who complete upper secondary school within five years",
-        1,
-    ),
-    "neet": (
-        "andelen som verken er i arbeid, utdanning eller opplæring (NEET)",
-        "the share not in employment, education or training (NEET)",
-        -1,
-    ),
-}
+from impact.report.vocabulary import OUTCOMES, payer_label
 
 #: Order in which headline estimators are preferred (first match on the start of ``estimator``).
 PREFERRED_ESTIMATORS: tuple[str, ...] = (
@@ -370,11 +356,16 @@ def conclusion(bundle: Bundle, *, lang: str = "nb") -> str:
     if bundle.has_table("appraisal_summary"):
         ledger = bundle.read_table("ledger") if bundle.has_table("ledger") else None
         payback = bundle.read_table("payback") if bundle.has_table("payback") else None
-        paragraphs.append(
-            payoff_paragraph(
-                bundle.read_table("appraisal_summary"), ledger=ledger, payback=payback, lang=lang
-            )
+        payoff = payoff_paragraph(
+            bundle.read_table("appraisal_summary"), ledger=ledger, payback=payback, lang=lang
         )
+        if bundle.has_table("cba_persistence"):
+            persistence = bundle.read_table("cba_persistence")
+            if persistence["sign_depends"].any():
+                from impact.report.assumptions import depends_sentence
+
+                payoff += " " + depends_sentence(lang=lang)
+        paragraphs.append(payoff)
     if meta.get("truth"):
         paragraphs.append(
             "*Rapporten bygger på syntetiske data med kjent sann effekt; den viser hvordan en ekte evaluering vil se ut.*"

@@ -71,6 +71,23 @@ PARAMETERS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Outcome name -> (nb description, en description, +1 if an increase is good, else -1).
+OUTCOMES: dict[str, tuple[str, str, int]] = {
+    "completed_vgs": (
+        "andelen som fullfører videregående opplæring innen fem år",
+        "the share who complete upper secondary school within five years",
+        1,
+    ),
+    "neet": (
+        "andelen som verken er i arbeid, utdanning eller opplæring (NEET)",
+        "the share not in employment, education or training (NEET)",
+        -1,
+    ),
+    "employed": ("andelen som er i arbeid", "the share in employment", 1),
+    "earnings": ("årsinntekten fra arbeid", "annual earnings from work", 1),
+}
+
+
 def _label(table: dict[str, tuple[str, str]], key: object, lang: str) -> str:
     nb, en = table.get(str(key), (str(key).replace("_", " "),) * 2)
     return nb if check_lang(lang) == "nb" else en
