@@ -79,13 +79,14 @@ def _from_writer(exc: BaseException) -> str | None:
 
 
 def _errno(exc: BaseException) -> int | None:
-    """The errno of an OSError, or the one HDF5 puts in a message (``errno = 28``)."""
+    """The errno of an OSError, or the one HDF5 writes into a RuntimeError's message
+    (``errno = 28``)."""
     if isinstance(exc, OSError) and exc.errno is not None:
         return exc.errno
     text = str(exc)
-    if "No space left on device" in text or "errno = 28," in text:
+    if "No space left on device" in text or f"errno = {errno.ENOSPC}," in text:
         return errno.ENOSPC
-    if "Read-only file system" in text or "errno = 30," in text:
+    if "Read-only file system" in text or f"errno = {errno.EROFS}," in text:
         return errno.EROFS
     return None
 
