@@ -255,7 +255,7 @@ WRITE_IDATA = textwrap.dedent(
     from pathlib import Path
     import numpy as np, arviz as az
     from impact.bundle import Bundle
-    from impact.bundle.atomic import check_idata_room
+    from impact.bundle.atomic import check_idata_room, os_errors
     from impact.errors import BundleError
 
     root, checked = Path(sys.argv[1]), sys.argv[2] == "checked"
@@ -270,9 +270,12 @@ WRITE_IDATA = textwrap.dedent(
     try:
         with Bundle.writing(root, "flyt") as bundle:
             target = bundle.path / "idata" / "hierarchical_did.nc"
-            if checked:  # the line store.write_idata gets
+            if checked:  # the line store.write_idata gets, then the write
                 check_idata_room(bundle.path, "flyt", idata, target=target)
-            bundle.write_idata("hierarchical_did", idata)
+                bundle.write_idata("hierarchical_did", idata)
+            else:  # the write alone, as store.write_idata does it without the check
+                with os_errors(root, "flyt", target=target):
+                    idata.to_netcdf(str(target))
     except BundleError as exc:
         print(exc)
         sys.exit(1)
