@@ -11,6 +11,7 @@ from pathlib import Path
 import arviz as az
 import numpy as np
 import pytest
+import xarray as xr
 
 from impact.bayes import (
     PREDICTIVE_DRAWS,
@@ -227,3 +228,19 @@ def test_several_observed_variables_need_full(fit):
 def test_no_posterior_is_a_data_error():
     with pytest.raises(DataError, match="no 'posterior' group"):
         lean_idata(az.from_dict(observed_data={"y": np.zeros(3)}))
+
+
+def test_variable_order_does_not_change_the_bytes(fit, tmp_path):
+    """PyMC's prior draws come in hash-seed order; the lean file must not depend on it."""
+    prior = fit.idata["prior"]
+    shuffled = xr.Dataset(
+        coords={c: prior.coords[c] for c in reversed(list(prior.coords))}, attrs=prior.attrs
+    )
+    for name in reversed(list(prior.data_vars)):
+        shuffled[name] = prior[name]
+    assert list(shuffled.data_vars) != list(prior.data_vars)
+    other = fit.idata.copy()
+    other["prior"] = shuffled
+    a = _write(lean_idata(fit.idata, seed=2), tmp_path / "a.nc")
+    b = _write(lean_idata(other, seed=2), tmp_path / "b.nc")
+    assert _sha(a) == _sha(b)

@@ -11,6 +11,7 @@ subset of the predictive draws, stored in 32 bits.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Hashable, Mapping
 from typing import Any, Literal
 
 import arviz as az
@@ -133,6 +134,8 @@ def lean_idata(
             groups[group] = thin_draws(data, draws, rng, seed=used_seed)  # type: ignore[arg-type]
         else:
             groups[group] = data
+    rank = {name: i for i, name in enumerate(idata["posterior"].data_vars)}
+    groups = {g: data if g == "posterior" else _canonical(data, rank) for g, data in groups.items()}
     attrs = dict(idata.attrs)
     if not timestamps:
         groups = {name: _without_times(data) for name, data in groups.items()}
@@ -141,6 +144,21 @@ def lean_idata(
 
 
 _TIME_ATTRS = ("created_at", "sampling_time")
+
+
+def _canonical(data: xr.Dataset, rank: Mapping[Hashable, int]) -> xr.Dataset:
+    """The same Dataset with its variables in a fixed order: as in the posterior, then by name.
+
+    PyMC's prior sampling returns its variables in the order of a Python set of names,
+    which changes with the process's hash seed; netCDF writes variables and dimensions in
+    the order it meets them, so without this the same fit and seed give different bytes.
+    """
+    names = sorted(data.data_vars, key=lambda n: (rank.get(n, len(rank)), str(n)))
+    coords = sorted(data.coords, key=lambda n: (n not in ("chain", "draw"), str(n)))
+    out = xr.Dataset(coords={name: data.coords[name] for name in coords}, attrs=data.attrs)
+    for name in names:
+        out[name] = data[name]
+    return out
 
 
 def _without_times(data: xr.Dataset) -> xr.Dataset:
