@@ -75,8 +75,11 @@ def lean_idata(
         with the same values (the same arrays, not copies); the predictive groups thinned;
         ``log_likelihood`` (with ``log_prior``) or ``loo`` as asked.
         ``lean_idata(idata, log_likelihood="full", predictive_draws=None, warmup=True,
-        timestamps=True)`` keeps everything as it was. ArviZ reads it back with
-        :func:`arviz.from_netcdf`; ``az.summary`` and ``az.rhat`` work on it as before.
+        timestamps=True)`` keeps everything as it was. The variables of every group but
+        the posterior are put in one fixed order (the posterior's, then by name): PyMC
+        returns the prior's in an order that changes from process to process. ArviZ reads
+        it back with :func:`arviz.from_netcdf`; ``az.summary`` and ``az.rhat`` work on it
+        as before.
 
     Notes
     -----
