@@ -244,3 +244,26 @@ def test_variable_order_does_not_change_the_bytes(fit, tmp_path):
     a = _write(lean_idata(fit.idata, seed=2), tmp_path / "a.nc")
     b = _write(lean_idata(other, seed=2), tmp_path / "b.nc")
     assert _sha(a) == _sha(b)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in expm1:RuntimeWarning")  # mock draws
+def test_identity_link_fit_keeps_float32_predictive_draws_and_its_loo(tiny_did):
+    """The identity link's predictive draws are Gaussian (not counts): float32, not integers."""
+    _, cells, _ = tiny_did
+    res = fit_with_mock_sampler(
+        hierarchical_did,
+        cells,
+        site="municipality",
+        cohort="adoption_year",
+        draws=DRAWS,
+        chains=CHAINS,
+        seed=5,
+        link="identity",
+    )
+    lean = res.lean_idata(predictive_draws=8)
+    y = lean["posterior_predictive"]["y"]
+    assert y.dtype == np.float32 and y.sizes["draw"] == 8
+    full = res.idata["posterior_predictive"]["y"].sel(draw=y["draw"]).values
+    assert np.allclose(y.values, full, rtol=1e-6, atol=0)
+    assert lean["loo"].attrs["n_data_points"] == res.design.n_cells
+    assert dataclasses.replace(res, idata=lean).to_frame().equals(res.to_frame())
