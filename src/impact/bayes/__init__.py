@@ -7,6 +7,8 @@
 - :func:`predictive_check`: prior and posterior predictive checks (table and plot).
 - :func:`check_diagnostics`, :func:`loo_check`, :func:`prior_sensitivity`: the diagnostics
   gate every result passes, PSIS-LOO with Pareto k, power-scaling prior sensitivity.
+- :func:`lean_idata`: the InferenceData a results bundle keeps (posterior untouched, LOO
+  summary instead of the pointwise log-likelihood, a seeded subset of predictive draws).
 """
 
 import lazy_loader

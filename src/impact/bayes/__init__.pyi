@@ -17,6 +17,10 @@ from .hierarchical_did import (
     DEFAULT_PRIORS,
     hierarchical_did,
 )
+from .lean import (
+    PREDICTIVE_DRAWS,
+    lean_idata,
+)
 from .pooling import (
     PartialPoolingResult,
     partial_pooling,
@@ -29,6 +33,7 @@ from .sampling import (
 
 __all__ = [
     "DEFAULT_PRIORS",
+    "PREDICTIVE_DRAWS",
     "Diagnostics",
     "HierarchicalDiDResult",
     "LooCheck",
@@ -37,6 +42,7 @@ __all__ = [
     "SamplerInfo",
     "check_diagnostics",
     "hierarchical_did",
+    "lean_idata",
     "loo_check",
     "nutpie_available",
     "partial_pooling",

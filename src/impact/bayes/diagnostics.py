@@ -280,21 +280,32 @@ def loo_check(
 
     Observations with Pareto k above ``k_threshold`` (0.7 by default, Vehtari et al. 2024)
     make the LOO estimate unreliable; a :class:`~impact.errors.DiagnosticsWarning` says so.
-    Needs the ``log_likelihood`` group (results store it by default).
+    Needs the ``log_likelihood`` group (results store it by default) or, in an
+    InferenceData made lean by :func:`impact.bayes.lean_idata`, the ``loo`` group that
+    replaced it (the same numbers, computed there).
     """
-    if "log_likelihood" not in idata.groups():
+    groups = idata.groups()
+    if "log_likelihood" in groups:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # ArviZ's own k warning; we raise ours
+            loo = az.loo(idata, pointwise=True)
+        totals = (float(loo.elpd_loo), float(loo.se), float(loo.p_loo))
+        k = np.asarray(loo.pareto_k.values, dtype=float).ravel()
+    elif "loo" in groups:
+        stored = idata["loo"]
+        attrs = stored.attrs
+        totals = (float(attrs["elpd_loo"]), float(attrs["se"]), float(attrs["p_loo"]))
+        k = np.asarray(stored["pareto_k"].values, dtype=float).ravel()
+    else:
         raise DataError(
-            "The InferenceData has no 'log_likelihood' group; fit with log_likelihood=True."
+            "The InferenceData has no 'log_likelihood' group (nor the 'loo' summary of a lean "
+            "copy); fit with log_likelihood=True."
         )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # ArviZ's own k warning; we raise ours
-        loo = az.loo(idata, pointwise=True)
-    k = np.asarray(loo.pareto_k.values, dtype=float).ravel()
     n_high = int((k > k_threshold).sum())
     check = LooCheck(
-        elpd_loo=float(loo.elpd_loo),
-        se=float(loo.se),
-        p_loo=float(loo.p_loo),
+        elpd_loo=totals[0],
+        se=totals[1],
+        p_loo=totals[2],
         max_pareto_k=float(k.max()),
         n_high_k=n_high,
         k_threshold=k_threshold,

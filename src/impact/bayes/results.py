@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from scipy.special import expit
 
 from impact.bayes.diagnostics import Diagnostics
+from impact.bayes.lean import PREDICTIVE_DRAWS, lean_idata
 from impact.bayes.plots import forest_plot, new_axes, posterior_plot
 from impact.bayes.sampling import SamplerInfo
 from impact.bayes.summaries import subsample, summarise_draws
@@ -173,6 +174,29 @@ class HierarchicalDiDResult(EstimateResult):
     def att(self) -> float:
         """Posterior mean of the ATT (probability scale, cell-size weighted)."""
         return float(self.draws("att").mean())
+
+    def lean_idata(
+        self,
+        *,
+        log_likelihood: Literal["summary", "full", "none"] = "summary",
+        predictive_draws: int | None = PREDICTIVE_DRAWS,
+        seed: int | None = None,
+    ) -> az.InferenceData:
+        """The InferenceData for a results bundle: :func:`impact.bayes.lean_idata` of :attr:`idata`.
+
+        The posterior (with ``att``, ``att_site``, ``att_event``) and sample stats are kept
+        as they are, the pointwise log-likelihood becomes its PSIS-LOO summary (group
+        ``loo``), ``predictive_draws`` posterior and prior predictive draws per chain are
+        kept (all with ``None``). ``seed=None`` picks them with the fit's own seed
+        (:attr:`sampler`), so the same fit gives the same file; :attr:`idata` itself is
+        unchanged.
+        """
+        return lean_idata(
+            self.idata,
+            log_likelihood=log_likelihood,
+            predictive_draws=predictive_draws,
+            seed=self.sampler.seed if seed is None else seed,
+        )
 
     def treated_sizes(self, by: Literal["site", "event_time"]) -> np.ndarray:
         """Persons in treated cells per effect site or per event time."""
