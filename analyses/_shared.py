@@ -225,7 +225,8 @@ def write_bayes(bundle: Any, result: Any, *, raw: pd.DataFrame | None = None) ->
     )
     effect = result.effect()
     bundle.write_draws("pooled_effect", pd.DataFrame({"att": effect.draws}))
-    bundle.write_idata("hierarchical_did", result.idata)
+    # lean: posterior, sample stats, LOO summary, 100 predictive draws a chain (impact.bayes)
+    bundle.write_idata("hierarchical_did", result.lean_idata())
     diag = result.diagnostics
     meta = bundle.metadata.get("diagnostics", {})
     meta["hierarchical_did"] = {

@@ -1,7 +1,7 @@
 """Write docs/bundle.md from the bundle's declaration (impact.bundle.reference.markdown).
 
-    python tools/bundle_docs.py          # rewrite docs/bundle.md
-    python tools/bundle_docs.py --check  # exit 1 if docs/bundle.md differs
+python tools/bundle_docs.py          # rewrite docs/bundle.md
+python tools/bundle_docs.py --check  # exit 1 if docs/bundle.md differs
 """
 
 from __future__ import annotations

@@ -30,11 +30,13 @@ import pandas as pd
 
 from impact.bundle.atomic import (
     check_file,
+    check_idata_room,
     clean_stale,
     files,
     fsync_dir,
     os_errors,
     previous_size,
+    reading,
     record,
     size_text,
     write_json,
@@ -49,9 +51,9 @@ SCHEMA_VERSION = 3
 2: completion record, tables not declared; 3: every table, draws file, InferenceData and
 metadata entry declared (:mod:`impact.bundle.tables`, :mod:`impact.bundle.metadata`)."""
 
-DEFAULT_BUNDLE_BYTES = 1 << 30
-"""Room a first run asks for when there is no previous bundle to measure (1 GiB: the Flyt
-bundle with its full InferenceData is about 1.0 GB)."""
+DEFAULT_BUNDLE_BYTES = 1 << 26
+"""Room a first run asks for when there is no previous bundle to measure (64 MiB: the Flyt
+bundle with its lean InferenceData is about 39 MB; the full one was 1.0 GB)."""
 
 _HEADROOM = 1.1
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -222,7 +224,8 @@ class Bundle:
     # -- metadata ---------------------------------------------------------------------
     @property
     def metadata(self) -> dict[str, Any]:
-        return dict(loads((self.path / "metadata.json").read_text(encoding="utf-8")))
+        with reading(self.path):
+            return dict(loads((self.path / "metadata.json").read_text(encoding="utf-8")))
 
     def update_metadata(self, **entries: Any) -> None:
         """Add or replace metadata entries; each must be declared in
@@ -263,9 +266,12 @@ class Bundle:
         """The table ``name`` with its declared columns and dtypes."""
         spec = _declared(TABLES, name, "table")
         path = self.path / spec.file
-        if not path.is_file():
-            raise DataError(f"Bundle {self.path} has no table {name!r}; tables: {self.tables()}.")
-        return spec.read(path)
+        with reading(self.path):
+            if not path.is_file():
+                raise DataError(
+                    f"Bundle {self.path} has no table {name!r}; tables: {self.tables()}."
+                )
+            return spec.read(path)
 
     def tables(self) -> list[str]:
         return sorted(p.stem for p in (self.path / "tables").glob("*.csv"))
@@ -282,14 +288,16 @@ class Bundle:
     def read_draws(self, name: str) -> pd.DataFrame:
         spec = _declared(DRAWS, name, "draws file")
         path = self.path / spec.file
-        if not path.is_file():
-            raise DataError(f"Bundle {self.path} has no draws {name!r}.")
-        return spec.read(path)
+        with reading(self.path):
+            if not path.is_file():
+                raise DataError(f"Bundle {self.path} has no draws {name!r}.")
+            return spec.read(path)
 
     # -- InferenceData ----------------------------------------------------------------
     def write_idata(self, name: str, idata: Any) -> Path:
         _declared(IDATA, name, "InferenceData")
         path = self.path / "idata" / f"{_check_name(name)}.nc"
+        check_idata_room(self.path, self.programme, idata, target=path)
         return self._write(path, lambda p: idata.to_netcdf(str(p)))
 
     def has_idata(self, name: str) -> bool:
@@ -299,6 +307,7 @@ class Bundle:
         import arviz as az
 
         path = self.path / "idata" / f"{name}.nc"
-        if not path.is_file():
-            raise DataError(f"Bundle {self.path} has no InferenceData {name!r}.")
-        return az.from_netcdf(str(path))
+        with reading(self.path):
+            if not path.is_file():
+                raise DataError(f"Bundle {self.path} has no InferenceData {name!r}.")
+            return az.from_netcdf(str(path))

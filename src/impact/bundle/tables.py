@@ -342,7 +342,13 @@ _DECLARED: tuple[Table, ...] = (
             Column("npv", "float", "expected NPV over draws, NOK"),
             Column("prob_npv_positive", "float", "P(NPV > 0)"),
             Column("bcr", "float", "benefit-cost ratio"),
-            Column("persistence", "str", "the persistence assumption behind the row"),
+            Column(
+                "persistence",
+                "str",
+                "the persistence assumption behind the row; missing when no effect is on a "
+                "yearly status (nothing to persist)",
+                nullable=True,
+            ),
         ),
         _CBA,
     ),
@@ -479,7 +485,9 @@ DRAWS: dict[str, Table] = {t.name: t for t in _DECLARED if t.kind == "draws"}
 """Declared draws files (``draws/<name>.csv``) by name; a draws file may share a table's name."""
 
 IDATA: dict[str, str] = {
-    "hierarchical_did": "ArviZ InferenceData of the hierarchical DiD: posterior and "
-    "sample_stats (see impact.bayes for what else a lean file keeps).",
+    "hierarchical_did": "ArviZ InferenceData of the hierarchical DiD, lean "
+    "(impact.bayes.lean_idata): posterior, sample_stats, prior and observed_data as sampled; "
+    "a `loo` group (elpd_loo and Pareto k per cell, totals as attributes) instead of the "
+    "pointwise log-likelihood; 100 posterior-predictive draws a chain.",
 }
 """Declared InferenceData files (``idata/<name>.nc``) and what they hold."""

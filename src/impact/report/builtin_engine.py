@@ -87,7 +87,8 @@ def execute(notebook: Any, *, parameters: Mapping[str, Any], cwd: Path) -> Any:
         )
     except PapermillExecutionError as err:
         raise ImpactError(
-            f"The report failed while running cell {err.exec_count}: {err.ename}: {err.evalue}. "
+            f"The report failed while running cell {err.exec_count}: {err.ename}: "
+            f"{str(err.evalue).rstrip('.')}. "
             "Check that the results bundle is complete (`impact run`)."
         ) from err
 
