@@ -27,7 +27,7 @@ from contract.bundle import META, example
 from typer.testing import CliRunner
 
 import impact
-from impact.bundle import SCHEMA_VERSION, Bundle
+from impact.bundle import DEFAULT_BUNDLE_BYTES, SCHEMA_VERSION, Bundle
 from impact.cli import app
 from impact.errors import BundleError
 
@@ -307,7 +307,9 @@ def test_too_little_free_space_is_refused_before_the_work(
     assert fingerprint(tmp_path) == before and leftovers(tmp_path) == []
     monkeypatch.setattr(shutil, "disk_usage", free(2 * size))  # estimated from the previous one
     Bundle.create(tmp_path, "flyt").discard()
-    monkeypatch.setattr(shutil, "disk_usage", free(100_000_000))  # no previous: the default
+    monkeypatch.setattr(
+        shutil, "disk_usage", free(DEFAULT_BUNDLE_BYTES)
+    )  # no previous: the default
     with pytest.raises(BundleError, match="Not enough free space"):
         Bundle.create(tmp_path, "unginvest")
 
