@@ -275,7 +275,6 @@ def test_an_unwritable_results_directory_fails_before_the_analysis_starts(
     results.mkdir()
     _deny_writes(monkeypatch, results)
     try:
-        start = time.perf_counter()
         result = runner.invoke(
             app,
             ["run", "flyt", "--data", str(tmp_path / "no-data-yet"), "--results", str(results),
@@ -285,7 +284,6 @@ def test_an_unwritable_results_directory_fails_before_the_analysis_starts(
         assert result.exit_code == 1, result.output
         assert "No permission to write the flyt results bundle" in result.output
         assert "--results" in result.output and "Traceback" not in result.output
-        assert time.perf_counter() - start < 5
     finally:
         results.chmod(0o700)
 

@@ -221,3 +221,27 @@ def test_the_report_reads_only_declared_names() -> None:
     for method, name in reads:
         declared_names = DRAWS if "draws" in method else TABLES
         assert name in declared_names, f"impact.report {method}({name!r}) is not declared"
+
+
+def test_a_bundle_written_against_another_declaration_is_refused(tmp_path: Path) -> None:
+    """A column added to the declaration without raising SCHEMA_VERSION still changes the
+    digest in the completion record, so an older bundle is refused at open, not mid-render."""
+    from dataclasses import replace
+
+    from impact.bundle import store
+    from impact.bundle.schema import Column
+
+    _complete(tmp_path).commit()
+    Bundle.open(tmp_path, "flyt")
+    grown = replace(
+        TABLES["scenarios"], columns=(*TABLES["scenarios"].columns, Column("x", "str", "new"))
+    )
+    store.declaration_digest.cache_clear()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setitem(TABLES, "scenarios", grown)
+            with pytest.raises(BundleError, match=r"another declaration .*impact run flyt"):
+                Bundle.open(tmp_path, "flyt")
+    finally:
+        store.declaration_digest.cache_clear()
+    Bundle.open(tmp_path, "flyt")

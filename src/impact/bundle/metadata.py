@@ -147,14 +147,15 @@ SCHEMA: dict[str, Any] = {
         ),
         "completion": {
             "type": "object",
-            "description": "written last by Bundle.commit: schema version, time, and size "
-            "and sha256 of every file",
+            "description": "written last by Bundle.commit: schema version, sha256 of the "
+            "declaration, time, and size and sha256 of every file",
             "properties": {
                 "schema_version": {"type": "integer"},
+                "schema_digest": {"type": "string"},
                 "completed_at": {"type": "string"},
                 "files": {"type": "array"},
             },
-            "required": ["schema_version", "completed_at", "files"],
+            "required": ["schema_version", "schema_digest", "completed_at", "files"],
         },
     },
 }

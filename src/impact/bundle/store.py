@@ -15,14 +15,17 @@ How a bundle is written atomically, and what a reader is refused: :mod:`impact.b
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import secrets
 import shutil
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +44,7 @@ from impact.bundle.atomic import (
     size_text,
     write_json,
 )
+from impact.bundle.metadata import SCHEMA as METADATA_SCHEMA
 from impact.bundle.metadata import check as check_metadata
 from impact.bundle.metadata import dumps, loads
 from impact.bundle.tables import DRAWS, IDATA, TABLES
@@ -58,6 +62,20 @@ bundle with its lean InferenceData is about 39 MB; the full one was 1.0 GB)."""
 _HEADROOM = 1.1
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 _SUBDIRS = ("tables", "draws", "idata")
+
+
+@cache
+def declaration_digest() -> str:
+    """sha256 of the declaration (tables, draws, InferenceData, metadata schema): a bundle
+    written against another declaration is refused even when SCHEMA_VERSION was not raised."""
+    files = {**TABLES, **{f"draws/{k}": v for k, v in DRAWS.items()}}
+    declaration = {
+        "tables": {name: asdict(table) for name, table in sorted(files.items())},
+        "idata": sorted(IDATA),
+        "metadata": METADATA_SCHEMA,
+    }
+    text = json.dumps(declaration, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _declared(declared: Mapping[str, Any], name: str, what: str) -> Any:
@@ -147,6 +165,7 @@ class Bundle:
             check_metadata(meta, where=f"the {programme} bundle", complete=True)
             meta["completion"] = {
                 "schema_version": SCHEMA_VERSION,
+                "schema_digest": declaration_digest(),
                 "completed_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "files": [record(self.path, f) for f in files(self.path)],
             }
@@ -206,6 +225,12 @@ class Bundle:
             raise BundleError(
                 f"The results bundle {link} has schema version {done.get('schema_version')!r}; "
                 f"this version of impact reads version {SCHEMA_VERSION}. {fix}"
+            )
+        if done.get("schema_digest") != declaration_digest():
+            raise BundleError(
+                f"The results bundle {link} was written against another declaration of the "
+                "bundle's tables (impact.bundle.tables or .metadata changed since: its schema "
+                f"digest differs). {fix}"
             )
         for entry in done["files"]:
             problem = check_file(path, entry)
