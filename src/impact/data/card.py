@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from impact.data import flyt, unginvest
+from impact.data import flyt, getacademy, unginvest
 from impact.data.simulate import SyntheticData
 
-_MODULES = {"flyt": flyt, "unginvest": unginvest}
+_MODULES = {"flyt": flyt, "unginvest": unginvest, "getacademy": getacademy}
 
 
 def _fmt_truth(truth: pd.DataFrame) -> str:
