@@ -64,8 +64,14 @@ class OverlapWarning(ImpactWarning):
     """Propensity scores close to 0 or 1: weak overlap between treated and controls."""
 
 
+class DataChangeWarning(ImpactWarning):
+    """Validation changed the data as asked (missing enrolment read as never enrolled, movers
+    assigned to one municipality or dropped); the message counts what changed."""
+
+
 __all__ = [
     "BundleError",
+    "DataChangeWarning",
     "DataError",
     "DesignError",
     "DiagnosticsWarning",

@@ -85,7 +85,7 @@ def simulate_getacademy(rng: np.random.Generator, *, scale: float = 1.0) -> dict
         }
     )
     counts = rng.multinomial(int(round(COHORT_SIZE * scale)) * len(BIRTH_YEARS), share)
-    home = np.repeat(np.arange(n_m), counts)
+    home = rng.permutation(np.repeat(np.arange(n_m), counts))  # ids not sorted by place
     n = home.size
     birth_year = rng.choice(np.asarray(BIRTH_YEARS, dtype=np.int64), size=n)
     female = rng.random(n) < 0.49
