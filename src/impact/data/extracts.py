@@ -100,13 +100,17 @@ def read_extract(
 
     Examples
     --------
-    >>> import pandas as pd, tempfile, pathlib
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "extract.csv"
-    >>> _ = pathlib.Path(path).write_text("lopenr,komnr,aar\\n000017,0301,2016\\n")
-    >>> df = read_extract(path, mapping={"lopenr": "person_id", "komnr": "municipality",
-    ...                                  "aar": "year"})
+    The GET Academy sample in ``data/synthetic/`` has text codes with leading zeros:
+
+    >>> df = read_extract(
+    ...     "data/synthetic/getacademy_panel.csv",
+    ...     mapping={"person_id": "person_id", "municipality": "municipality", "year": "year",
+    ...              "enrol_year": "enrol_year", "employed": "employed"},
+    ... )
     >>> df.iloc[0].tolist()
-    ['000017', '0301', 2016]
+    ['000001', '1001', 2016, 0, 0]
+    >>> str(df["municipality"].dtype), sorted(df["municipality"].unique())[0]
+    ('str', '0101')
     """
     path = Path(path)
     kind = _format(path, format)

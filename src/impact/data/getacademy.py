@@ -2,9 +2,10 @@
 
 Generating process (all on one seeded generator):
 
-1. 40 municipalities with 4-digit kommune-style codes kept as text (``"0301"`` keeps its
-   leading zero; the codes have the format of pre-2020 kommune numbers, the data are not
-   theirs). Sizes are skewed: the first, ``"0301"``, is the largest.
+1. 40 municipalities with 4-digit kommune numbers kept as text (``"0301"`` keeps its
+   leading zero; real numbers from before and after the 2020 reform, used as labels only:
+   nothing else about those municipalities is in the data). Sizes are skewed: ``"0301"``
+   is the largest.
 2. Four birth cohorts (1995-1998) of about 5,000 persons each, followed every year
    2016-2024 (ages 18-29): a balanced person x year panel of about 20,000 persons with
    person identifiers as 6-digit text (``"000042"``). Stable traits: sex, immigrant
