@@ -107,8 +107,10 @@ def read_extract(
     ...     mapping={"person_id": "person_id", "municipality": "municipality", "year": "year",
     ...              "enrol_year": "enrol_year", "employed": "employed"},
     ... )
-    >>> df.iloc[0].tolist()
-    ['000001', '1001', 2016, 0, 0]
+    >>> df.head(2)
+      person_id municipality  year  enrol_year  employed
+    0    000001         1001  2016           0         0
+    1    000001         1001  2017           0         0
     >>> str(df["municipality"].dtype), sorted(df["municipality"].unique())[0]
     ('str', '0101')
     """
