@@ -442,15 +442,24 @@ def _outcome(frame: pd.DataFrame, o: OutcomeDeclaration, d: DataDeclaration) -> 
                 )
 
 
-def _spells(rows: pd.DataFrame, time: str, code: str) -> str:
-    """``0301 (2016-2018) -> 4601 (2019-2024)`` from one unit's rows sorted by time."""
-    change = rows[code].ne(rows[code].shift()).cumsum()
-    parts = []
-    for _, spell in rows.groupby(change, sort=False):
-        first, last = _plain(spell[time].iloc[0]), _plain(spell[time].iloc[-1])
-        years = f"{first}" if first == last else f"{first}-{last}"
-        parts.append(f"{spell[code].iloc[0]} ({years})")
-    return " -> ".join(parts)
+def _spells(rows: pd.DataFrame, unit: str, time: str, code: str) -> dict[object, str]:
+    """Per unit, ``0301 (2016-2018) -> 4601 (2019-2024)`` from rows sorted by unit and time."""
+    new_spell = rows[unit].ne(rows[unit].shift()) | rows[code].ne(rows[code].shift())
+    spell = new_spell.cumsum().to_numpy()
+    spells = rows.groupby(spell, sort=False).agg(
+        unit=(unit, "first"), code=(code, "first"), start=(time, "first"), end=(time, "last")
+    )
+    years = (
+        spells["start"]
+        .astype(str)
+        .where(
+            spells["start"] == spells["end"],
+            spells["start"].astype(str) + "-" + spells["end"].astype(str),
+        )
+    )
+    label = spells["code"].astype(str) + " (" + years + ")"
+    joined = label.groupby(spells["unit"].to_numpy(), sort=False).agg(" -> ".join)
+    return dict(zip(joined.index, joined.to_numpy(), strict=True))
 
 
 def _movers(
@@ -466,7 +475,7 @@ def _movers(
         return frame, empty, 0, 0, []
     rows = frame.loc[frame[d.unit].isin(moving), [d.unit, d.time, d.cohort, muni]]
     rows = rows.sort_values([d.unit, d.time], kind="stable")
-    histories = {u: _spells(g, d.time, muni) for u, g in rows.groupby(d.unit, sort=False)}
+    histories = _spells(rows, d.unit, d.time, muni)
     n_units = int(frame[d.unit].nunique())
     if rule is None:
         examples = "; ".join(f"{d.unit} {u!r}: {h}" for u, h in list(histories.items())[:3])
