@@ -30,9 +30,9 @@ Generating process (all on one seeded generator):
    municipality codes.
 5. Effects grow with time since enrolment ``e`` (0 = the course year)::
 
-       p1_neet     = p0_neet * (1 - r(e)),            r = 0.15, 0.22, 0.28, 0.32, 0.35, 0.37, 0.38
+       p1_neet     = p0_neet * (1 - r(e)),            r = 0.18, 0.27, 0.34, 0.39, 0.42, 0.44, 0.45
        p1_employed = p0_employed + g(e) * (1 - p0_employed),
-                                                      g = 0.02, 0.06, 0.10, 0.13, 0.15, 0.16, 0.17
+                                                      g = 0.03, 0.09, 0.15, 0.19, 0.22, 0.24, 0.25
 
    (``r >= g`` keeps the education share non-negative). One uniform draw per person-year
    gives all four potential outcomes (employed if ``u < p_employed``, NEET if
@@ -62,8 +62,8 @@ COHORT_SIZE = 5_000
 TARGET_EMPLOYED = 0.62
 TARGET_NEET = 0.095
 MOVE_SHARE = 0.06
-NEET_REDUCTION = (0.15, 0.22, 0.28, 0.32, 0.35, 0.37, 0.38)  # e = 0..6, share of p0_neet
-EMPLOYMENT_GAIN = (0.02, 0.06, 0.10, 0.13, 0.15, 0.16, 0.17)  # e = 0..6, share of 1 - p0_employed
+NEET_REDUCTION = (0.18, 0.27, 0.34, 0.39, 0.42, 0.44, 0.45)  # e = 0..6, share of p0_neet
+EMPLOYMENT_GAIN = (0.03, 0.09, 0.15, 0.19, 0.22, 0.24, 0.25)  # e = 0..6, share of 1 - p0_employed
 YEAR_EFFECT_EMPLOYED = (0.0, 0.005, 0.010, 0.012, -0.030, -0.010, 0.015, 0.020, 0.015)
 YEAR_EFFECT_NEET = (0.0, -0.002, -0.004, -0.005, 0.015, 0.008, -0.004, -0.006, -0.004)
 #: Stable covariates a DiD should condition on (conditional parallel trends).
