@@ -175,6 +175,10 @@ def test_declarations_refuse_impossible_combinations():
         OutcomeDeclaration("y", "binary", numerator="k")
     with pytest.raises(OptionError, match="at least one outcome"):
         DataDeclaration(unit="u", time="t", cohort="g", outcomes=())
+    one = DataDeclaration(
+        unit="u", time="t", cohort="g", outcomes=OutcomeDeclaration("y", "binary"), covariates="x"
+    )  # type: ignore[arg-type]
+    assert one.outcome_names == ("y",) and one.covariates == ("x",)
 
 
 def test_fixed_schemas_show_the_real_dtype_and_do_not_advise_deleting_never_enrolled():

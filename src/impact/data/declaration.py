@@ -140,8 +140,18 @@ class DataDeclaration:
     name: str = "data"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "outcomes", tuple(self.outcomes))
-        object.__setattr__(self, "covariates", tuple(self.covariates))
+        # one outcome or one covariate name on its own is a one-item tuple (a bare string
+        # would otherwise become a tuple of letters)
+        outcomes = self.outcomes
+        if isinstance(outcomes, OutcomeDeclaration):
+            outcomes = (outcomes,)
+        covariates = self.covariates
+        if isinstance(covariates, str):
+            covariates = (covariates,)
+        object.__setattr__(self, "outcomes", tuple(outcomes))
+        object.__setattr__(self, "covariates", tuple(covariates))
+        if not all(isinstance(c, str) and c for c in self.covariates):
+            raise OptionError(f"covariates must be column names; got {self.covariates!r}.")
         if not self.outcomes:
             raise OptionError("A data declaration needs at least one outcome.")
         for outcome in self.outcomes:

@@ -132,10 +132,11 @@ def validate(
     assigned or dropped) is counted in a :class:`~impact.errors.DataChangeWarning`; call
     ``validate_declared`` for the same facts as a :class:`~impact.data.ValidatedData`.
 
-    With a fixed schema name the frame is returned unchanged:
-
-    The error lists every failing column with the check it failed, up to five offending
-    values and how many rows fail, and a suggested fix. A named schema also checks that the
+    With a fixed schema name (``"persons"``, ``"municipality_panel"``,
+    ``"person_year_panel"``, ``"cells"``) or a pandera schema the frame is returned
+    unchanged. The error lists every failing column with the check it failed, the column's
+    dtype, up to five offending values and how many rows fail, and a suggested fix. A named
+    schema also checks that the
     columns agree with each other: ``treated`` is 1 exactly from the adoption year
     (``adoption_year``, ``enrol_year``; 0 = never) on, the adoption year is constant
     within a unit, ``event_time`` is ``year`` minus the adoption year, and
