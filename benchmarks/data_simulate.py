@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-CASES = [("flyt", 1.0), ("flyt", 0.2), ("unginvest", 1.0)]
+CASES = [("flyt", 1.0), ("flyt", 0.2), ("unginvest", 1.0), ("getacademy", 1.0)]
 CHILD = """
 import json, resource, time
 from impact.data import simulate

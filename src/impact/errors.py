@@ -68,8 +68,14 @@ class PersistenceWarning(ImpactWarning):
     """The sign of an NPV (or P(NPV > 0) against 0.5) depends on how long an effect lasts."""
 
 
+class DataChangeWarning(ImpactWarning):
+    """Validation changed the data as asked (missing enrolment read as never enrolled, movers
+    assigned to one municipality or dropped); the message counts what changed."""
+
+
 __all__ = [
     "BundleError",
+    "DataChangeWarning",
     "DataError",
     "DesignError",
     "DiagnosticsWarning",

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from impact.data import flyt, unginvest
+from impact.data import flyt, getacademy, unginvest
 from impact.data.simulate import SyntheticData
 
-_MODULES = {"flyt": flyt, "unginvest": unginvest}
+_MODULES = {"flyt": flyt, "unginvest": unginvest, "getacademy": getacademy}
 
 
 def _fmt_truth(truth: pd.DataFrame) -> str:
@@ -50,10 +50,14 @@ def write_card(sims: list[SyntheticData], path: str | Path) -> Path:
         "is in these files. Real evaluations use register data (SSB/NAV) that cannot be "
         "shipped; these data have the same shape and realistic magnitudes, and their true "
         "effects are known because both potential outcomes are drawn for every person.\n\n"
-        "Files: `<scenario>_panel.csv` (the DiD panel; for `unginvest` a 10 % sample of "
-        "persons), `unginvest_cells.csv` (sufficient statistics), `<scenario>_truth.csv` "
+        "Files: `<scenario>_panel.csv` (the DiD panel; for `unginvest` and `getacademy` a "
+        "10 % sample of persons, without the potential-outcome probabilities), "
+        "`<scenario>_cells.csv` (sufficient statistics), `<scenario>_truth.csv` "
         "(true effects; `pt_gap` is how far parallel trends in probabilities are from exact, "
-        "by event time). The full data are regenerated from the seed in seconds.\n\n"
+        "by event time). In `getacademy_panel.csv` the codes `person_id` and `municipality` "
+        "are text with leading zeros (`000042`, `0301`): read it with "
+        "`impact.data.read_extract`, or pandas with `dtype=str` for those columns. The full "
+        "data are regenerated from the seed in seconds.\n\n"
         + "\n".join(card_section(s) for s in sims)
     )
     path.write_text(text, encoding="utf-8")
@@ -65,9 +69,10 @@ def write_files(sim: SyntheticData, directory: str | Path) -> list[Path]:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     panel = sim.panel
-    if sim.scenario == "unginvest":
+    if sim.scenario in ("unginvest", "getacademy"):
         ids = panel["person_id"].drop_duplicates().sample(frac=0.1, random_state=sim.seed)
-        panel = panel[panel["person_id"].isin(ids)].drop(columns=["p0", "p1"])
+        latent = [c for c in panel.columns if c in ("p0", "p1") or c.startswith(("p0_", "p1_"))]
+        panel = panel[panel["person_id"].isin(ids)].drop(columns=latent)
     out = []
     frames = [("panel", panel), ("truth", sim.truth)]
     if len(sim.cells) <= 5_000:

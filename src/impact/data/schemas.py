@@ -6,13 +6,16 @@ in one go); :func:`validate` turns pandera's report into an :class:`impact.error
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from impact.checks import as_dataframe, check_choice
+from impact.data.declaration import DataDeclaration, MoverRule, validate_declared
 from impact.data.population import GRADE_BANDS, PARENTS_EDUCATION
-from impact.errors import DataError, OptionError
+from impact.errors import DataChangeWarning, DataError, OptionError
 
 _binary = pa.Check.isin([0, 1], error="must be 0 or 1")
 _count = pa.Check.ge(0, error="must be a non-negative count")
@@ -112,11 +115,28 @@ COHORTS: dict[str, tuple[str, str]] = {
 RATE_TOLERANCE = 0.005
 
 
-def validate(data: pd.DataFrame, schema: str | pa.DataFrameSchema) -> pd.DataFrame:
-    """Check ``data`` against a named schema; return it unchanged or raise a clear DataError.
+def validate(
+    data: pd.DataFrame,
+    schema: str | pa.DataFrameSchema | DataDeclaration,
+    *,
+    movers: MoverRule | None = None,
+) -> pd.DataFrame:
+    """Check ``data`` against a named schema or a declaration; raise a clear DataError.
 
-    The error lists every failing column with the check it failed, up to five offending
-    values and how many rows fail, and a suggested fix. A named schema also checks that the
+    With a :class:`~impact.data.DataDeclaration` (what a study declares: unit, time,
+    enrolment, outcomes with their types, municipality, covariates) this runs
+    :func:`~impact.data.validate_declared` and returns its new frame (the input is never
+    modified): missing or 0 enrolment means never enrolled, a person seen in several
+    municipalities needs ``movers="first"``, ``"enrolment"`` or ``"drop"`` (the error lists
+    the persons by their codes). Whatever it changed (missing enrolment read as 0, movers
+    assigned or dropped) is counted in a :class:`~impact.errors.DataChangeWarning`; call
+    ``validate_declared`` for the same facts as a :class:`~impact.data.ValidatedData`.
+
+    With a fixed schema name (``"persons"``, ``"municipality_panel"``,
+    ``"person_year_panel"``, ``"cells"``) or a pandera schema the frame is returned
+    unchanged. The error lists every failing column with the check it failed, the column's
+    dtype, up to five offending values and how many rows fail, and a suggested fix. A named
+    schema also checks that the
     columns agree with each other: ``treated`` is 1 exactly from the adoption year
     (``adoption_year``, ``enrol_year``; 0 = never) on, the adoption year is constant
     within a unit, ``event_time`` is ``year`` minus the adoption year, and
@@ -127,12 +147,26 @@ def validate(data: pd.DataFrame, schema: str | pa.DataFrameSchema) -> pd.DataFra
     :class:`~impact.errors.OptionError` listing the valid names.
     """
     data = as_dataframe(data)
+    if isinstance(schema, DataDeclaration):
+        checked = validate_declared(data, schema, movers=movers)
+        if checked.notes:
+            warnings.warn(
+                f"validate changed the {schema.name} table: " + " ".join(checked.notes),
+                DataChangeWarning,
+                stacklevel=2,
+            )
+        return checked.data
+    if movers is not None:
+        raise OptionError(
+            f"movers={movers!r} applies to a DataDeclaration (which names the municipality "
+            f"column); the fixed schema {schema!r} has no movers to resolve."
+        )
     if isinstance(schema, str):
         check_choice(schema, argument="schema", choices=tuple(SCHEMAS))
     elif not isinstance(schema, pa.DataFrameSchema):
         raise OptionError(
-            f"schema={schema!r} must be a schema name ({list(SCHEMAS)}) or a "
-            "pandera DataFrameSchema."
+            f"schema={schema!r} must be a schema name ({list(SCHEMAS)}), a pandera "
+            "DataFrameSchema or an impact.data.DataDeclaration."
         )
     sch = SCHEMAS[schema] if isinstance(schema, str) else schema
     keys = KEYS.get(schema, []) if isinstance(schema, str) else []
@@ -147,7 +181,8 @@ def validate(data: pd.DataFrame, schema: str | pa.DataFrameSchema) -> pd.DataFra
     try:
         sch.validate(data, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        raise DataError(_describe(exc, sch.name or "data")) from None
+        cohort = COHORTS[schema][0] if isinstance(schema, str) and schema in COHORTS else None
+        raise DataError(_describe(exc, sch.name or "data", data, cohort)) from None
     if isinstance(schema, str):
         _check_consistency(data, schema, sch.name or schema)
     return data
@@ -209,7 +244,10 @@ def _check_consistency(data: pd.DataFrame, schema: str, name: str) -> None:
             )
 
 
-def _describe(exc: pa.errors.SchemaErrors, name: str) -> str:
+def _describe(
+    exc: pa.errors.SchemaErrors, name: str, data: pd.DataFrame, cohort: str | None
+) -> str:
+    """pandera's failure cases as lines naming the column, the real dtype and the fix."""
     cases = exc.failure_cases
     lines = [f"The {name} table does not match the expected schema:"]
     for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
@@ -218,14 +256,34 @@ def _describe(exc: pa.errors.SchemaErrors, name: str) -> str:
         if str(check) == "column_in_dataframe":
             lines.append(f"  - column {values[0]!r} is missing: add it (see docs/contracts.md).")
             continue
+        # the dtype as the column has it (pandera's failure case is NaN when the column
+        # also has missing values, which printed "dtype nan")
+        dtype = str(data[column].dtype) if column in data.columns else str(values[0])
+        if column == cohort and (str(check) == "not_nullable" or "dtype" in str(check)):
+            if f"column {col} (dtype {dtype!r}) is the adoption" in "\n".join(lines):
+                continue  # one line for both failures (missing values make the dtype float)
+            lines.append(
+                f"  - column {col} (dtype {dtype!r}) is the adoption/enrolment year; missing "
+                f"means never adopted: write 0 for those rows (data[{col}].fillna(0)"
+                ".astype('int64')), or validate against a DataDeclaration, which reads missing "
+                "as never enrolled."
+            )
+            continue
         if "dtype" in str(check):
             lines.append(
-                f"  - column {col} has dtype {values[0]!r}; expected {check}: convert it "
+                f"  - column {col} has dtype {dtype!r}; expected {check}: convert it "
                 f"(e.g. df[{col}].astype(...))."
             )
             continue
+        if str(check) == "not_nullable":
+            lines.append(
+                f"  - column {col} (dtype {dtype!r}) has {len(group)} missing value(s): fill "
+                "them from the source; if some rows truly cannot be used, drop them yourself "
+                "and report how many."
+            )
+            continue
         lines.append(
-            f"  - column {col} fails check {check}: {len(group)} row(s), e.g. values {values}; "
-            "fix or remove those rows explicitly."
+            f"  - column {col} (dtype {dtype!r}) fails check {check}: {len(group)} row(s), "
+            f"e.g. values {values}; correct those values in the source extract."
         )
     return "\n".join(lines)

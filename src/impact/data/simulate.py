@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from impact.data import flyt, unginvest
+from impact.data import flyt, getacademy, unginvest
 from impact.data.cells import to_cells
 from impact.errors import DataError
 
@@ -25,14 +25,17 @@ class SyntheticData:
     scenario, seed, scale
         What was simulated and how (the same triple always gives the same data).
     persons
-        Person-level rows (for ``unginvest``: the person x year panel).
+        Person-level rows (for ``unginvest`` and ``getacademy``: the person x year panel).
     panel
-        The panel a DiD analysis uses (``flyt``: municipality x year; ``unginvest``: person x year).
+        The panel a DiD analysis uses (``flyt``: municipality x year; ``unginvest`` and
+        ``getacademy``: person x year).
     cells
-        Binary-outcome sufficient statistics (``n``, ``successes``) by cell.
+        Binary-outcome sufficient statistics (``n``, ``successes``) by cell (``getacademy``:
+        one set per outcome, in long form with an ``outcome`` column).
     truth
         True effects on the probability scale (columns ``estimand, cohort, time, event_time,
-        site, weighting, value``), computed from potential outcomes.
+        site, weighting, value``; ``getacademy`` adds ``outcome`` first), computed from
+        potential outcomes.
     municipalities
         The municipality frame, including latent effects (never shown in reports).
     card
@@ -49,8 +52,11 @@ class SyntheticData:
     municipalities: pd.DataFrame
     card: dict[str, Any] = field(default_factory=dict)
 
-    def true_value(self, estimand: str, *, weighting: str = "person", **keys: int) -> float:
-        """Look up one true value, e.g. ``true_value("dynamic", weighting="unit", event_time=2)``."""
+    def true_value(self, estimand: str, *, weighting: str = "person", **keys: int | str) -> float:
+        """Look up one true value, e.g. ``true_value("dynamic", weighting="unit", event_time=2)``.
+
+        Scenarios with several outcomes (``getacademy``) need ``outcome="employed"`` too.
+        """
         rows = self.truth[
             (self.truth["estimand"] == estimand) & (self.truth["weighting"] == weighting)
         ]
@@ -153,9 +159,58 @@ def _unginvest(rng: np.random.Generator, scale: float) -> dict[str, Any]:
     }
 
 
+def _getacademy(rng: np.random.Generator, scale: float) -> dict[str, Any]:
+    drawn = getacademy.simulate_getacademy(rng, scale=scale)
+    panel = drawn["panel"]
+    by = ["year", "enrol_year", "treated", "sex", "immigrant", "earlier_neet"]
+    cells = pd.concat(
+        [to_cells(panel, by=by, outcome=o).assign(outcome=o) for o in getacademy.OUTCOMES],
+        ignore_index=True,
+    )
+    cells.insert(
+        2,
+        "event_time",
+        pd.array(
+            np.where(cells["enrol_year"] > 0, cells["year"] - cells["enrol_year"], pd.NA),
+            dtype="Int64",
+        ),
+    )
+    cells = cells[["outcome", *[c for c in cells.columns if c != "outcome"]]]
+    first = panel.groupby("person_id", sort=False).agg(
+        enrol_year=("enrol_year", "first"), codes=("municipality", "nunique")
+    )
+    card = {
+        "municipalities": len(getacademy.MUNICIPALITIES),
+        "birth_years": list(getacademy.BIRTH_YEARS),
+        "years": list(getacademy.YEARS),
+        "enrol_years": list(getacademy.ENROL_YEARS),
+        "enrolees_per_year": getacademy.ENROLEES_PER_YEAR,
+        "target_employed": getacademy.TARGET_EMPLOYED,
+        "target_neet": getacademy.TARGET_NEET,
+        "neet_reduction_by_event_time": list(getacademy.NEET_REDUCTION),
+        "employment_gain_by_event_time": list(getacademy.EMPLOYMENT_GAIN),
+        "covariates": list(getacademy.COVARIATES),
+        "n_persons": len(first),
+        "n_person_years": len(panel),
+        "n_participants": int((first["enrol_year"] > 0).sum()),
+        "n_movers": int((first["codes"] > 1).sum()),
+        "employed_rate": float(panel["employed"].mean()),
+        "neet_rate": float(panel["neet"].mean()),
+    }
+    return {
+        "persons": panel,
+        "panel": panel,
+        "cells": cells,
+        "truth": getacademy.getacademy_truth(panel),
+        "municipalities": drawn["municipalities"],
+        "card": card,
+    }
+
+
 SCENARIOS: dict[str, Callable[[np.random.Generator, float], dict[str, Any]]] = {
     "flyt": _flyt,
     "unginvest": _unginvest,
+    "getacademy": _getacademy,
 }
 
 
@@ -167,12 +222,16 @@ def simulate(scenario: str, *, seed: int = DEFAULT_SEED, scale: float = 1.0) -> 
     scenario
         ``"flyt"`` (10th-grade programme, staggered municipal roll-out; outcome: completion
         of upper secondary within five years) or ``"unginvest"`` (county programme for
-        NEET-prone youths 16-24; outcome: NEET status each year).
+        NEET-prone youths 16-24; outcome: NEET status each year) or ``"getacademy"`` (an
+        IT education programme with individual enrolment of 18-29-year-olds in 40
+        municipalities; outcomes: employment and NEET status each year; municipality codes
+        and person identifiers are text).
     seed
         Seed of the one random generator used; the same seed and scale give identical data.
     scale
         Multiplies population sizes (1.0 = national cohorts of about 60,000 for ``flyt``,
-        a county of about 23,000 persons for ``unginvest``); small values make fast test data.
+        a county of about 23,000 persons for ``unginvest``, 20,000 persons for
+        ``getacademy``); small values make fast test data.
 
     Returns
     -------
