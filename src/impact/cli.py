@@ -99,7 +99,7 @@ def _load_analysis(programme: str, analyses_dir: Path) -> Callable[..., Any]:
 
 @app.command()
 def simulate(
-    scenario: Annotated[str, typer.Argument(help="Scenario: flyt, unginvest or all.")],
+    scenario: Annotated[str, typer.Argument(help="Scenario: flyt, unginvest, getacademy or all.")],
     seed: Annotated[int, typer.Option(help="Seed of the random generator.")] = 20240601,
     scale: Annotated[float, typer.Option(help="Population size multiplier (1 = realistic).")] = 1.0,
     out: Annotated[Path, typer.Option(help="Where to write the Parquet files.")] = DATA_DIR,
@@ -112,8 +112,10 @@ def simulate(
     from impact.data import simulate as run_simulation
     from impact.data.card import write_card, write_files
     from impact.data.io import save
+    from impact.data.simulate import SCENARIOS
 
-    scenarios = list(PROGRAMMES) if scenario == "all" else [scenario]
+    # every scenario (a programme without an analysis yet, e.g. getacademy, too: it is cheap)
+    scenarios = list(SCENARIOS) if scenario == "all" else [scenario]
     sims = []
     for name in scenarios:
         with _step(f"simulate {name} (seed {seed}, scale {scale})"):
