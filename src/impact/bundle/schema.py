@@ -123,6 +123,8 @@ class Table:
                 f"{self.names}. Rename or drop the columns, or declare them in "
                 "impact.bundle.tables (and raise SCHEMA_VERSION)."
             )
+        # positions, not labels: a filtered frame (index 3, 7, ...) keeps every row in order
+        frame = frame.reset_index(drop=True)
         out = {c.name: _coerce(frame[c.name], c, where) for c in self.columns}
         for c in self.columns:
             if c.values is not None:
