@@ -43,12 +43,21 @@ def test_group_time_rows_match_r(fitted):
     np.testing.assert_allclose(got["se"], got["se_r"], rtol=1e-8, atol=0)
 
 
-def test_wald_pretest_matches_r(fitted):
+def test_wald_pretest_matches_r(fitted, mpdta):
+    """R's chi-square reference is pretest_method='chi2'; the default refers the same W to F."""
     scenario, res = fitted
-    _, w_ref, p_ref = SCENARIOS[scenario]
-    assert res.pretest.df == 5
-    assert res.pretest.statistic == pytest.approx(w_ref, rel=1e-8)
-    assert round(res.pretest.p_value, 5) == pytest.approx(p_ref, abs=1e-12)
+    kwargs, w_ref, p_ref = SCENARIOS[scenario]
+    r_test = att_gt(
+        mpdta, outcome="lemp", unit="countyreal", time="year", cohort="first.treat", **kwargs,
+        pretest_method="chi2",
+    ).pretest  # fmt: skip
+    assert r_test.method == "chi2" and r_test.df == 5
+    assert r_test.statistic == pytest.approx(w_ref, rel=1e-8)
+    assert round(r_test.p_value, 5) == pytest.approx(p_ref, abs=1e-12)
+    default = res.pretest  # 500 counties: Hotelling's F(5, 495) is close to chi-square(5)
+    assert default.method == "hotelling" and default.statistic == r_test.statistic
+    assert default.df_denominator == 500 - 5 and default.p_value > r_test.p_value
+    assert default.p_value == pytest.approx(r_test.p_value, abs=0.01)
 
 
 @pytest.mark.parametrize("kind", ["simple", "dynamic", "group", "calendar"])
