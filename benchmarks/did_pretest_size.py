@@ -10,15 +10,20 @@ so a 5 % test should reject in about 5 % of the draws:
   shock ``u_ct ~ N(0, 0.5^2)``; standard errors clustered on the cluster. This is where the
   chi-square reference of a cluster-robust ``W`` fails: it ignores that ``V`` is estimated
   from ``G`` cluster scores.
+- ``rollout`` (sites adopt, persons observed, clustered on the site): ``G`` clusters of
+  ``--per-cluster`` persons, half the clusters never treated, the rest adopting in one of
+  ``k`` cohorts; otherwise as ``clustered``. Each cohort's covariance block rests on its
+  few clusters, not on all ``G``.
 - ``cohorts`` (municipal roll-out, unclustered): ``n_never`` never-treated units and four
   cohorts (first treated in 4..7) of ``m`` units each, 8 periods, i.i.d. errors: each
   cohort's covariance block rests on its ``m`` units, which neither reference sees.
 
-Both p-values (``hotelling``, the default, and ``chi2``, R ``did``'s) come from the same
-fit. Usage::
+Every reference's p-value (``cohort_hotelling``, the default; ``hotelling``; ``chi2``, R
+``did``'s) comes from the same fit (``GroupTimeResult.pretest_with``). Usage::
 
     python benchmarks/did_pretest_size.py --reps 500            # the issue-13 figures
-    python benchmarks/did_pretest_size.py --design cohorts --m 10 30 100
+    python benchmarks/did_pretest_size.py --reps 500 --design rollout --k 5 4 3
+    python benchmarks/did_pretest_size.py --design cohorts --m 10 20 30 40 50 100
 
 Prints one line per design and writes ``benchmarks/results/did_pretest_size.json``.
 """
@@ -35,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from impact.did import att_gt
-from impact.did.group_time.pretest import wald_pretest
+from impact.did.group_time.pretest import PRETEST_METHODS
 
 RESULTS = Path(__file__).parent / "results" / "did_pretest_size.json"
 
@@ -81,28 +86,25 @@ def clustered_panel(
     )
 
 
+def rollout_panel(
+    rng: np.random.Generator, n_clusters: int, k: int, per_cluster: int = 50, rho: float = 0.5
+) -> pd.DataFrame:
+    """The ``rollout`` design: whole clusters adopt in ``k`` cohorts (half never)."""
+    df = clustered_panel(rng, n_clusters, k, per_cluster, rho)
+    half = n_clusters // 2
+    cohort_of = np.r_[np.zeros(half), 3 + np.arange(n_clusters - half) % k]
+    df["g"] = cohort_of[df["c"].to_numpy()]
+    return df
+
+
 def p_values(data: pd.DataFrame, cluster: str | None) -> dict[str, float]:
-    """Both references' p-values of one fit (the Wald statistic is the same)."""
+    """Every reference's p-value from one fit (the Wald statistic is the same)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = att_gt(data, outcome="y", unit="id", time="t", cohort="g", cluster=cluster)
-    t = res.table
-    pre = np.flatnonzero(~t["post"].to_numpy())
-    infl = res.influence.subset(pre)
-    u = infl.units
-    g_cl = u.n_units if u.cluster is None else int(np.unique(u.cluster).size)
-    out = {}
-    for method in ("hotelling", "chi2"):
-        test = wald_pretest(
-            t["att"].to_numpy()[pre],
-            infl.cov(),
-            np.ones(len(pre), dtype=bool),
-            se_floor=res.settings.se_floor,
-            cohort=t["cohort"].to_numpy()[pre],
-            n_treated=t["n_treated"].to_numpy()[pre],
-            method=method,
-            n_clusters=g_cl,
-        )
+    out: dict[str, float] = {}
+    for method in PRETEST_METHODS:
+        test = res.pretest_with(method)
         out[method] = test.p_value
         out["df"] = test.df
     return out
@@ -110,7 +112,7 @@ def p_values(data: pd.DataFrame, cluster: str | None) -> dict[str, float]:
 
 def size(draw, reps: int, cluster: str | None, seed: int) -> dict[str, float | int]:
     rng = np.random.default_rng(seed)
-    p: dict[str, list[float]] = {"hotelling": [], "chi2": []}
+    p: dict[str, list[float]] = {method: [] for method in PRETEST_METHODS}
     q = 0
     for _ in range(reps):
         got = p_values(draw(rng), cluster)
@@ -120,7 +122,9 @@ def size(draw, reps: int, cluster: str | None, seed: int) -> dict[str, float | i
                 p[method].append(got[method])
     row: dict[str, float | int] = {"restrictions": q, "reps": reps, "seed": seed}
     for method, values in p.items():
-        row[f"{method}_rejection_5pct"] = float(np.mean(np.array(values) < 0.05)) if values else float("nan")
+        row[f"{method}_rejection_5pct"] = (
+            float(np.mean(np.array(values) < 0.05)) if values else float("nan")
+        )
         row[f"{method}_available"] = len(values)
     return row
 
@@ -128,16 +132,16 @@ def size(draw, reps: int, cluster: str | None, seed: int) -> dict[str, float | i
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=500)
-    ap.add_argument("--design", choices=["clustered", "cohorts", "both"], default="both")
+    ap.add_argument("--design", choices=["clustered", "rollout", "cohorts", "all"], default="all")
     ap.add_argument("--clusters", type=int, nargs="+", default=[40, 20])
-    ap.add_argument("--k", type=int, nargs="+", default=[5], help="cohorts (q = k(k+1)/2)")
+    ap.add_argument("--k", type=int, nargs="+", default=[5, 4], help="cohorts (q = k (k + 1) / 2)")
     ap.add_argument("--per-cluster", type=int, default=50)
-    ap.add_argument("--m", type=int, nargs="+", default=[10, 30, 100])
+    ap.add_argument("--m", type=int, nargs="+", default=[10, 20, 30, 50, 100])
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     rows = []
     start = time.perf_counter()
-    if args.design in ("clustered", "both"):
+    if args.design in ("clustered", "all"):
         for n_cl in args.clusters:
             for k in args.k:
                 row = size(
@@ -149,7 +153,19 @@ def main() -> None:
                 row |= {"design": "clustered", "clusters": n_cl, "cohorts": k}
                 rows.append(row)
                 _print(row, f"{n_cl} clusters, {k} cohorts")
-    if args.design in ("cohorts", "both"):
+    if args.design in ("rollout", "all"):
+        for n_cl in args.clusters:
+            for k in args.k:
+                row = size(
+                    lambda rng, n_cl=n_cl, k=k: rollout_panel(rng, n_cl, k, args.per_cluster),
+                    args.reps,
+                    "c",
+                    args.seed + 2000 * n_cl + k,
+                )
+                row |= {"design": "rollout", "clusters": n_cl, "cohorts": k}
+                rows.append(row)
+                _print(row, f"roll-out, {n_cl} clusters, {k} cohorts")
+    if args.design in ("cohorts", "all"):
         for m in args.m:
             row = size(lambda rng, m=m: panel(rng, m), args.reps, None, args.seed + m)
             row |= {"design": "cohorts", "units_per_cohort": m}
@@ -174,12 +190,11 @@ def _argv() -> list[str]:
 
 
 def _print(row: dict[str, float | int], label: str) -> None:
-    print(
-        f"{label:36s} q = {row['restrictions']:2d}: rejection at 5 % "
-        f"hotelling {row['hotelling_rejection_5pct']:.3f} "
-        f"({row['hotelling_available']} of {row['reps']} available), "
-        f"chi2 {row['chi2_rejection_5pct']:.3f} ({row['chi2_available']} available)"
+    rates = ", ".join(
+        f"{m} {row[f'{m}_rejection_5pct']:.3f} ({row[f'{m}_available']})" for m in PRETEST_METHODS
     )
+    print(f"{label:36s} q = {row['restrictions']:2d}: rejection at 5 % (available of "
+          f"{row['reps']}): {rates}", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -48,7 +48,9 @@ def test_per_site_att_gt_inputs_are_flagged_before_pooling() -> None:
 
 def _pool_expecting_flags(est: pd.Series, se: pd.Series, n: pd.Series):  # type: ignore[no-untyped-def]
     with pytest.warns(FewParticipantsWarning, match="implausible or too small"):
-        return partial_pooling(est, se, n_participants=n, outcome="neet", draws=50, chains=4, seed=1)
+        return partial_pooling(
+            est, se, n_participants=n, outcome="neet", draws=50, chains=4, seed=1
+        )
 
 
 def test_flag_rules() -> None:

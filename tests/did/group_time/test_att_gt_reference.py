@@ -54,10 +54,13 @@ def test_wald_pretest_matches_r(fitted, mpdta):
     assert r_test.method == "chi2" and r_test.df == 5
     assert r_test.statistic == pytest.approx(w_ref, rel=1e-8)
     assert round(r_test.p_value, 5) == pytest.approx(p_ref, abs=1e-12)
-    default = res.pretest  # 500 counties: Hotelling's F(5, 495) is close to chi-square(5)
-    assert default.method == "hotelling" and default.statistic == r_test.statistic
-    assert default.df_denominator == 500 - 5 and default.p_value > r_test.p_value
-    assert default.p_value == pytest.approx(r_test.p_value, abs=0.01)
+    assert res.pretest_with("chi2").to_frame().equals(r_test.to_frame())
+    joint = res.pretest_with("hotelling")  # 500 counties: F(5, 495) is close to chi-square(5)
+    assert joint.statistic == r_test.statistic and joint.df_denominator == 500 - 5
+    assert r_test.p_value < joint.p_value < r_test.p_value + 0.01
+    default = res.pretest
+    assert default.method == "cohort_hotelling" and default.statistic == r_test.statistic
+    assert 0 < default.p_value < 1 and np.isfinite(default.df_denominator)
 
 
 @pytest.mark.parametrize("kind", ["simple", "dynamic", "group", "calendar"])

@@ -22,7 +22,7 @@ from impact.did.group_time.influence import (
     single_threaded_blas,
 )
 from impact.did.group_time.multiplier import check_bootstrap_options
-from impact.did.group_time.pretest import PRETEST_METHODS, wald_pretest
+from impact.did.group_time.pretest import PRETEST_METHODS, cell_pretest
 from impact.did.group_time.results import GroupTimeResult, InferenceSettings
 from impact.did.group_time.validation import (
     StaggeredPanel,
@@ -59,7 +59,7 @@ def att_gt(
     balance_panel: bool = False,
     panel: bool = True,
     allow_unbalanced_panel: bool = False,
-    pretest_method: Literal["hotelling", "chi2"] = "hotelling",
+    pretest_method: Literal["cohort_hotelling", "hotelling", "chi2"] = "cohort_hotelling",
 ) -> GroupTimeResult:
     """Group-time average treatment effects ATT(g, t) for staggered adoption.
 
@@ -139,12 +139,14 @@ def att_gt(
         Keep every observation of an unbalanced panel (see above) instead of raising an
         error. Exclusive with ``balance_panel``.
     pretest_method
-        Reference distribution of the Wald pre-test (``.pretest``): ``"hotelling"``
-        (default) refers ``W (G - q) / (q (G - 1))`` to ``F(q, G - q)``, with ``G`` clusters
-        (units without clustering) and ``q`` pre-treatment cells, and holds its size with
-        few clusters; ``"chi2"`` refers ``W`` to chi-square(q), R ``did``'s test, which
-        over-rejects when ``q`` is not small relative to ``G`` (45 % at 5 % with 40
-        clusters and 15 cells). See :mod:`impact.did.group_time.pretest`.
+        Reference distribution of the Wald pre-test (``.pretest``), see
+        :mod:`impact.did.group_time.pretest`: ``"cohort_hotelling"`` (default) tests each
+        cohort's pre-treatment cells with Hotelling's F on the clusters (units) holding its
+        treated units and combines the cohorts by Bonferroni, and holds its size with few
+        clusters and with small cohorts; ``"hotelling"`` refers the joint ``W (G - q) / (q
+        (G - 1))`` to ``F(q, G - q)`` (``G`` clusters, ``q`` cells); ``"chi2"`` refers ``W``
+        to chi-square(q), R ``did``'s test, which over-rejects when ``q`` is not small
+        relative to ``G`` (46 % at 5 % with 40 clusters and 15 cells).
 
     Returns
     -------
@@ -401,15 +403,14 @@ def _finish(
     if boot is not None:
         table["cband_lower"] = att - boot.crit * se
         table["cband_upper"] = att + boot.crit * se
-    pretest = wald_pretest(
+    pretest = cell_pretest(
         att[pre],
         pre_cov,
-        np.ones(int(pre.sum()), dtype=bool),
-        se_floor=floor,
+        influence.units,
         cohort=table["cohort"].to_numpy()[pre],
         n_treated=table["n_treated"].to_numpy()[pre],
+        se_floor=floor,
         method=pretest_method,
-        n_clusters=_n_clusters(influence.units),
     )
     cols = ["cohort", "time", "event_time", "att", "se", "ci_lower", "ci_upper"]
     cols += [c for c in ("cband_lower", "cband_upper") if c in table]
@@ -428,13 +429,6 @@ def _finish(
         crit=boot.crit if boot is not None else float("nan"),
         notes=tuple(notes),
     )
-
-
-def _n_clusters(units: UnitIndex) -> int:
-    """Clusters that the influence-function covariance sums over (units if unclustered)."""
-    if units.cluster is None:
-        return units.n_units
-    return int(np.unique(units.cluster).size)
 
 
 def _last_cohort_as_control(panel: StaggeredPanel, anticipation: int) -> tuple[StaggeredPanel, str]:

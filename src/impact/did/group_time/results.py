@@ -15,7 +15,7 @@ from impact.did.group_time.influence import (
     SparseInfluence,
     single_threaded_blas,
 )
-from impact.did.group_time.pretest import WaldPretest
+from impact.did.group_time.pretest import WaldPretest, cell_pretest
 from impact.did.group_time.site_results import SiteEffectsResult
 from impact.did.group_time.sites import MIN_SITE_PARTICIPANTS, site_effects, site_labels
 from impact.did.inputs import SE_FLOOR
@@ -122,6 +122,23 @@ class GroupTimeResult(Result):
         lines.append(self.pretest.summary())
         lines.extend(self.notes)
         return "\n".join(lines)
+
+    def pretest_with(self, method: str) -> WaldPretest:
+        """The Wald pre-test with another reference: ``"cohort_hotelling"`` (``att_gt``'s
+        default), ``"hotelling"`` or ``"chi2"`` (R ``did``'s); see
+        :mod:`impact.did.group_time.pretest`. Same cells and covariance as :attr:`pretest`.
+        """
+        t = self.table
+        pre = np.flatnonzero(~t["post"].to_numpy(dtype=bool))
+        return cell_pretest(
+            t["att"].to_numpy(dtype=float)[pre],
+            self.influence.subset(pre).cov(),
+            self.influence.units,
+            cohort=t["cohort"].to_numpy()[pre],
+            n_treated=t["n_treated"].to_numpy()[pre],
+            se_floor=self.settings.se_floor,
+            method=method,
+        )
 
     def to_frame(self, *, level: float = 0.95) -> pd.DataFrame:
         """The tidy group-time table with pointwise intervals at ``level``.

@@ -145,8 +145,10 @@ def site_effects(
     own = (omega[si] * treated * (ratio[:, None] * psi - shift)).sum(axis=1)
     s_share = period_w / n
     # wif: w_i sum_{k: g_k = G_i} (ATT_s(k) - theta_s) / S_s with S_s = sum_k p_gs, p = N/n
-    wif = w * (treated * (att_s[si] - theta[si][:, None])).sum(axis=1) / np.where(
-        s_share[si] > 0, s_share[si], 1.0
+    wif = (
+        w
+        * (treated * (att_s[si] - theta[si][:, None])).sum(axis=1)
+        / np.where(s_share[si] > 0, s_share[si], 1.0)
     )
     psi_site = control
     psi_site[np.arange(n), si] += own + wif
