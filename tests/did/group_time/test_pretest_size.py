@@ -49,7 +49,7 @@ def test_the_default_holds_its_size_where_the_chi_square_over_rejects() -> None:
         reject["default"] += test.p_value < 0.05
         reject["chi2"] += chdtrc(test.df, test.statistic) < 0.05
     assert reject["chi2"] / reps > 0.25  # the size-distorting design (46 % at 500 draws)
-    assert reject["default"] / reps <= 0.12  # benchmarks/did_pretest_size.py: 500 draws
+    assert reject["default"] / reps <= 0.12  # 5.6 % in 500 draws (benchmarks/)
 
 
 def test_method_is_reported_and_q_at_least_g_is_explained() -> None:
@@ -74,8 +74,8 @@ def test_a_cohort_in_a_few_clusters_is_not_tested_on_all_of_them() -> None:
     """Sites adopt, persons are observed: each cohort's block rests on its own clusters.
 
     40 clusters, four cohorts of 5 clusters each: the joint Hotelling (F on 40 clusters)
-    rejects a true null in 34 % of 200 draws and is flagged; the per-cohort default uses
-    each cohort's 5 clusters (conservative there: 0.5 %). With 2 clusters per cohort and 2
+    rejects a true null in 41 % of 500 draws and is flagged; the per-cohort default uses
+    each cohort's 5 clusters (conservative there: 0.8 %). With 2 clusters per cohort and 2
     cells the covariance block is singular and every method refuses, saying why.
     """
     df = _clustered(np.random.default_rng(2), k=4)

@@ -130,3 +130,15 @@ def test_bad_site_columns_are_refused() -> None:
         res.aggregate("site", by="municipality", data=moved)
     with pytest.raises(DataError, match="not in data"):
         res.aggregate("site", by="municipality", data=panel.iloc[8:])
+
+
+@pytest.mark.parametrize("control_group", ["never_treated", "not_yet_treated"])
+def test_one_site_is_the_simple_aggregate_with_its_standard_error(control_group: str) -> None:
+    """A single site: theta_s and its influence function are the simple aggregate's."""
+    panel = unginvest().assign(everyone="all")
+    res = _fit(panel, control_group=control_group)
+    one = res.aggregate("site", by="everyone", data=panel).table
+    simple = res.aggregate("simple")
+    assert len(one) == 1
+    assert one["att"].iloc[0] == pytest.approx(simple.att, abs=1e-13)
+    assert one["se"].iloc[0] == pytest.approx(simple.se, rel=1e-10)

@@ -21,11 +21,15 @@ clustering), so a chi-square reference, which treats ``V_pre`` as known, over-re
   to reproduce R.
 
 Chosen by measurement (``benchmarks/did_pretest_size.py``, 500 seeded draws per design,
-figures in ``benchmarks/results/did_pretest_size.json``): rejection of a true null at 5 %,
-``cohort_hotelling`` / ``hotelling`` / ``chi2``, is recorded in the benchmark's docstring and
-JSON; in short the chi-square rejects 24-90 % with 20-40 clusters and 10-15 restrictions,
-the joint Hotelling holds its size there but not with small cohorts, and the per-cohort
-test holds it (or is conservative) in every design measured.
+``benchmarks/results/did_pretest_size.json``). Rejection of a true null at 5 %,
+``cohort_hotelling`` / ``hotelling`` / ``chi2``:
+
+- individual enrolment, clustered: 40 clusters and 15 restrictions 5.6 / 6.8 / 46 %; 40
+  and 10: 4.2 / 5.8 / 24 %; 20 and 15: 4.8 / 7.2 / 90 %; 20 and 10: 6.8 / 7.4 / 57 %;
+- sites adopt, persons clustered on sites (40 clusters, 5 per cohort, 10 restrictions):
+  0.8 / 41 / 64 % (no reference reaches 2-8 %; the default errs on the safe side);
+- unclustered roll-out, cohorts of 10, 20, 30, 50, 100 units (14 restrictions): 1.8, 3.2,
+  2.8, 3.4, 4.0 % / 55, 18, 8.6, 6.6, 5.4 % / 59, 22, 12, 9.0, 6.6 %.
 
 ``V_pre`` is always the analytic influence-function covariance (clustered when ``cluster``
 is given), also when standard errors come from the multiplier bootstrap: R ``did`` does
@@ -63,8 +67,9 @@ __all__ = ["PRETEST_METHODS", "SMALL_COHORT", "WaldPretest", "cell_pretest", "wa
 #: With ``method="hotelling"`` or ``"chi2"``, a tested cohort with fewer treated units
 #: (clusters, when clustered) than this is flagged: its covariance block rests on them, not
 #: on all ``G``. Measured on the unclustered design of ``benchmarks/did_pretest_size.py``
-#: (four cohorts, 14 restrictions): the joint Hotelling rejects a true null at 5 % in 55 %
-#: of draws with 10 units per cohort, 18 % with 20, 9 % with 30 and 40, 6.6 % with 50.
+#: (four cohorts, 14 restrictions, 500 draws): the joint Hotelling rejects a true null at
+#: 5 % in 55 % of draws with 10 units per cohort, 18 % with 20, 8.6 % with 30, 6.6 % with 50
+#: (chi-square: 59, 22, 12, 9.0 %); the per-cohort default needs no flag (1.8-3.4 %).
 SMALL_COHORT = 50
 
 #: References of the Wald statistic (see the module docstring); the first is the default.
@@ -266,8 +271,8 @@ def wald_pretest(
             note = (
                 f"unreliable: the smallest tested cohort has {smallest:.3g} {independent}, "
                 "whose covariance block rests on them alone and over-rejects with this "
-                "reference (5 % test with 10, 30, 100 units per cohort: 55, 9, 5 % Hotelling, "
-                "59, 12, 7 % chi-square; benchmarks/did_pretest_size.py); the default "
+                "reference (5 % test with 10, 30, 50 units per cohort: 55, 9, 7 % Hotelling, "
+                "59, 12, 9 % chi-square; benchmarks/did_pretest_size.py); the default "
                 "pretest_method='cohort_hotelling' allows for it"
             )
     if method == "chi2" and g_cl and g_cl < 10 * q:

@@ -139,16 +139,20 @@ def site_effects(
     # influence functions of theta_s (n x S)
     control = np.where(treated, 0.0, psi) @ omega.T
     si = site_code
-    ratio = wg[units.codes] / np.where(wgs[units.codes, si] > 0, wgs[units.codes, si], 1.0)
+    # the treated part, rescaled to the site's N_gs and centred at ATT_s(k):
+    # (N_g / N_gs) psi_ik - n w_i (ATT_s(k) - ATT(k)) / N_gs for i in g and s
     own_n = wgs[units.codes, si]
-    shift = (att_s - att[None, :])[si] * (n * w / np.where(own_n > 0, own_n, 1.0))[:, None]
+    own_n = np.where(own_n > 0, own_n, 1.0)
+    ratio = wg[units.codes] / own_n
+    shift = (att_s - att[None, :])[si] * (n * w / own_n)[:, None]
     own = (omega[si] * treated * (ratio[:, None] * psi - shift)).sum(axis=1)
-    s_share = period_w / n
-    # wif: w_i sum_{k: g_k = G_i} (ATT_s(k) - theta_s) / S_s with S_s = sum_k p_gs, p = N/n
+    # estimated weights (R's wif): w_i sum_{k: g_k = G_i} (ATT_s(k) - theta_s) / S_s,
+    # S_s = sum_k N_{g_k s} / n
+    share = period_w[si] / n
     wif = (
         w
         * (treated * (att_s[si] - theta[si][:, None])).sum(axis=1)
-        / np.where(s_share[si] > 0, s_share[si], 1.0)
+        / np.where(share > 0, share, 1.0)
     )
     psi_site = control
     psi_site[np.arange(n), si] += own + wif
