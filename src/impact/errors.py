@@ -60,6 +60,11 @@ class DiagnosticsWarning(ImpactWarning):
     """MCMC diagnostics (R-hat, ESS, divergences, E-BFMI) miss their targets."""
 
 
+class FewParticipantsWarning(ImpactWarning):
+    """Site-level inputs rest on too few participants (or have implausibly small standard
+    errors) to be estimated or pooled as they stand."""
+
+
 class OverlapWarning(ImpactWarning):
     """Propensity scores close to 0 or 1: weak overlap between treated and controls."""
 
@@ -80,6 +85,7 @@ __all__ = [
     "DesignError",
     "DiagnosticsWarning",
     "FewClustersWarning",
+    "FewParticipantsWarning",
     "ImpactError",
     "ImpactWarning",
     "OptionError",

@@ -85,6 +85,17 @@ def honest() -> did.HonestResult:
     )
 
 
+@cache
+def site_effects() -> did.SiteEffectsResult:
+    """Persons enrolling individually in municipalities (the unginvest scenario, small)."""
+    persons = simulate("unginvest", seed=1, scale=0.3).panel
+    fit = _quiet(
+        lambda: did.att_gt(persons, outcome="neet", unit="person_id", time="year",
+                           cohort="enrol_year", cluster="municipality")
+    )  # fmt: skip
+    return _quiet(lambda: fit.aggregate("site", by="municipality", data=persons))
+
+
 def pretrend() -> PretrendTest:
     test = imputation().pretrend
     assert test is not None
@@ -105,6 +116,7 @@ INSTANCES: dict[type, Callable[[], Any]] = {
     did.WildBootstrapResult: wild_bootstrap,
     did.RandomizationResult: randomization,
     did.HonestResult: honest,
+    did.SiteEffectsResult: site_effects,
     did.WaldPretest: wald_pretest,
     PretrendTest: pretrend,  # not in impact.did.__all__; reached as ImputationResult.pretrend
 }

@@ -8,6 +8,7 @@ study results (meta-analysis).
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -24,10 +25,59 @@ from impact.bayes.plots import forest_plot, posterior_plot
 from impact.bayes.sampling import SamplerInfo, check_sampler_options, sample_model
 from impact.bayes.summaries import subsample, summarise_draws
 from impact.effect import Effect
-from impact.errors import DataError, DesignError, OptionError
+from impact.errors import DataError, DesignError, FewParticipantsWarning, OptionError
 from impact.results import EstimateResult, check_level, headline_row
 
 Parameterization = Literal["noncentered", "centered"]
+
+#: A site with fewer participants than this is flagged (as
+#: :data:`impact.did.group_time.sites.MIN_SITE_PARTICIPANTS`: for a binary outcome at
+#: 15-20 % a site's standard error needs about 30 persons before it means anything).
+MIN_PARTICIPANTS = 30
+
+#: A standard error below this fraction of the median site's is implausibly small when the
+#: participants are not known: the site would need 100 times the median site's participants.
+SMALL_SE_FRACTION = 0.1
+
+#: With participants known, ``se * sqrt(n)`` (the spread per participant the SE implies)
+#: below this fraction of the median site's is implausible: a DiD on the same outcome in
+#: another site cannot be four times less noisy per person (the SE of a proportion from
+#: ``n`` persons is ``sqrt(p (1 - p) / n)``; one or two persons with no change give ~0).
+SMALL_SPREAD_FRACTION = 0.25
+
+
+def flag_site_inputs(
+    std_errors: np.ndarray, labels: Sequence[str], n_participants: np.ndarray | None = None
+) -> dict[str, str]:
+    """Sites whose inputs cannot be pooled as they stand, each with the reason.
+
+    Flags a site with fewer than :data:`MIN_PARTICIPANTS` participants (when
+    ``n_participants`` is given) and one whose standard error is implausibly small: below
+    :data:`SMALL_SE_FRACTION` of the median standard error, or, with participants known,
+    whose implied spread per participant ``se * sqrt(n)`` is below
+    :data:`SMALL_SPREAD_FRACTION` of the median site's.
+    """
+    flags: dict[str, str] = {}
+    se = np.asarray(std_errors, dtype=float)
+    med = float(np.median(se))
+    if n_participants is not None:
+        n = np.asarray(n_participants, dtype=float)
+        spread = se * np.sqrt(n)
+        med_spread = float(np.median(spread))
+    for j, label in enumerate(labels):
+        why = []
+        if n_participants is not None and n[j] < MIN_PARTICIPANTS:
+            why.append(f"{int(n[j])} participants (< {MIN_PARTICIPANTS})")
+        if se[j] < SMALL_SE_FRACTION * med:
+            why.append(f"SE {se[j]:.3g} < {SMALL_SE_FRACTION:g} x the median SE {med:.3g}")
+        elif n_participants is not None and spread[j] < SMALL_SPREAD_FRACTION * med_spread:
+            why.append(
+                f"SE x sqrt(n) = {spread[j]:.3g} < {SMALL_SPREAD_FRACTION:g} x the median "
+                f"{med_spread:.3g}"
+            )
+        if why:
+            flags[label] = "; ".join(why)
+    return flags
 
 
 @dataclass(frozen=True, eq=False)
@@ -393,6 +443,7 @@ def partial_pooling(
     seed: int | None = None,
     sampler: str = "pymc",
     target_accept: float = 0.95,
+    n_participants: Sequence[float] | np.ndarray | pd.Series | None = None,
     **sampler_options: Any,
 ) -> PartialPoolingResult:
     """Partially pool site-level estimates with the hierarchical normal model.
@@ -438,12 +489,31 @@ def partial_pooling(
         ``"pymc"`` (default), ``"nutpie"`` (optional extra) or ``"auto"``.
     target_accept
         NUTS target acceptance (0.95 default: no divergences on eight schools).
+    n_participants
+        Participants (persons) behind each site's estimate, e.g. ``n_participants`` of
+        :meth:`impact.did.GroupTimeResult.aggregate` ``("site")``. Optional; used to flag
+        sites (see Warns).
     **sampler_options
         Passed to :func:`pymc.sample` (e.g. ``cores=1``).
 
     Returns
     -------
     PartialPoolingResult
+        ``metadata["flagged_sites"]`` maps each flagged site to the reason (empty if none):
+        count "sites with a favourable effect" only among sites not flagged.
+
+    Warns
+    -----
+    FewParticipantsWarning
+        Before sampling, for inputs that should not be pooled as they stand
+        (:func:`flag_site_inputs`): a site with fewer than 30 participants, or an
+        implausibly small standard error (below a tenth of the median site's; with
+        ``n_participants``, a spread per participant ``se * sqrt(n)`` below a quarter of
+        the median site's). Such SEs (e.g. ``att_gt`` run within a municipality whose
+        enrolment cohorts have one or two persons: SE near 0.002) make the model treat the
+        site's estimate as known and drag ``mu`` towards it. Estimate site effects from the
+        pooled fit instead (``att_gt(...).aggregate("site", ...)``) and leave flagged
+        sites out, or pool them knowingly.
 
     Notes
     -----
@@ -510,6 +580,25 @@ def partial_pooling(
         raise DataError(f"sites has {len(labels)} labels for {y.size} estimates.")
     if len(set(labels)) != len(labels):
         raise DataError(f"sites must be unique; got {list(labels)}.")
+    n_part = None
+    if n_participants is not None:
+        n_part = _as_vector(n_participants, "n_participants", sites)
+        if n_part.shape != y.shape or (n_part < 0).any():
+            raise DataError(
+                f"n_participants has {n_part.size} values for {y.size} estimates (or a negative "
+                "count); pass one count of participants per site."
+            )
+    flagged = flag_site_inputs(se, labels, n_part)
+    if flagged:
+        listed = "; ".join(f"{k}: {v}" for k, v in flagged.items())
+        warnings.warn(
+            f"{len(flagged)} of {y.size} site inputs are implausible or too small to pool as "
+            f"they stand ({listed}). Small SEs from tiny sites dominate the pooled mean; "
+            "estimate site effects with att_gt(...).aggregate('site', ...) and leave flagged "
+            "sites out, and never count favourable sites among them.",
+            FewParticipantsWarning,
+            stacklevel=2,
+        )
     d_mu, d_tau = _default_scales(se)
     for name, value in (("mu_sd", mu_sd), ("tau_scale", tau_scale)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
@@ -555,4 +644,5 @@ def partial_pooling(
         sampler=info,
         diagnostics=diagnostics,
         outcome=outcome,
+        metadata={"flagged_sites": flagged},
     )

@@ -5,6 +5,7 @@
 from .group_time import (
     AggregateResult,
     GroupTimeResult,
+    SiteEffectsResult,
     StaggeredPanel,
     WaldPretest,
     att_gt,
@@ -42,6 +43,7 @@ __all__ = [
     "HonestResult",
     "ImputationResult",
     "RandomizationResult",
+    "SiteEffectsResult",
     "StaggeredPanel",
     "TWFEResult",
     "TWFEWeights",

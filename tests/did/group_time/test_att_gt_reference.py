@@ -43,12 +43,24 @@ def test_group_time_rows_match_r(fitted):
     np.testing.assert_allclose(got["se"], got["se_r"], rtol=1e-8, atol=0)
 
 
-def test_wald_pretest_matches_r(fitted):
+def test_wald_pretest_matches_r(fitted, mpdta):
+    """R's chi-square reference is pretest_method='chi2'; the default refers the same W to F."""
     scenario, res = fitted
-    _, w_ref, p_ref = SCENARIOS[scenario]
-    assert res.pretest.df == 5
-    assert res.pretest.statistic == pytest.approx(w_ref, rel=1e-8)
-    assert round(res.pretest.p_value, 5) == pytest.approx(p_ref, abs=1e-12)
+    kwargs, w_ref, p_ref = SCENARIOS[scenario]
+    r_test = att_gt(
+        mpdta, outcome="lemp", unit="countyreal", time="year", cohort="first.treat", **kwargs,
+        pretest_method="chi2",
+    ).pretest  # fmt: skip
+    assert r_test.method == "chi2" and r_test.df == 5
+    assert r_test.statistic == pytest.approx(w_ref, rel=1e-8)
+    assert round(r_test.p_value, 5) == pytest.approx(p_ref, abs=1e-12)
+    assert res.pretest_with("chi2").to_frame().equals(r_test.to_frame())
+    joint = res.pretest_with("hotelling")  # 500 counties: F(5, 495) is close to chi-square(5)
+    assert joint.statistic == r_test.statistic and joint.df_denominator == 500 - 5
+    assert r_test.p_value < joint.p_value < r_test.p_value + 0.01
+    default = res.pretest
+    assert default.method == "cohort_hotelling" and default.statistic == r_test.statistic
+    assert 0 < default.p_value < 1 and np.isfinite(default.df_denominator)
 
 
 @pytest.mark.parametrize("kind", ["simple", "dynamic", "group", "calendar"])

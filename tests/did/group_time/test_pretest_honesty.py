@@ -26,8 +26,10 @@ def test_cohorts_smaller_than_their_pre_periods_give_no_statistic(base_period: s
     assert "not available" in res.pretest.summary()
 
 
-@pytest.mark.parametrize(("m", "flagged"), [(12, True), (30, False)])
+@pytest.mark.parametrize(("m", "flagged"), [(12, True), (60, False)])
 def test_small_cohorts_are_flagged(m: int, flagged: bool) -> None:
+    """The joint references (hotelling, chi2) flag small cohorts; the per-cohort default
+    allows for them (issue 13) and needs no flag."""
     rng = np.random.default_rng(0)
     g = np.concatenate([np.zeros(60), np.full(m, 4.0), np.full(m, 5.0)])
     n, n_t = len(g), 6
@@ -37,6 +39,9 @@ def test_small_cohorts_are_flagged(m: int, flagged: bool) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = att_gt(df, outcome="y", unit="id", time="t", cohort="g")
-    assert np.isfinite(res.pretest.statistic)
-    assert (f"{m} treated units" in res.pretest.note) is flagged
-    assert ("over-rejects" in res.pretest.summary()) is flagged
+    assert np.isfinite(res.pretest.p_value) and res.pretest.note == ""
+    for method in ("hotelling", "chi2"):
+        test = res.pretest_with(method)
+        assert np.isfinite(test.statistic)
+        assert (f"{m} treated units" in test.note) is flagged
+        assert ("over-rejects" in test.summary()) is flagged

@@ -22,7 +22,7 @@ from impact.did.group_time.influence import (
     single_threaded_blas,
 )
 from impact.did.group_time.multiplier import check_bootstrap_options
-from impact.did.group_time.pretest import wald_pretest
+from impact.did.group_time.pretest import PRETEST_METHODS, cell_pretest
 from impact.did.group_time.results import GroupTimeResult, InferenceSettings
 from impact.did.group_time.validation import (
     StaggeredPanel,
@@ -33,7 +33,7 @@ from impact.did.group_time.validation import (
 )
 from impact.did.group_time.validation_rc import RepeatedSample, validate_repeated_sample
 from impact.did.inputs import FEW_TREATED_CLUSTERS, se_floor, warn_few_clusters
-from impact.errors import DataError, DesignError
+from impact.errors import DataError, DesignError, OptionError
 
 __all__ = ["att_gt", "FEW_TREATED_CLUSTERS"]
 
@@ -59,6 +59,7 @@ def att_gt(
     balance_panel: bool = False,
     panel: bool = True,
     allow_unbalanced_panel: bool = False,
+    pretest_method: Literal["cohort_hotelling", "hotelling", "chi2"] = "cohort_hotelling",
 ) -> GroupTimeResult:
     """Group-time average treatment effects ATT(g, t) for staggered adoption.
 
@@ -137,6 +138,15 @@ def att_gt(
     allow_unbalanced_panel
         Keep every observation of an unbalanced panel (see above) instead of raising an
         error. Exclusive with ``balance_panel``.
+    pretest_method
+        Reference distribution of the Wald pre-test (``.pretest``), see
+        :mod:`impact.did.group_time.pretest`: ``"cohort_hotelling"`` (default) tests each
+        cohort's pre-treatment cells with Hotelling's F on the clusters (units) holding its
+        treated units and combines the cohorts by Bonferroni, and holds its size with few
+        clusters and with small cohorts; ``"hotelling"`` refers the joint ``W (G - q) / (q
+        (G - 1))`` to ``F(q, G - q)`` (``G`` clusters, ``q`` cells); ``"chi2"`` refers ``W``
+        to chi-square(q), R ``did``'s test, which over-rejects when ``q`` is not small
+        relative to ``G`` (46 % at 5 % with 40 clusters and 15 cells).
 
     Returns
     -------
@@ -214,6 +224,8 @@ def att_gt(
     anticipation = int(check_count(anticipation, argument="anticipation", minimum=0) or 0)
     if n_boot is not None:
         check_bootstrap_options(n_boot, boot_weights)
+    if pretest_method not in PRETEST_METHODS:
+        raise OptionError(f"pretest_method={pretest_method!r} is not one of {PRETEST_METHODS}.")
     data = as_dataframe(data)
     structure = _structure(data, unit, time, panel, allow_unbalanced_panel, balance_panel)
     settings = InferenceSettings(
@@ -250,7 +262,7 @@ def att_gt(
             rc_table, rc_influence = compute_rc_cells(
                 sample, control_group, method, anticipation, base_period
             )
-            return _finish(rc_table, rc_influence, outcome, settings, notes)
+            return _finish(rc_table, rc_influence, outcome, settings, notes, pretest_method)
 
     if unit is None:
         raise DataError(
@@ -280,7 +292,13 @@ def att_gt(
         )
     with single_threaded_blas():
         table, influence = compute_cells(balanced, control_group, method, anticipation, base_period)
-        return _finish(table, influence, outcome, settings, notes)
+        res = _finish(table, influence, outcome, settings, notes, pretest_method)
+    # the rows of the influence functions: units sorted by cohort when there are covariates
+    ids = balanced.unit_ids
+    if balanced.x is not None:
+        codes = np.searchsorted(influence.units.levels, balanced.cohort)
+        ids = ids[np.argsort(codes, kind="stable")]
+    return replace(res, unit_ids=np.asarray(ids), unit=unit)
 
 
 ESTIMAND_NOTES = {
@@ -355,6 +373,7 @@ def _finish(
     outcome: str,
     settings: InferenceSettings,
     notes: list[str],
+    pretest_method: str = "hotelling",
 ) -> GroupTimeResult:
     """Standard errors, intervals, bootstrap bands and the pre-test from the cells."""
     n_boot, alpha = settings.n_boot, settings.alpha
@@ -384,13 +403,14 @@ def _finish(
     if boot is not None:
         table["cband_lower"] = att - boot.crit * se
         table["cband_upper"] = att + boot.crit * se
-    pretest = wald_pretest(
+    pretest = cell_pretest(
         att[pre],
         pre_cov,
-        np.ones(int(pre.sum()), dtype=bool),
-        se_floor=floor,
+        influence.units,
         cohort=table["cohort"].to_numpy()[pre],
         n_treated=table["n_treated"].to_numpy()[pre],
+        se_floor=floor,
+        method=pretest_method,
     )
     cols = ["cohort", "time", "event_time", "att", "se", "ci_lower", "ci_upper"]
     cols += [c for c in ("cband_lower", "cband_upper") if c in table]

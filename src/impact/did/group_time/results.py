@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,9 @@ from impact.did.group_time.influence import (
     SparseInfluence,
     single_threaded_blas,
 )
-from impact.did.group_time.pretest import WaldPretest
+from impact.did.group_time.pretest import WaldPretest, cell_pretest
+from impact.did.group_time.site_results import SiteEffectsResult
+from impact.did.group_time.sites import MIN_SITE_PARTICIPANTS, site_effects, site_labels
 from impact.did.inputs import SE_FLOOR
 from impact.did.intervals import is_fitted_level, normal_crit
 from impact.effect import Effect
@@ -101,6 +103,9 @@ class GroupTimeResult(Result):
     pretest: WaldPretest
     crit: float = float("nan")
     notes: tuple[str, ...] = ()
+    #: unit identifiers in the order of the influence-function rows (balanced panels)
+    unit_ids: np.ndarray | None = field(default=None, repr=False)
+    unit: str | None = None
 
     @property
     def n_units(self) -> int:
@@ -117,6 +122,23 @@ class GroupTimeResult(Result):
         lines.append(self.pretest.summary())
         lines.extend(self.notes)
         return "\n".join(lines)
+
+    def pretest_with(self, method: str) -> WaldPretest:
+        """The Wald pre-test with another reference: ``"cohort_hotelling"`` (``att_gt``'s
+        default), ``"hotelling"`` or ``"chi2"`` (R ``did``'s); see
+        :mod:`impact.did.group_time.pretest`. Same cells and covariance as :attr:`pretest`.
+        """
+        t = self.table
+        pre = np.flatnonzero(~t["post"].to_numpy(dtype=bool))
+        return cell_pretest(
+            t["att"].to_numpy(dtype=float)[pre],
+            self.influence.subset(pre).cov(),
+            self.influence.units,
+            cohort=t["cohort"].to_numpy()[pre],
+            n_treated=t["n_treated"].to_numpy()[pre],
+            se_floor=self.settings.se_floor,
+            method=method,
+        )
 
     def to_frame(self, *, level: float = 0.95) -> pd.DataFrame:
         """The tidy group-time table with pointwise intervals at ``level``.
@@ -149,6 +171,29 @@ class GroupTimeResult(Result):
                 out[c] = t[c] if fitted or not c.startswith("cband_") else np.nan
         return out
 
+    @overload
+    def aggregate(
+        self,
+        kind: Literal["site"],
+        *,
+        by: str,
+        data: pd.DataFrame,
+        max_e: float = ...,
+        min_participants: int = ...,
+    ) -> SiteEffectsResult: ...
+
+    @overload
+    def aggregate(
+        self,
+        kind: Literal["simple", "dynamic", "group", "calendar"] = ...,
+        *,
+        min_e: float = ...,
+        max_e: float = ...,
+        balance_e: int | None = ...,
+        n_boot: int | None = ...,
+        seed: int | np.random.Generator | None = ...,
+    ) -> AggregateResult: ...
+
     def aggregate(
         self,
         kind: str = "dynamic",
@@ -158,16 +203,89 @@ class GroupTimeResult(Result):
         balance_e: int | None = None,
         n_boot: int | None = None,
         seed: int | np.random.Generator | None = None,
-    ) -> AggregateResult:
-        """Aggregate ATT(g, t) into ``"simple"``, ``"dynamic"``, ``"group"`` or ``"calendar"``.
+        by: str | None = None,
+        data: pd.DataFrame | None = None,
+        min_participants: int = MIN_SITE_PARTICIPANTS,
+    ) -> AggregateResult | SiteEffectsResult:
+        """Aggregate ATT(g, t) into ``"simple"``, ``"dynamic"``, ``"group"``, ``"calendar"``
+        or ``"site"``.
 
-        See :func:`impact.did.group_time.aggregation.aggregate`.
+        For the first four see :func:`impact.did.group_time.aggregation.aggregate`.
+
+        ``kind="site"`` (with ``by``, the site column, and ``data``, the frame given to
+        ``att_gt``; the fit keeps unit ids, not the data) gives one effect per site, e.g.
+        per municipality when persons enrol individually and ``unit`` is the person.
+        Estimand: the ATT among the participants of site ``s``,
+
+        ``theta_s = sum_k N_{g_k s} ATT_s(g_k, t_k) / sum_k N_{g_k s}``
+
+        over the post-treatment cells ``k`` (``t <= g + max_e``) of the ``"simple"``
+        aggregation, where ``N_gs`` is the number of site-``s`` members of cohort ``g`` and
+        ``ATT_s(g, t)`` is ATT(g, t) restricted to site ``s``'s treated units, so each
+        participant-period counts once. **Comparison units:** every site's ``ATT_s`` uses
+        the cell's *pooled* comparison group (the never-treated or not-yet-treated units of
+        all sites), not only the site's own; the site effect is identified if parallel
+        trends (given the covariates) hold between each site's participants and the pooled
+        comparison group. It is computed from the pooled influence functions
+        (:mod:`impact.did.group_time.sites`): exact without covariates and with
+        ``method="reg"``; ``"dr"``/``"ipw"`` with covariates are refused. With covariates
+        the comparison part of a site's SE uses the pooled treated covariate means.
+
+        Standard errors come from the site effects' influence functions, clustered as the
+        pooled fit, except that a site whose participants all sit in one cluster (the
+        clusters are the sites) counts its participants as independent persons: the sum of
+        their centred contributions over one cluster is zero by construction. They are
+        analytic even after a bootstrapped ``att_gt``. The participant-period weights of
+        ``table["weight"]`` average the site effects exactly to the ``"simple"`` aggregate.
+
+        Sites with fewer than ``min_participants`` participants (persons; default
+        :data:`~impact.did.group_time.sites.MIN_SITE_PARTICIPANTS` = 30) or without a
+        standard error are flagged (``reliable=False``, ``note``) with a
+        :class:`~impact.errors.FewParticipantsWarning`.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> from impact.data import simulate
+        >>> from impact.did import att_gt
+        >>> panel = simulate("unginvest", seed=1, scale=0.3).panel
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     res = att_gt(panel, outcome="neet", unit="person_id", time="year",
+        ...                  cohort="enrol_year", cluster="municipality")
+        ...     sites = res.aggregate("site", by="municipality", data=panel)
+        >>> int(sites.table["n_participants"].sum())
+        285
         """
+        if kind == "site":
+            if by is None or data is None:
+                raise DesignError(
+                    "aggregate('site') needs by=<site column> and data=<the frame given to "
+                    "att_gt>, e.g. res.aggregate('site', by='municipality', data=panel)."
+                )
+            fields = site_effects(
+                self,
+                site_labels(self, by, data),
+                max_e=max_e,
+                min_participants=min_participants,
+            )
+            pooled = aggregate(self, "simple", max_e=max_e, n_boot=0)
+            result = SiteEffectsResult(
+                by=by,
+                att=pooled["att"],
+                se=pooled["se"],
+                ci=pooled["ci"],
+                settings=self.settings,
+                outcome=self.outcome,
+                **fields,
+            )
+            _warn_unreliable(result)
+            return result
         with single_threaded_blas():
-            fields = aggregate(
+            agg = aggregate(
                 self, kind, min_e=min_e, max_e=max_e, balance_e=balance_e, n_boot=n_boot, seed=seed
             )
-        return AggregateResult(**fields)
+        return AggregateResult(**agg)
 
     def plot(self, *, ax: Axes | None = None) -> Axes:
         """Every cohort's ATT(g, t) over calendar time on one Axes, with pointwise intervals.
@@ -211,6 +329,24 @@ class GroupTimeResult(Result):
         ax.set_title("ATT(g, t) by cohort (open markers: pre-treatment)")
         ax.legend(loc="best", fontsize="small")
         return ax
+
+
+def _warn_unreliable(result: SiteEffectsResult) -> None:
+    import warnings
+
+    from impact.errors import FewParticipantsWarning
+
+    t = result.table
+    bad = t.loc[~t["reliable"]]
+    if len(bad):
+        listed = ", ".join(f"{s} ({n})" for s, n in zip(bad["site"], bad["n_participants"]))
+        warnings.warn(
+            f"{len(bad)} of {len(t)} sites of {result.by!r} have too few participants (or no "
+            f"standard error) to estimate: {listed}. Their rows are flagged reliable=False; "
+            "do not count, rank or pool them as if they were estimated.",
+            FewParticipantsWarning,
+            stacklevel=3,
+        )
 
 
 @dataclass(frozen=True, eq=False)
