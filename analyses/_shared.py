@@ -140,6 +140,8 @@ def group_time_effects(
             "df": int(test.df),
             "p_value": _finite_or_none(test.p_value),
             "note": test.note,
+            "method": test.method,
+            "df_denominator": _finite_or_none(test.df_denominator),
         }
     )
     return dynamic, simple

@@ -106,7 +106,7 @@ def test_codes_stay_text_and_counts_stay_integers(tmp_path: Path) -> None:
         (lambda b: b.update_metadata(n_persons=12.5), r"entry n_persons: 12.5 is not of type"),
         (
             lambda b: b.update_metadata(
-                pretest={"statistic": None, "df": 3, "p_value": None, "note": ""}
+                pretest={"statistic": None, "df": 3, "p_value": None, "note": "", "method": "chi2"}
             ),
             r"entry pretest.note: '' should be non-empty",
         ),
@@ -150,7 +150,9 @@ def test_commit_requires_the_required_metadata(tmp_path: Path) -> None:
 def test_a_missing_number_is_null_with_a_reason_and_strict_json(tmp_path: Path) -> None:
     bundle = _complete(tmp_path)
     note = "singular covariance matrix (rank 2 of 3 pre-treatment cells)"
-    bundle.update_metadata(pretest={"statistic": None, "df": 3, "p_value": None, "note": note})
+    bundle.update_metadata(
+        pretest={"statistic": None, "df": 3, "p_value": None, "note": note, "method": "chi2"}
+    )
     bundle.commit()
     text = (tmp_path / "flyt" / "metadata.json").read_text()
     assert "NaN" not in text

@@ -83,10 +83,19 @@ SCHEMA: dict[str, Any] = {
                 {
                     "statistic": {**_NUMBER_OR_NULL, "description": "Wald statistic"},
                     "df": {"type": "integer", "description": "degrees of freedom"},
-                    "p_value": {**_NUMBER_OR_NULL, "description": "chi-square p-value"},
+                    "p_value": {**_NUMBER_OR_NULL, "description": "p-value of the test in method"},
                     "note": {"type": "string", "description": "why missing, or a caveat"},
+                    "method": {
+                        "type": "string",
+                        "enum": ["cohort_hotelling", "hotelling", "chi2"],
+                        "description": "the reference distribution (impact.did PRETEST_METHODS)",
+                    },
+                    "df_denominator": {
+                        **_NUMBER_OR_NULL,
+                        "description": "denominator degrees of freedom of an F reference",
+                    },
                 },
-                ["statistic", "df", "p_value", "note"],
+                ["statistic", "df", "p_value", "note", "method"],
                 "Wald pre-test of parallel trends (Callaway-Sant'Anna pre-period cells); "
                 "statistic and p_value are null when not computable, and note says why",
             ),
