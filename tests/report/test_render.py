@@ -54,7 +54,7 @@ def test_html_quotes_the_bundle_estimate_in_norwegian(
     expected = format_percentage_points(headline["estimate"], lang="nb")
     assert " ".join(expected.split()) in text  # "4,4 prosentpoeng"
     assert "Konklusjon" in text and "Lønner det seg?" in text
-    assert "Kontrollen «rhat» slo ut" in text
+    assert "hierarkiske modellen slo ut: største R-hat er 1,0300, over målet 1,01." in text
 
 
 def test_pdf_quotes_the_bundle_estimate(rendered: dict[str, Path], full_bundle: Bundle) -> None:

@@ -110,20 +110,75 @@ def _reader_view(notebook: Any) -> Any:
     return nb
 
 
-#: A readable measure and print-friendly margins on top of nbconvert's lab template.
+#: nbconvert templates of the reader's HTML (``reader.html.j2``: lab without CDN scripts).
+TEMPLATES = Path(__file__).with_name("templates")
+
+#: A readable measure on any screen, and print-friendly margins, on top of the lab template.
 _READER_CSS = """<style>
-body.jp-Notebook, .jp-Notebook { max-width: 56rem; margin: 0 auto; padding: 1.5rem; }
+body.jp-Notebook, .jp-Notebook { max-width: 56rem; margin: 0 auto; padding: 1rem; }
+.jp-Notebook .jp-Cell { padding-left: 0; padding-right: 0; }
 .jp-RenderedImage img { max-width: 100%; height: auto; }
-@media print { .jp-Notebook { max-width: none; padding: 0; } }
+.jp-RenderedHTMLCommon table { display: block; max-width: 100%; overflow-x: auto; }
+.jp-RenderedHTMLCommon { padding-right: 0; }
+nav.impact-contents ol { margin: 0.25rem 0 0 0; }
+nav.impact-contents ol ol { list-style: none; padding-left: 1rem; }
+@media (max-width: 40rem) { body.jp-Notebook, .jp-Notebook { padding: 0.5rem; } }
+@media print { .jp-Notebook { max-width: none; padding: 0; } nav.impact-contents { display: none; } }
 </style>
 """
 
 
+def _slug(text: str, taken: set[str]) -> str:
+    base = re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "del"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _with_contents(html: str) -> str:
+    """Give every section heading an id and fill the contents list (``nav.impact-contents``).
+
+    The list holds the ``h2`` and ``h3`` headings that follow the ``nav`` (what comes before
+    it, the title and the summary, is already on screen).
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    nav = soup.select_one("nav.impact-contents")
+    if nav is None:
+        return html
+    taken: set[str] = set()
+    top = soup.new_tag("ol")
+    current = None
+    for heading in nav.find_all_next(["h2", "h3"]):
+        heading["id"] = _slug(heading.get_text(" ", strip=True), taken)
+        item = soup.new_tag("li")
+        link = soup.new_tag("a", href=f"#{heading['id']}")
+        link.string = heading.get_text(" ", strip=True)
+        item.append(link)
+        if heading.name == "h2" or current is None:
+            top.append(item)
+            current = item
+        else:
+            sub = current.find("ol")
+            if sub is None:
+                sub = soup.new_tag("ol")
+                current.append(sub)
+            sub.append(item)
+    nav.append(top)
+    return str(soup)
+
+
 def to_html(notebook: Any, path: Path, *, title: str, lang: str = "nb") -> Path:
-    """Write self-contained HTML (embedded images, no code) to ``path``."""
+    """Write self-contained HTML (embedded images, no code, no script from a CDN) to ``path``."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
+        template_name="lab",
+        template_file="reader.html.j2",
+        extra_template_paths=[str(TEMPLATES)],
         embed_images=True,
         exclude_input=True,
         exclude_input_prompt=True,
@@ -134,6 +189,7 @@ def to_html(notebook: Any, path: Path, *, title: str, lang: str = "nb") -> Path:
     nb = _reader_view(notebook)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
+    body = _with_contents(body)
     path.write_text(body.replace("</head>", _READER_CSS + "</head>", 1), encoding="utf-8")
     return path
 

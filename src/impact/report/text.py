@@ -26,7 +26,7 @@ from impact.plain_language import (
     payoff_summary,
 )
 from impact.report.disclosure import THRESHOLD, hide_small_groups
-from impact.report.vocabulary import payer_label
+from impact.report.vocabulary import check_label, explain_message, payer_label
 
 #: Outcome name -> (nb description, en description, +1 if an increase is good, else -1).
 OUTCOMES: dict[str, tuple[str, str, int]] = {
@@ -82,6 +82,11 @@ def _outcome(outcome: str, lang: str) -> tuple[str, int]:
         outcome, (f"utfallet «{outcome}»", f'the outcome "{outcome}"', 1)
     )
     return (nb if lang == "nb" else en), direction
+
+
+def outcome_description(outcome: str, *, lang: str = "nb") -> str:
+    """The outcome in words (``"completed_vgs"`` -> "andelen som fullfører ...")."""
+    return _outcome(outcome, check_lang(lang))[0]
 
 
 def effect_paragraph(row: Mapping[str, Any], *, outcome: str, lang: str = "nb") -> str:
@@ -316,27 +321,48 @@ def _join(items: list[str], lang: str) -> str:
     return ", ".join(items[:-1]) + word + items[-1]
 
 
+def failed_checks(metadata: Mapping[str, Any], *, lang: str = "nb") -> list[tuple[str, str]]:
+    """``(check in words, what failed)`` for every failed check in ``metadata["diagnostics"]``.
+
+    What failed is told from the check's ``reasons`` (or its ``message``) in the report's
+    language (:func:`impact.report.vocabulary.explain_message`); a reason impact does not
+    know is quoted in English reports and referred to the bundle metadata in bokmål ones.
+    """
+    lang = check_lang(lang)
+    failed = []
+    for name, info in (metadata.get("diagnostics") or {}).items():
+        if not isinstance(info, Mapping) or info.get("passed", True):
+            continue
+        reasons = [str(r) for r in info.get("reasons") or []] or [str(info.get("message", ""))]
+        details = []
+        for reason in reasons:
+            known = explain_message(reason, lang=lang)
+            if known is not None:
+                details.append(known[1])
+            elif reason.strip() and lang == "en":
+                details.append(reason.strip().rstrip("."))
+        if len(details) < len([r for r in reasons if r.strip()]):
+            details.append(
+                "detaljene står i resultatmappens metadata.json"
+                if lang == "nb"
+                else "details are in the metadata.json of the results"
+            )
+        failed.append((check_label(name, lang=lang), "; ".join(details)))
+    return failed
+
+
 def diagnostics_paragraph(metadata: Mapping[str, Any], *, lang: str = "nb") -> str:
     """Warnings for every failed check in ``metadata["diagnostics"]`` ("" if all passed)."""
     lang = check_lang(lang)
-    diagnostics = metadata.get("diagnostics") or {}
-    failed = [
-        (name, str(info.get("message", "")))
-        for name, info in diagnostics.items()
-        if isinstance(info, Mapping) and not info.get("passed", True)
-    ]
-    if not failed:
-        return ""
     lines = []
-    for name, message in failed:
-        if lang == "nb":
-            lines.append(
-                f"**Merk:** Kontrollen «{name}» slo ut: {message} Tolk resultatene med forsiktighet."
-            )
-        else:
-            lines.append(
-                f'**Note:** The check "{name}" failed: {message} Interpret the results with care.'
-            )
+    for check, what in failed_checks(metadata, lang=lang):
+        check = check[:1].upper() + check[1:]
+        detail = f": {what}" if what else ""
+        lines.append(
+            f"**Merk:** {check} slo ut{detail}. Tolk resultatene med forsiktighet."
+            if lang == "nb"
+            else f"**Note:** {check} failed{detail}. Interpret the results with care."
+        )
     return "\n\n".join(lines)
 
 
