@@ -92,3 +92,18 @@ def test_pdf_pages_are_there_and_none_is_blank(pdf_pages: list[Path]) -> None:
         gray = Image.open(png).convert("L")
         ink = sum(gray.histogram()[:200]) / (gray.width * gray.height)  # share of dark pixels
         assert ink > 0.01, f"{png.name} is (nearly) blank"
+
+
+def test_pdf_page_one_carries_the_key_figures(rendered: dict[str, Path]) -> None:
+    binary = _need(shutil.which("pdftotext"), "pdftotext (poppler-utils)")
+    first = subprocess.run([binary, "-f", "1", "-l", "1", str(rendered["nb_pdf"]), "-"],
+                           check=True, capture_output=True, text=True).stdout  # fmt: skip
+    # pdftotext reads the panel's grid row by row; Typst sets ' as a typographic apostrophe
+    text = " ".join(first.replace("\u00a0", " ").replace("\u2019", "'").split())
+    assert "Nøkkeltall" in text
+    assert "Effekt" in text and "4,4 prosentpoeng" in text  # conftest HEADLINE = 0.0437
+    assert "Callaway–Sant'Anna" in text  # the estimator behind it
+    assert "Netto nåverdi" in text and "48,3 mill. kr" in text
+    assert "86 %" in text and "Nytte–kostnadsbrøk" in text and "2,4" in text
+    assert "Gevinsten tilfaller særlig staten" in text  # who gains, who pays
+    assert "Effekt år for år" in text  # the headline figure's caption

@@ -137,3 +137,23 @@ def test_pooled_posterior_is_drawn_from_the_declared_draws_only(
     assert sum(isinstance(i, FigureImage) for i in sections.sites_section(ctx)) == 1
     bundle.write_draws("pooled_effect", pd.DataFrame({"att": mu.ravel()}))
     assert sum(isinstance(i, FigureImage) for i in sections.sites_section(ctx)) == 2
+
+
+def test_key_figures_answer_first_and_reveal_no_count(results_dir: Path) -> None:
+    items = sections.key_figures_section(ReportContext.open(results_dir, "flyt", lang="en"))
+    panel = items[0]
+    values = {f.label: f.value for f in panel.figures}
+    assert values == {
+        "Effect": "4.4\u00a0percentage points",
+        "Net present value": "NOK\u00a048.3 million",
+        "Probability that it pays off": "86%",
+        "Benefit–cost ratio": "2.4",
+    }
+    assert panel.verdict.startswith("It is uncertain whether Flyt pays off for society")
+    assert panel.budgets.startswith("The gains fall mostly to central government")
+    assert sum(isinstance(i, FigureImage) for i in items) == 1  # one headline figure
+    shown = panel._repr_html_() + panel._repr_markdown_()
+    assert "61234" not in shown.replace("\u00a0", "").replace(",", "")  # no count of persons
+    assert "```{=typst}" in panel._repr_markdown_()
+    first = sections.key_figures_section(ReportContext.open(results_dir, "unginvest", lang="nb"))
+    assert [f.label for f in first[0].figures] == ["Effekt"] and first[0].verdict == ""

@@ -24,6 +24,7 @@ from impact.report.figures import (
     site_forest_plot,
     tornado_plot,
 )
+from impact.report.keyfigures import key_figures
 from impact.report.tables import (
     appraisal_table,
     descriptives_table,
@@ -37,6 +38,31 @@ from impact.report.tables import (
 )
 from impact.report.text import conclusion, outcome_description
 from impact.report.vocabulary import check_label, explain_message, truth_label, warning_label
+
+
+def key_figures_section(ctx: ReportContext) -> list[Any]:
+    """The first page: the key-figures panel and one headline figure (the effect year by
+    year), or nothing before the bundle holds an estimate."""
+    panel = key_figures(ctx)
+    if panel is None:
+        return []
+    items: list[Any] = [panel]
+    if ctx.has("twfe_event_study"):
+        robust = ctx.bundle.read_table("cs_dynamic") if ctx.has("cs_dynamic") else None
+        items.append(ctx.caption("Effekt år for år", "Effect year by year"))
+        items.append(
+            ctx.figure(
+                event_study_plot(
+                    ctx.bundle.read_table("twfe_event_study"), robust=robust, lang=ctx.lang
+                ),
+                alt=(
+                    "Hovedfigur: effekten år for år før og etter oppstart, med 95 %-intervaller",
+                    "Headline figure: the effect year by year before and after the start, with "
+                    "95% intervals",
+                ),
+            )
+        )
+    return items
 
 
 def conclusion_section(ctx: ReportContext) -> list[Any]:

@@ -18,6 +18,7 @@ import pandas as pd
 from impact.bundle import Bundle
 from impact.errors import DataError
 from impact.plain_language import (
+    PayoffSummary,
     check_lang,
     format_interval,
     format_nok,
@@ -213,6 +214,26 @@ def _quantity(summary: pd.DataFrame, name: str) -> pd.Series | None:
     return hits.iloc[0] if not hits.empty else None
 
 
+def summary_verdict(summary: pd.DataFrame, *, lang: str = "nb") -> PayoffSummary | None:
+    """The verdict of :func:`impact.plain_language.payoff_summary` on an ``appraisal_summary``
+    table (None when it has no ``npv`` row)."""
+    npv = _quantity(summary, "npv")
+    if npv is None:
+        return None
+    prob = _quantity(summary, "p_npv_positive")
+    bcr = _quantity(summary, "benefit_cost_ratio")
+    programme = summary["programme"].iloc[0] if "programme" in summary else None
+    return payoff_summary(
+        npv=float(npv["estimate"]),
+        ci_lower=npv.get("ci_lower", float("nan")),
+        ci_upper=npv.get("ci_upper", float("nan")),
+        prob_positive=float(prob["estimate"]) if prob is not None else None,
+        bcr=float(bcr["estimate"]) if bcr is not None else None,
+        programme=str(programme) if programme is not None else None,
+        lang=check_lang(lang),
+    )
+
+
 def payoff_paragraph(
     summary: pd.DataFrame,
     *,
@@ -234,24 +255,12 @@ def payoff_paragraph(
     """
     lang = check_lang(lang)
     nb = lang == "nb"
-    npv = _quantity(summary, "npv")
     prob = _quantity(summary, "p_npv_positive")
-    bcr = _quantity(summary, "benefit_cost_ratio")
     p_value = float(prob["estimate"]) if prob is not None else None
     parts: list[str] = []
-    if npv is not None:
-        programme = summary["programme"].iloc[0] if "programme" in summary else None
-        parts.append(
-            payoff_summary(
-                npv=float(npv["estimate"]),
-                ci_lower=npv.get("ci_lower", float("nan")),
-                ci_upper=npv.get("ci_upper", float("nan")),
-                prob_positive=p_value,
-                bcr=float(bcr["estimate"]) if bcr is not None else None,
-                programme=str(programme) if programme is not None else None,
-                lang=lang,
-            ).text
-        )
+    verdict = summary_verdict(summary, lang=lang)
+    if verdict is not None:
+        parts.append(verdict.text)
     elif p_value is not None:
         p = format_probability(p_value, lang=lang)
         parts.append(
@@ -259,28 +268,39 @@ def payoff_paragraph(
             if nb
             else f"The probability that the programme pays off is {p}."
         )
-    if ledger is not None and not ledger.empty:
-        ordered = ledger.sort_values("present_value_nok")
-        winner, loser = ordered.iloc[-1], ordered.iloc[0]
-        if float(winner["present_value_nok"]) > 0:
-            who = payer_label(winner["payer"], lang=lang)
-            amount = format_nok(float(winner["present_value_nok"]), lang=lang)
-            parts.append(
-                f"Gevinsten tilfaller særlig {who} ({amount})."
-                if nb
-                else f"The gains fall mostly to {who} ({amount})."
-            )
-        if float(loser["present_value_nok"]) < 0:
-            who = payer_label(loser["payer"], lang=lang)
-            amount = format_nok(float(loser["present_value_nok"]), lang=lang)
-            parts.append(
-                f"Kostnaden bæres særlig av {who} ({amount})."
-                if nb
-                else f"The cost is borne mostly by {who} ({amount})."
-            )
+    if ledger is not None:
+        parts.append(who_pays_sentence(ledger, lang=lang))
     if payback is not None and {"party", "payback_year"} <= set(payback.columns):
         parts.append(_payback_sentence(payback, lang=lang))
     return " ".join(p for p in parts if p)
+
+
+def who_pays_sentence(ledger: pd.DataFrame, *, lang: str = "nb") -> str:
+    """Who gains most and who bears the cost, from the ``ledger`` table ("" when empty)."""
+    lang = check_lang(lang)
+    nb = lang == "nb"
+    if ledger.empty:
+        return ""
+    parts = []
+    ordered = ledger.sort_values("present_value_nok")
+    winner, loser = ordered.iloc[-1], ordered.iloc[0]
+    if float(winner["present_value_nok"]) > 0:
+        who = payer_label(winner["payer"], lang=lang)
+        amount = format_nok(float(winner["present_value_nok"]), lang=lang)
+        parts.append(
+            f"Gevinsten tilfaller særlig {who} ({amount})."
+            if nb
+            else f"The gains fall mostly to {who} ({amount})."
+        )
+    if float(loser["present_value_nok"]) < 0:
+        who = payer_label(loser["payer"], lang=lang)
+        amount = format_nok(float(loser["present_value_nok"]), lang=lang)
+        parts.append(
+            f"Kostnaden bæres særlig av {who} ({amount})."
+            if nb
+            else f"The cost is borne mostly by {who} ({amount})."
+        )
+    return " ".join(parts)
 
 
 def _payback_sentence(payback: pd.DataFrame, *, lang: str) -> str:
