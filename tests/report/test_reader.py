@@ -107,3 +107,15 @@ def test_pdf_page_one_carries_the_key_figures(rendered: dict[str, Path]) -> None
     assert "86 %" in text and "Nytte–kostnadsbrøk" in text and "2,4" in text
     assert "Gevinsten tilfaller særlig staten" in text  # who gains, who pays
     assert "Effekt år for år" in text  # the headline figure's caption
+
+
+def test_pdf_pages_carry_a_running_header_and_page_numbers(rendered: dict[str, Path]) -> None:
+    binary = _need(shutil.which("pdftotext"), "pdftotext (poppler-utils)")
+    pages = subprocess.run([binary, str(rendered["nb_pdf"]), "-"], check=True,
+                           capture_output=True, text=True).stdout.split("\f")  # fmt: skip
+    pages = [" ".join(p.replace("\u00a0", " ").split()) for p in pages if p.strip()]
+    total = len(pages)
+    assert f"Side 1 av {total}" in pages[0] and "Flyt: evaluering" not in pages[0]
+    for number, text in enumerate(pages[1:], start=2):
+        assert f"Side {number} av {total}" in text
+        assert text.startswith("Flyt: evaluering Syntetiske data")

@@ -141,7 +141,9 @@ def test_pooled_posterior_is_drawn_from_the_declared_draws_only(
 
 def test_key_figures_answer_first_and_reveal_no_count(results_dir: Path) -> None:
     items = sections.key_figures_section(ReportContext.open(results_dir, "flyt", lang="en"))
-    panel = items[0]
+    assert str(items[0]).startswith("*Evaluation · analysis run ")
+    assert "data: synthetic data · impact 0.1.0*" in str(items[0])
+    panel = items[1]
     values = {f.label: f.value for f in panel.figures}
     assert values == {
         "Effect": "4.4\u00a0percentage points",
@@ -156,4 +158,4 @@ def test_key_figures_answer_first_and_reveal_no_count(results_dir: Path) -> None
     assert "61234" not in shown.replace("\u00a0", "").replace(",", "")  # no count of persons
     assert "```{=typst}" in panel._repr_markdown_()
     first = sections.key_figures_section(ReportContext.open(results_dir, "unginvest", lang="nb"))
-    assert [f.label for f in first[0].figures] == ["Effekt"] and first[0].verdict == ""
+    assert [f.label for f in first[1].figures] == ["Effekt"] and first[1].verdict == ""

@@ -219,30 +219,82 @@ def to_markdown(notebook: Any, directory: Path) -> Path:
     return path
 
 
-def markdown_to_typst(markdown: str, *, lang: str = "nb", standalone: bool = True) -> str:
+#: Page furniture of the PDF, put before the body: a running header (from page 2), "side 3
+#: av 11" in the footer, long tables that may break across pages (pandoc's table header
+#: repeats), and figures and tables kept off the page bottom (their caption sticks to them).
+_PAGE = """#set page(
+  header: context {{ if counter(page).get().first() > 1 {{
+    set text(size: 8pt, fill: luma(90)); [{header}]; h(1fr); [{running}]
+  }} }},
+  footer: context {{
+    set text(size: 8pt, fill: luma(90)); h(1fr)
+    [{page} #counter(page).display() {of} #counter(page).final().first()]; h(1fr)
+  }},
+)
+#show figure.where(kind: table): set block(breakable: true)
+#show table: set par(justify: false)
+"""
+
+_PAGE_WORDS = {"nb": ("Side", "av"), "en": ("Page", "of")}
+
+#: A caption paragraph (bold text alone in its paragraph, as ``ReportContext.caption`` and
+#: ``ReportTable`` write it) followed by what it captions.
+_CAPTION = re.compile(r"^#strong\[((?:[^\]\n]|\n(?!\n))*)\]\n\n", re.M)
+
+
+def markdown_to_typst(
+    markdown: str,
+    *,
+    lang: str = "nb",
+    standalone: bool = True,
+    header: str = "",
+    running: str = "",
+) -> str:
     """Convert report Markdown to Typst source with pandoc.
 
     Table cells that begin with ``+ ``, ``- `` or ``= `` (e.g. the "+ +" of a pluss-minus
     table) would start a list or heading in Typst markup; pandoc leaves them as they are,
-    so they are escaped here.
+    so they are escaped here. A caption paragraph is made sticky (Typst keeps it on the
+    page of what follows). With ``standalone``, ``header`` and ``running`` are the left
+    and right texts of the running header.
     """
     import pypandoc
 
     args = [f"--metadata=lang:{lang}", "--variable=papersize:a4", "--variable=margin.x:2cm"]
+    if standalone:
+        page, of = _PAGE_WORDS[lang]
+        furniture = _PAGE.format(
+            header=_typst_text(header), running=_typst_text(running), page=page, of=of
+        )
+        args.append(f"--variable=header-includes:{furniture}")
     source = pypandoc.convert_text(
         markdown,
         to="typst",
         format="markdown-raw_html-raw_tex-implicit_figures",
         extra_args=(["--standalone"] if standalone else []) + args,
     )
-    return re.sub(r"\[([+\-=]) ", r"[\\\1 ", str(source))
+    source = re.sub(r"\[([+\-=]) ", r"[\\\1 ", str(source))
+    return _CAPTION.sub(r"#block(sticky: true)[#strong[\1]]\n\n", source)
 
 
-def to_pdf(notebook: Any, path: Path, *, lang: str, keep_typst: bool = False) -> Path:
+def _typst_text(text: str) -> str:
+    return re.sub(r"([\\#\[\]*_$<>@`~=+\-/])", r"\\\1", text)
+
+
+def to_pdf(
+    notebook: Any,
+    path: Path,
+    *,
+    lang: str,
+    keep_typst: bool = False,
+    header: str = "",
+    running: str = "",
+) -> Path:
     """Write a PDF via Markdown -> pandoc -> Typst -> ``typst.compile``.
 
-    The document's own first heading is its title (no separate title block). With
-    ``keep_typst`` the Typst source is kept beside the PDF (``<name>.typ``).
+    The document's own first heading is its title; ``header`` and ``running`` are the
+    running header's left and right texts (from page 2). With ``keep_typst`` the Typst
+    source is kept beside the PDF (``<name>.typ``).
     """
     import typst
 
@@ -251,7 +303,10 @@ def to_pdf(notebook: Any, path: Path, *, lang: str, keep_typst: bool = False) ->
         markdown = to_markdown(notebook, work)
         typ = work / "report.typ"
         typ.write_text(
-            markdown_to_typst(markdown.read_text(encoding="utf-8"), lang=lang), encoding="utf-8"
+            markdown_to_typst(
+                markdown.read_text(encoding="utf-8"), lang=lang, header=header, running=running
+            ),
+            encoding="utf-8",
         )
         typst.compile(str(typ), output=str(work / "report.pdf"), root=str(work))
         shutil.copyfile(work / "report.pdf", path)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -21,6 +22,12 @@ from matplotlib.figure import Figure
 from impact.bundle import Bundle
 from impact.plain_language import check_lang
 from impact.report.disclosure import THRESHOLD
+
+_MONTHS = {
+    "nb": "januar februar mars april mai juni juli august september oktober november desember",
+    "en": "January February March April May June July August September October November December",
+}
+_MONTHS = {lang: names.split() for lang, names in _MONTHS.items()}  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,29 @@ class ReportContext:
     def caption(self, nb: str, en: str) -> MarkdownText:
         """A bold caption line in the report language (for the figure that follows)."""
         return MarkdownText(f"**{self.t(nb, en)}**")
+
+    def data_source(self) -> str:
+        """What the data are, in words: synthetic data or register data."""
+        meta = self.bundle.metadata
+        synthetic = meta.get("synthetic") or meta.get("truth")
+        return (
+            self.t("syntetiske data", "synthetic data")
+            if synthetic
+            else self.t("registerdata", "register data")
+        )
+
+    def analysis_date(self) -> str:
+        """When the analysis wrote the bundle ("1. desember 2026" / "1 December 2026"), or ""."""
+        stamp = (self.bundle.metadata.get("completion") or {}).get("completed_at")
+        if not stamp:
+            return ""
+        day = datetime.fromisoformat(str(stamp)).date()
+        month = _MONTHS[self.lang][day.month - 1]
+        return (
+            f"{day.day}. {month} {day.year}"
+            if self.lang == "nb"
+            else f"{day.day} {month} {day.year}"
+        )
 
     def has(self, *tables: str) -> bool:
         """Whether the bundle holds all these tables (a section renders only if so)."""

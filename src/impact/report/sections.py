@@ -41,12 +41,20 @@ from impact.report.vocabulary import check_label, explain_message, truth_label, 
 
 
 def key_figures_section(ctx: ReportContext) -> list[Any]:
-    """The first page: the key-figures panel and one headline figure (the effect year by
-    year), or nothing before the bundle holds an estimate."""
+    """The first page: a line on when and from what data, the key-figures panel and one
+    headline figure (the effect year by year); the panel waits for the first estimate."""
+    meta = ctx.bundle.metadata
+    about = [ctx.t("Evaluering", "Evaluation")]
+    if ctx.analysis_date():
+        about.append(f"{ctx.t('analysen kjørt', 'analysis run')} {ctx.analysis_date()}")
+    about.append(f"{ctx.t('datagrunnlag', 'data')}: {ctx.data_source()}")
+    if meta.get("impact_version"):
+        about.append(f"impact {meta['impact_version']}")
+    items: list[Any] = [MarkdownText("*" + " · ".join(about) + "*")]
     panel = key_figures(ctx)
     if panel is None:
-        return []
-    items: list[Any] = [panel]
+        return items
+    items.append(panel)
     if ctx.has("twfe_event_study"):
         robust = ctx.bundle.read_table("cs_dynamic") if ctx.has("cs_dynamic") else None
         items.append(ctx.caption("Effekt år for år", "Effect year by year"))
