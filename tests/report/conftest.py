@@ -248,6 +248,27 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
             ),
         ),
     )
+    bundle.write_table(
+        "cba_parameters",
+        declared(
+            "cba_parameters",
+            pd.DataFrame(
+                {
+                    "parameter": ["tax_financing_cost", "completion_wage_premium"],
+                    "value": [0.2, 50000.0],
+                    "low": [0.2, 30000.0],
+                    "high": [0.2, 75000.0],
+                    "distribution": ["fixed", "triangular"],
+                    "unit": ["share of net change in public budgets", "NOK per year (labour cost)"],
+                    "price_year": [np.nan, 2023],
+                    "income_linked": [False, True],
+                    "verify": [False, True],
+                    "source": ["Finansdepartementet, Rundskriv R-109/2021", "SSB, table 11418"],
+                    "description": ["Deadweight cost of taxation", "Wage premium of completion"],
+                }
+            ),
+        ),
+    )
     bundle.write_draws("npv", pd.DataFrame({"npv": rng.normal(48e6, 35e6, 4000)}))
     return bundle.commit()
 

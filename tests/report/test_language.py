@@ -27,7 +27,7 @@ ENGLISH = frozenset(
     estimate estimates effect outcome treated untreated clusters units chains exceeds
     below above unreliable analytic standard errors prefer discount schedule flat base
     persistence none permanent passed failed check note technical warning
-    simple unit person completed""".split()
+    simple unit completed""".split()
 )
 #: Words that give bokmål away in an English text (none is an English word).
 BOKMAL = frozenset(
@@ -72,11 +72,16 @@ def visible_text(path: Path) -> str:
         if QUOTED_IN_NB in table.get_text(" "):
             for cell in table.find_all("td"):
                 cell.decompose()
+    # The parameters' sources (English report) are citations, quoted in their own language.
+    for strong in soup.find_all("strong", string="Sources"):
+        listing = strong.find_parent("p").find_next_sibling("ul")
+        if listing is not None:
+            listing.decompose()
     return " ".join(soup.get_text(" ").split())
 
 
-#: Site names in the fixture bundle (data, not words of the report).
-SITE_NAMES = re.compile(r"Kommune \d+")
+#: Site names in the fixture bundle and file paths of the bundle (identifiers, not words).
+SITE_NAMES = re.compile(r"Kommune \d+|\b[\w.-]+/[\w./-]+|\b[0-9a-f]{12,}\b")
 
 
 def foreign_words(text: str, *, lang: str) -> list[str]:

@@ -148,7 +148,12 @@ def _render_builtin(
     from impact.report.qmd import read_qmd
 
     notebook = read_qmd(source)
-    parameters = {"programme": programme, "lang": lang, "results_dir": str(results)}
+    parameters = {
+        "programme": programme,
+        "lang": lang,
+        "results_dir": str(results),
+        "render_engine": "builtin",
+    }
     executed = builtin_engine.execute(notebook, parameters=parameters, cwd=source.parent)
     title = str(notebook.metadata.get("quarto", {}).get("title") or _title(programme, lang))
     paths = []
@@ -186,6 +191,8 @@ def quarto_command(
         f"lang:{lang}",
         "-P",
         f"results_dir:{results}",
+        "-P",
+        "render_engine:quarto",
         "--output",
         output_name(programme, fmt, lang=lang),
         "--output-dir",

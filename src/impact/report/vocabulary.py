@@ -69,6 +69,18 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     ),
     "neet_persistence": ("Hvor lenge NEET-status varer", "Persistence of NEET status"),
     "discount_rate": ("Diskonteringsrente", "Discount rate"),
+    "tax_financing_cost": ("Skattefinansieringskostnad", "Tax financing cost"),
+    "real_income_growth": ("Årlig realinntektsvekst", "Real income growth per year"),
+    "real_income_growth_until": ("Realinntektsvekst til og med år", "Real income growth until"),
+    "retirement_age": ("Pensjonsalder", "Retirement age"),
+    "max_analysis_period": ("Lengste analyseperiode", "Longest analysis period"),
+    "completion_entry_age": ("Alder ved inntreden i arbeidslivet", "Age at entering work"),
+    "completion_school_age": ("Alder ved fullført vgs", "Age at completion"),
+    "tax_share_kommune": ("Kommunens andel av skatteinntektene", "Municipal share of taxes"),
+    "tax_share_fylkeskommune": (
+        "Fylkeskommunens andel av skatteinntektene",
+        "County share of taxes",
+    ),
     "effect_duration": ("Effektens varighet", "Duration of the effect"),
 }
 
@@ -339,3 +351,29 @@ def explain_message(message: str, *, lang: str = "nb") -> tuple[str, str] | None
         detail = (detail_nb if nb else detail_en).format(**values)
         return (plain_nb if nb else plain_en), detail.rstrip(".")
     return None
+
+
+#: Units of ``cba_parameters`` (as the parameter file states them) in bokmål.
+UNITS: dict[str, str] = {
+    "NOK per NEET person-year": "kr per NEET-personår",
+    "NOK per NEET person-year (labour cost)": "kr per NEET-personår (lønnskostnad)",
+    "NOK per pupil-year": "kr per elevår",
+    "NOK per year (labour cost)": "kr per år (lønnskostnad)",
+    "age in years": "alder i år",
+    "calendar year": "kalenderår",
+    "per year": "per år",
+    "probability per year": "sannsynlighet per år",
+    "school years per completer": "skoleår per person som fullfører",
+    "share": "andel",
+    "share kept per year": "andel som varer fra år til år",
+    "share of labour cost": "andel av lønnskostnaden",
+    "share of net change in public budgets": "andel av netto endring i offentlige budsjetter",
+    "share of taxes": "andel av skatteinntektene",
+    "years": "år",
+}
+
+
+def unit_label(unit: object, *, lang: str = "nb") -> str:
+    """A parameter's unit in ``lang`` ("" when bokmål has no entry for it)."""
+    text = "" if unit is None or str(unit) == "nan" else str(unit)
+    return text if check_lang(lang) == "en" else UNITS.get(text, "")
