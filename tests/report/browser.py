@@ -146,8 +146,19 @@ async def _inspect(ws_url: str, url: str, *, width: int, timeout: float) -> Page
     return report
 
 
-def open_offline(path: Path, *, width: int = 1200, timeout: float = 30.0) -> PageReport:
-    """Load ``path`` in headless Chromium with no network and return what it met."""
+def open_offline(path: Path, *, width: int = 1200, timeout: float = 60.0) -> PageReport:
+    """Load ``path`` in headless Chromium with no network and return what it met.
+
+    A browser that fails to start or to answer (a busy machine) is given one more try;
+    what the page itself does is never retried.
+    """
+    try:
+        return _open_offline(path, width=width, timeout=timeout)
+    except (OSError, RuntimeError, TimeoutError):
+        return _open_offline(path, width=width, timeout=timeout)
+
+
+def _open_offline(path: Path, *, width: int, timeout: float) -> PageReport:
     binary = chromium()
     if binary is None:
         raise FileNotFoundError("no Chromium binary on PATH")
@@ -207,8 +218,12 @@ def _devtools_url(process: subprocess.Popen[str], *, timeout: float) -> str:
     threading.Thread(target=process.stderr.read, daemon=True).start()
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     while time.monotonic() < deadline:
-        with opener.open(f"http://127.0.0.1:{port}/json/list", timeout=5) as response:
-            targets = json.load(response)
+        try:
+            with opener.open(f"http://127.0.0.1:{port}/json/list", timeout=5) as response:
+                targets = json.load(response)
+        except OSError:  # the endpoint is announced a moment before it answers
+            time.sleep(0.2)
+            continue
         pages = [t for t in targets if t.get("type") == "page"]
         if pages:
             return str(pages[0]["webSocketDebuggerUrl"])
