@@ -159,3 +159,14 @@ def test_key_figures_answer_first_and_reveal_no_count(results_dir: Path) -> None
     assert "```{=typst}" in panel._repr_markdown_()
     first = sections.key_figures_section(ReportContext.open(results_dir, "unginvest", lang="nb"))
     assert [f.label for f in first[1].figures] == ["Effekt"] and first[1].verdict == ""
+
+
+def test_event_study_text_names_the_base_period_the_series_used() -> None:
+    import pandas as pd
+
+    universal = pd.DataFrame({"event_time": [-2, -1, 0], "estimate": [0.01, 0.0, 0.03]})
+    varying = universal.assign(estimate=[0.01, -0.02, 0.03])
+    assert "I begge anslagene er år −1 referanseåret" in sections.reference_sentence(universal)
+    text = sections.reference_sentence(varying, lang="en")
+    assert "varying base period" in text and "year −1 has an estimate too" in text
+    assert sections.reference_sentence(None).startswith("I TWFE-anslaget er år −1")

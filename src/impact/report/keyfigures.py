@@ -113,7 +113,7 @@ _CSS = (
     ".impact-kf-label{font-size:0.85rem;color:#444}"
     ".impact-kf-value{font-size:1.35rem;font-weight:bold}"
     ".impact-kf-detail{font-size:0.8rem;color:#333}"
-    ".impact-kf-line{margin:0.6rem 0 0}"
+    ".impact-keyfigures p.impact-kf-line{margin:0.9rem 0 0}"
 )
 
 #: Characters with a meaning in Typst markup, escaped in text.

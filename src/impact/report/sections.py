@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from impact.plain_language import format_interval, format_number, format_percentage_points
 from impact.report.disclosure import disclose_count
@@ -174,11 +175,13 @@ def effect_section(ctx: ReportContext) -> list[Any]:
                 ctx.t(
                     "Figuren viser effekten år for år før og etter oppstart. Punktene før "
                     "oppstart bør ligge nær null; gjør de ikke det, er sammenligningen "
-                    "tvilsom. År −1 er referanseåret.",
+                    "tvilsom.",
                     "The figure shows the effect year by year before and after the start. "
                     "Points before the start should lie near zero; if they do not, the "
-                    "comparison is doubtful. Year −1 is the reference year.",
+                    "comparison is doubtful.",
                 )
+                + " "
+                + reference_sentence(robust, lang=ctx.lang)
             )
         )
         if robust is None:
@@ -227,6 +230,40 @@ def effect_section(ctx: ReportContext) -> list[Any]:
             )
         )
     return items
+
+
+def reference_sentence(robust: pd.DataFrame | None, *, lang: str = "nb") -> str:
+    """Which year the event study compares with, as the series show it.
+
+    TWFE fixes year −1 at zero. The robust series has an estimate at −1 when it used a
+    varying base period (each pre-start year against the year before it); with a
+    universal base period it is zero there too.
+    """
+    nb = lang == "nb"
+    twfe = (
+        "I TWFE-anslaget er år −1 referanseåret (satt til null)."
+        if nb
+        else "In the TWFE estimate, year −1 is the reference year (set to zero)."
+    )
+    if robust is None:
+        return twfe
+    at = robust.loc[robust["event_time"] == -1, "estimate"]
+    if at.empty or float(at.iloc[0]) != 0.0:
+        return twfe + (
+            " Callaway–Sant'Anna sammenligner hvert år før oppstart med året før (varierende "
+            "basisperiode), så punktene før oppstart viser endringen fra år til år, og også år "
+            "−1 har et anslag; etter oppstart er sammenligningsåret året før oppstart."
+            if nb
+            else " Callaway–Sant'Anna compares each year before the start with the year before "
+            "it (a varying base period), so the points before the start show the change from "
+            "year to year and year −1 has an estimate too; after the start the comparison year "
+            "is the year before the start."
+        )
+    return (
+        "I begge anslagene er år −1 referanseåret (satt til null)."
+        if nb
+        else "In both estimates, year −1 is the reference year (set to zero)."
+    )
 
 
 def sites_section(ctx: ReportContext) -> list[Any]:
