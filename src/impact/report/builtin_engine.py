@@ -274,7 +274,29 @@ def markdown_to_typst(
         extra_args=(["--standalone"] if standalone else []) + args,
     )
     source = re.sub(r"\[([+\-=]) ", r"[\\\1 ", str(source))
-    return _CAPTION.sub(r"#block(sticky: true)[#strong[\1]]\n\n", source)
+    return _numbered_captions(source, lang=lang)
+
+
+_KINDS = {"nb": ("Figur", "Tabell"), "en": ("Figure", "Table")}
+
+
+def _numbered_captions(source: str, *, lang: str) -> str:
+    """Make every caption sticky and number those of figures and tables ("Tabell 3: ...")."""
+    counts = {"figure": 0, "table": 0}
+    figure_word, table_word = _KINDS.get(lang, _KINDS["en"])
+
+    def caption(match: re.Match[str]) -> str:
+        following = source[match.end() : match.end() + 20]
+        text = match.group(1)
+        if following.startswith("#box(image("):
+            counts["figure"] += 1
+            text = f"{figure_word} {counts['figure']}: {text}"
+        elif following.startswith("#figure("):
+            counts["table"] += 1
+            text = f"{table_word} {counts['table']}: {text}"
+        return f"#block(sticky: true)[#strong[{text}]]\n\n"
+
+    return _CAPTION.sub(caption, source)
 
 
 def _typst_text(text: str) -> str:
