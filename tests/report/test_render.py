@@ -54,7 +54,7 @@ def test_html_quotes_the_bundle_estimate_in_norwegian(
     expected = format_percentage_points(headline["estimate"], lang="nb")
     assert " ".join(expected.split()) in text  # "4,4 prosentpoeng"
     assert "Konklusjon" in text and "Lønner det seg?" in text
-    assert "Kontrollen «rhat» slo ut" in text
+    assert "hierarkiske modellen slo ut: største R-hat er 1,0300, over målet 1,01." in text
 
 
 def test_pdf_quotes_the_bundle_estimate(rendered: dict[str, Path], full_bundle: Bundle) -> None:
@@ -166,3 +166,14 @@ def test_a_failing_report_names_the_cell(results_dir: Path, tmp_path: Path) -> N
     with pytest.raises(ImpactError, match="ValueError: no such table"):
         render("flyt", to="html", results_dir=results_dir, reports_dir=reports,
                output_dir=tmp_path / "out", engine="builtin")  # fmt: skip
+
+
+def test_pdf_captions_are_numbered_and_stick_to_what_they_caption(
+    rendered: dict[str, Path],
+) -> None:
+    typst_source = rendered["nb_pdf"].with_suffix(".typ").read_text(encoding="utf-8")
+    assert "#block(sticky: true)[#strong[Figur 1: Effekt år for år]]" in typst_source
+    assert "#block(sticky: true)[#strong[Tabell 1: Personer og utfall etter gruppe og år]]" in (
+        typst_source
+    )
+    assert "#counter(page).final()" in typst_source  # "Side 3 av 11"

@@ -8,7 +8,7 @@ import pandas as pd
 
 from impact.bundle import Bundle
 from impact.report import ReportContext, ReportTable, sections
-from impact.report.document import FigureImage, MarkdownText
+from impact.report.document import FigureImage
 
 
 def test_sections_follow_the_stage_of_the_bundle(results_dir: Path) -> None:
@@ -28,7 +28,7 @@ def test_sections_follow_the_stage_of_the_bundle(results_dir: Path) -> None:
 def test_png_figures_are_real_images(results_dir: Path) -> None:
     ctx = ReportContext.open(results_dir, "flyt", lang="nb")
     figures = [i for i in sections.effect_section(ctx) if isinstance(i, FigureImage)]
-    assert figures and all(f._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n" for f in figures)
+    assert figures and all(f.png[:8] == b"\x89PNG\r\n\x1a\n" for f in figures)
 
 
 def test_counts_sentence_discloses_small_counts(tmp_path: Path) -> None:
@@ -43,31 +43,38 @@ def test_counts_sentence_discloses_small_counts(tmp_path: Path) -> None:
 
 def test_method_section_lists_failed_checks_and_warnings(results_dir: Path, tmp_path: Path) -> None:
     text = str(sections.method_section(ReportContext.open(results_dir, "flyt", lang="en"))[0])
-    assert "Check rhat: **failed**" in text and "Check pretrends: passed" in text
-    bundle = Bundle.create(tmp_path, "x")
-    bundle.update_metadata(
-        warnings=[{"category": "FewClustersWarning", "message": "only 20 treated clusters"}]
-    )
-    item = sections.method_section(ReportContext(bundle, "nb"))[0]
-    assert isinstance(item, MarkdownText) and "only 20 treated clusters" in item.text
+    assert "Bayesian hierarchical model: **failed**" in text
+    assert "The pre-trend test: passed" in text
 
 
-def test_method_section_explains_warning_categories_in_plain_language(tmp_path: Path) -> None:
+FEW = (
+    "Only 20 treated clusters (column 'municipality') in {}: analytic standard errors are "
+    "unreliable with fewer than about 30 treated clusters. Prefer wild cluster bootstrap "
+    "inference (twfe(...).wild_bootstrap(), impact.did.wild_bootstrap_scores) or "
+    "impact.did.randomization_test()."
+)
+
+
+def test_method_section_explains_warnings_in_the_reports_language(tmp_path: Path) -> None:
     bundle = Bundle.create(tmp_path, "x")
     notes = [
-        {"category": "FewClustersWarning", "message": "only 20 treated clusters (a)"},
-        {"category": "FewClustersWarning", "message": "only 20 treated clusters (b)"},
+        {"category": "FewClustersWarning", "message": FEW.format("event_study")},
+        {"category": "FewClustersWarning", "message": FEW.format("imputation")},
         {"category": "SomethingNew", "message": "a new kind of note"},
     ]
     bundle.update_metadata(warnings=notes)
-    nb = str(sections.method_section(ReportContext(bundle, "nb"))[0])
-    # one bokmål sentence per kind of warning, each technical message nested under it
+    nb = "\n".join(str(i) for i in sections.method_section(ReportContext(bundle, "nb")))
+    # one bokmål sentence per kind of warning; the technical detail, translated, in an appendix
     assert nb.count("Få kommuner eller grupper har fått tiltaket") == 1
-    assert "only 20 treated clusters (a)" in nb and "only 20 treated clusters (b)" in nb
-    assert "Analysen ga en teknisk merknad" in nb and "a new kind of note" in nb
-    en = str(sections.method_section(ReportContext(bundle, "en"))[0])
+    assert "## Vedlegg: tekniske merknader" in nb
+    assert "Bare 20 kommuner eller grupper med programmet i TWFE-hendelsesstudien" in nb
+    assert "i imputeringsestimatoren: analytiske standardfeil" in nb
+    assert "Analysen ga en teknisk merknad" in nb and "ikke er oversatt" in nb
+    assert "Only 20" not in nb and "a new kind of note" not in nb and "wild_bootstrap" not in nb
+    en = "\n".join(str(i) for i in sections.method_section(ReportContext(bundle, "en")))
     assert "Few municipalities or groups received the programme" in en
-    assert "Få kommuner" not in en
+    assert "Only 20 treated municipalities or groups in the imputation estimator" in en
+    assert "a new kind of note" in en and "Få kommuner" not in en
 
 
 def test_sensitivity_section_says_how_much_divergence_the_conclusion_takes(
@@ -107,7 +114,10 @@ def test_sensitivity_section_says_how_much_divergence_the_conclusion_takes(
 
 def test_method_section_states_the_synthetic_truth(results_dir: Path) -> None:
     text = str(sections.method_section(ReportContext.open(results_dir, "flyt", lang="nb"))[0])
-    assert "Sann effekt i de syntetiske dataene (simple_person): 4,5\u00a0prosentpoeng" in text
+    assert (
+        "Sann effekt i de syntetiske dataene (snitt over personene): 4,5\u00a0prosentpoeng" in text
+    )
+    assert "simple_person" not in text
 
 
 def test_pooled_posterior_is_drawn_from_the_declared_draws_only(
@@ -127,3 +137,36 @@ def test_pooled_posterior_is_drawn_from_the_declared_draws_only(
     assert sum(isinstance(i, FigureImage) for i in sections.sites_section(ctx)) == 1
     bundle.write_draws("pooled_effect", pd.DataFrame({"att": mu.ravel()}))
     assert sum(isinstance(i, FigureImage) for i in sections.sites_section(ctx)) == 2
+
+
+def test_key_figures_answer_first_and_reveal_no_count(results_dir: Path) -> None:
+    items = sections.key_figures_section(ReportContext.open(results_dir, "flyt", lang="en"))
+    assert str(items[0]).startswith("*Evaluation · analysis run ")
+    assert "data: synthetic data · impact 0.1.0*" in str(items[0])
+    panel = items[1]
+    values = {f.label: f.value for f in panel.figures}
+    assert values == {
+        "Effect": "4.4\u00a0percentage points",
+        "Net present value": "NOK\u00a048.3 million",
+        "Probability that it pays off": "86%",
+        "Benefit–cost ratio": "2.4",
+    }
+    assert panel.verdict.startswith("It is uncertain whether Flyt pays off for society")
+    assert panel.budgets.startswith("The gains fall mostly to central government")
+    assert sum(isinstance(i, FigureImage) for i in items) == 1  # one headline figure
+    shown = panel._repr_html_() + panel._repr_markdown_()
+    assert "61234" not in shown.replace("\u00a0", "").replace(",", "")  # no count of persons
+    assert "```{=typst}" in panel._repr_markdown_()
+    first = sections.key_figures_section(ReportContext.open(results_dir, "unginvest", lang="nb"))
+    assert [f.label for f in first[1].figures] == ["Effekt"] and first[1].verdict == ""
+
+
+def test_event_study_text_names_the_base_period_the_series_used() -> None:
+    import pandas as pd
+
+    universal = pd.DataFrame({"event_time": [-2, -1, 0], "estimate": [0.01, 0.0, 0.03]})
+    varying = universal.assign(estimate=[0.01, -0.02, 0.03])
+    assert "I begge anslagene er år −1 referanseåret" in sections.reference_sentence(universal)
+    text = sections.reference_sentence(varying, lang="en")
+    assert "varying base period" in text and "year −1 has an estimate too" in text
+    assert sections.reference_sentence(None).startswith("I TWFE-anslaget er år −1")

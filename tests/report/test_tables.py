@@ -68,10 +68,15 @@ def test_appraisal_and_ledger_tables(full_bundle: Bundle) -> None:
     assert led["Hvem"].tolist() == ["Kommunen", "Staten", "Deltakerne", "Resten av samfunnet"]
     scen = scenarios_table(full_bundle.read_table("scenarios"), lang="en").to_frame()
     assert scen.iloc[1].tolist() == [
-        "discount schedule: flat 4 %",
+        "Discount rate: flat 4%",
         f"NOK{NBSP}41.0 million",
         "80%",
         "2.1",
+    ]
+    scen = scenarios_table(full_bundle.read_table("scenarios"), lang="nb").to_frame()
+    assert scen.iloc[:, 0].tolist() == [
+        "Hovedberegningen: R-109, fallende over tid",
+        f"Diskonteringsrente: fast 4{NBSP}%",
     ]
     pm = plus_minus_table(full_bundle.read_table("plus_minus"), lang="nb").to_frame()
     assert pm.columns.tolist() == ["Virkning", "Vurdering", "Beskrivelse"]

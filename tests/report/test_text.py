@@ -53,7 +53,9 @@ def test_headline_prefers_robust_estimator(full_bundle: Bundle) -> None:
 
 
 def test_diagnostics_failures_surface(full_bundle: Bundle, minimal_bundle: Bundle) -> None:
-    assert "«rhat» slo ut" in diagnostics_paragraph(full_bundle.metadata, lang="nb")
+    assert "hierarkiske modellen slo ut: største R-hat er 1,0300" in diagnostics_paragraph(
+        full_bundle.metadata, lang="nb"
+    )
     assert diagnostics_paragraph(minimal_bundle.metadata, lang="en") == ""
 
 

@@ -111,20 +111,75 @@ def _reader_view(notebook: Any) -> Any:
     return nb
 
 
-#: A readable measure and print-friendly margins on top of nbconvert's lab template.
+#: nbconvert templates of the reader's HTML (``reader.html.j2``: lab without CDN scripts).
+TEMPLATES = Path(__file__).with_name("templates")
+
+#: A readable measure on any screen, and print-friendly margins, on top of the lab template.
 _READER_CSS = """<style>
-body.jp-Notebook, .jp-Notebook { max-width: 56rem; margin: 0 auto; padding: 1.5rem; }
+body.jp-Notebook, .jp-Notebook { max-width: 56rem; margin: 0 auto; padding: 1rem; }
+.jp-Notebook .jp-Cell { padding-left: 0; padding-right: 0; }
 .jp-RenderedImage img { max-width: 100%; height: auto; }
-@media print { .jp-Notebook { max-width: none; padding: 0; } }
+.jp-RenderedHTMLCommon table { display: block; max-width: 100%; overflow-x: auto; }
+.jp-RenderedHTMLCommon { padding-right: 0; }
+nav.impact-contents ol { margin: 0.25rem 0 0 0; }
+nav.impact-contents ol ol { list-style: none; padding-left: 1rem; }
+@media (max-width: 40rem) { body.jp-Notebook, .jp-Notebook { padding: 0.5rem; } }
+@media print { .jp-Notebook { max-width: none; padding: 0; } nav.impact-contents { display: none; } }
 </style>
 """
 
 
+def _slug(text: str, taken: set[str]) -> str:
+    base = re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "del"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _with_contents(html: str) -> str:
+    """Give every section heading an id and fill the contents list (``nav.impact-contents``).
+
+    The list holds the ``h2`` and ``h3`` headings that follow the ``nav`` (what comes before
+    it, the title and the summary, is already on screen).
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    nav = soup.select_one("nav.impact-contents")
+    if nav is None:
+        return html
+    taken: set[str] = set()
+    top = soup.new_tag("ol")
+    current = None
+    for heading in nav.find_all_next(["h2", "h3"]):
+        heading["id"] = _slug(heading.get_text(" ", strip=True), taken)
+        item = soup.new_tag("li")
+        link = soup.new_tag("a", href=f"#{heading['id']}")
+        link.string = heading.get_text(" ", strip=True)
+        item.append(link)
+        if heading.name == "h2" or current is None:
+            top.append(item)
+            current = item
+        else:
+            sub = current.find("ol")
+            if sub is None:
+                sub = soup.new_tag("ol")
+                current.append(sub)
+            sub.append(item)
+    nav.append(top)
+    return str(soup)
+
+
 def to_html(notebook: Any, path: Path, *, title: str, lang: str = "nb") -> Path:
-    """Write self-contained HTML (embedded images, no code) to ``path``."""
+    """Write self-contained HTML (embedded images, no code, no script from a CDN) to ``path``."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
+        template_name="lab",
+        template_file="reader.html.j2",
+        extra_template_paths=[str(TEMPLATES)],
         embed_images=True,
         exclude_input=True,
         exclude_input_prompt=True,
@@ -135,6 +190,7 @@ def to_html(notebook: Any, path: Path, *, title: str, lang: str = "nb") -> Path:
     nb = _reader_view(notebook)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
+    body = _with_contents(body)
     path.write_text(body.replace("</head>", _READER_CSS + "</head>", 1), encoding="utf-8")
     return path
 
@@ -164,30 +220,104 @@ def to_markdown(notebook: Any, directory: Path) -> Path:
     return path
 
 
-def markdown_to_typst(markdown: str, *, lang: str = "nb", standalone: bool = True) -> str:
+#: Page furniture of the PDF, put before the body: a running header (from page 2), "side 3
+#: av 11" in the footer, long tables that may break across pages (pandoc's table header
+#: repeats), and figures and tables kept off the page bottom (their caption sticks to them).
+_PAGE = """#set page(
+  header: context {{ if counter(page).get().first() > 1 {{
+    set text(size: 8pt, fill: luma(90)); [{header}]; h(1fr); [{running}]
+  }} }},
+  footer: context {{
+    set text(size: 8pt, fill: luma(90)); h(1fr)
+    [{page} #counter(page).display() {of} #counter(page).final().first()]; h(1fr)
+  }},
+)
+#show figure.where(kind: table): set block(breakable: true)
+#show table: set par(justify: false)
+"""
+
+_PAGE_WORDS = {"nb": ("Side", "av"), "en": ("Page", "of")}
+
+#: A caption paragraph (bold text alone in its paragraph, as ``ReportContext.caption`` and
+#: ``ReportTable`` write it) followed by what it captions.
+_CAPTION = re.compile(r"^#strong\[((?:[^\]\n]|\n(?!\n))*)\]\n\n", re.M)
+
+
+def markdown_to_typst(
+    markdown: str,
+    *,
+    lang: str = "nb",
+    standalone: bool = True,
+    header: str = "",
+    running: str = "",
+) -> str:
     """Convert report Markdown to Typst source with pandoc.
 
     Table cells that begin with ``+ ``, ``- `` or ``= `` (e.g. the "+ +" of a pluss-minus
     table) would start a list or heading in Typst markup; pandoc leaves them as they are,
-    so they are escaped here.
+    so they are escaped here. A caption paragraph is made sticky (Typst keeps it on the
+    page of what follows). With ``standalone``, ``header`` and ``running`` are the left
+    and right texts of the running header.
     """
     import pypandoc
 
     args = [f"--metadata=lang:{lang}", "--variable=papersize:a4", "--variable=margin.x:2cm"]
+    if standalone:
+        page, of = _PAGE_WORDS[lang]
+        furniture = _PAGE.format(
+            header=_typst_text(header), running=_typst_text(running), page=page, of=of
+        )
+        args.append(f"--variable=header-includes:{furniture}")
     source = pypandoc.convert_text(
         markdown,
         to="typst",
         format="markdown-raw_html-raw_tex-implicit_figures",
         extra_args=(["--standalone"] if standalone else []) + args,
     )
-    return re.sub(r"\[([+\-=]) ", r"[\\\1 ", str(source))
+    source = re.sub(r"\[([+\-=]) ", r"[\\\1 ", str(source))
+    return _numbered_captions(source, lang=lang)
 
 
-def to_pdf(notebook: Any, path: Path, *, lang: str, keep_typst: bool = False) -> Path:
+_KINDS = {"nb": ("Figur", "Tabell"), "en": ("Figure", "Table")}
+
+
+def _numbered_captions(source: str, *, lang: str) -> str:
+    """Make every caption sticky and number those of figures and tables ("Tabell 3: ...")."""
+    counts = {"figure": 0, "table": 0}
+    figure_word, table_word = _KINDS.get(lang, _KINDS["en"])
+
+    def caption(match: re.Match[str]) -> str:
+        following = source[match.end() : match.end() + 20]
+        text = match.group(1)
+        if following.startswith("#box(image("):
+            counts["figure"] += 1
+            text = f"{figure_word} {counts['figure']}: {text}"
+        elif following.startswith("#figure("):
+            counts["table"] += 1
+            text = f"{table_word} {counts['table']}: {text}"
+        return f"#block(sticky: true)[#strong[{text}]]\n\n"
+
+    return _CAPTION.sub(caption, source)
+
+
+def _typst_text(text: str) -> str:
+    return re.sub(r"([\\#\[\]*_$<>@`~=+\-/])", r"\\\1", text)
+
+
+def to_pdf(
+    notebook: Any,
+    path: Path,
+    *,
+    lang: str,
+    keep_typst: bool = False,
+    header: str = "",
+    running: str = "",
+) -> Path:
     """Write a PDF via Markdown -> pandoc -> Typst -> ``typst.compile``.
 
-    The document's own first heading is its title (no separate title block). With
-    ``keep_typst`` the Typst source is kept beside the PDF (``<name>.typ``).
+    The document's own first heading is its title; ``header`` and ``running`` are the
+    running header's left and right texts (from page 2). With ``keep_typst`` the Typst
+    source is kept beside the PDF (``<name>.typ``).
     """
     import typst
 
@@ -196,7 +326,10 @@ def to_pdf(notebook: Any, path: Path, *, lang: str, keep_typst: bool = False) ->
         markdown = to_markdown(notebook, work)
         typ = work / "report.typ"
         typ.write_text(
-            markdown_to_typst(markdown.read_text(encoding="utf-8"), lang=lang), encoding="utf-8"
+            markdown_to_typst(
+                markdown.read_text(encoding="utf-8"), lang=lang, header=header, running=running
+            ),
+            encoding="utf-8",
         )
         typst.compile(str(typ), output=str(work / "report.pdf"), root=str(work))
         shutil.copyfile(work / "report.pdf", path)

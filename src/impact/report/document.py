@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -21,6 +22,12 @@ from matplotlib.figure import Figure
 from impact.bundle import Bundle
 from impact.plain_language import check_lang
 from impact.report.disclosure import THRESHOLD
+
+_MONTHS = {
+    "nb": "januar februar mars april mai juni juli august september oktober november desember",
+    "en": "January February March April May June July August September October November December",
+}
+_MONTHS = {lang: names.split() for lang, names in _MONTHS.items()}  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -36,20 +43,54 @@ class MarkdownText:
         return self.text
 
 
+def describe(figure: Figure) -> str:
+    """A plain description of a figure from its own words (titles and axis labels).
+
+    The fallback alt text when a report gives none: "Figure title; x: label; y: label".
+    """
+    parts = [figure.get_suptitle()] if figure.get_suptitle() else []
+    for ax in figure.axes:
+        parts += [t for t in (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) if t]
+    return "; ".join(dict.fromkeys(p.strip() for p in parts if p.strip()))
+
+
 @dataclass(frozen=True)
 class FigureImage:
-    """A matplotlib figure as a PNG, displayed without relying on an inline backend."""
+    """A matplotlib figure as a PNG with its alt text, displayed without an inline backend."""
 
     png: bytes
+    alt: str = ""
 
     @classmethod
-    def from_figure(cls, figure: Figure, *, dpi: int = 150) -> FigureImage:
+    def from_figure(cls, figure: Figure, *, alt: str = "", dpi: int = 150) -> FigureImage:
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-        return cls(buffer.getvalue())
+        return cls(buffer.getvalue(), alt or describe(figure))
 
-    def _repr_png_(self) -> bytes:
-        return self.png
+    def _repr_png_(self) -> tuple[bytes, dict[str, str]]:
+        # (data, metadata): the alt text travels in the output metadata to the HTML template.
+        return self.png, {"alt": self.alt}
+
+
+@dataclass(frozen=True)
+class Contents:
+    """Where the table of contents goes.
+
+    HTML: a ``nav`` the built-in engine fills with the headings that follow it. PDF: a Typst
+    outline, printed only when the document runs over six pages.
+    """
+
+    title: str
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<nav class="impact-contents" aria-label="{self.title}">'
+            f"<p><strong>{self.title}</strong></p></nav>"
+        )
+
+    def _repr_markdown_(self) -> str:
+        outline = f"outline(title: [{self.title}], depth: 2)"
+        return f"```{{=typst}}\n#context if counter(page).final().first() > 6 {{ {outline} }}\n```"
 
 
 @dataclass(frozen=True)
@@ -77,10 +118,40 @@ class ReportContext:
         """A bold caption line in the report language (for the figure that follows)."""
         return MarkdownText(f"**{self.t(nb, en)}**")
 
+    def data_source(self) -> str:
+        """What the data are, in words: synthetic data or register data."""
+        meta = self.bundle.metadata
+        synthetic = meta.get("synthetic") or meta.get("truth")
+        return (
+            self.t("syntetiske data", "synthetic data")
+            if synthetic
+            else self.t("registerdata", "register data")
+        )
+
+    def analysis_date(self) -> str:
+        """When the analysis wrote the bundle ("1. desember 2026" / "1 December 2026"), or ""."""
+        stamp = (self.bundle.metadata.get("completion") or {}).get("completed_at")
+        if not stamp:
+            return ""
+        day = datetime.fromisoformat(str(stamp)).date()
+        month = _MONTHS[self.lang][day.month - 1]
+        return (
+            f"{day.day}. {month} {day.year}"
+            if self.lang == "nb"
+            else f"{day.day} {month} {day.year}"
+        )
+
     def has(self, *tables: str) -> bool:
         """Whether the bundle holds all these tables (a section renders only if so)."""
         return all(self.bundle.has_table(name) for name in tables)
 
-    def figure(self, figure: Figure) -> FigureImage:
-        """A figure to display (PNG)."""
-        return FigureImage.from_figure(figure)
+    def figure(self, figure: Figure, *, alt: tuple[str, str] | None = None) -> FigureImage:
+        """A figure to display (PNG); ``alt`` is its description (nb, en) for screen readers.
+
+        Without ``alt`` the figure's own title and axis labels describe it.
+        """
+        return FigureImage.from_figure(figure, alt=self.t(*alt) if alt else "")
+
+    def contents(self) -> Contents:
+        """The table of contents (HTML; PDF when over six pages)."""
+        return Contents(self.t("Innhold", "Contents"))

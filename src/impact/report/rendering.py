@@ -124,6 +124,16 @@ def _title(programme: str, lang: str) -> str:
     return _TITLES[lang].format(name=programme.capitalize())
 
 
+def _running(results: Path, programme: str, lang: str) -> str:
+    """The right side of the PDF's running header: the data source and the analysis date."""
+    from impact.report.document import ReportContext
+
+    ctx = ReportContext.open(results, programme, lang=lang)
+    parts = [ctx.data_source(), ctx.analysis_date()]
+    text = " · ".join(p for p in parts if p)
+    return text[:1].upper() + text[1:]
+
+
 def _render_builtin(
     source: Path,
     programme: str,
@@ -138,7 +148,12 @@ def _render_builtin(
     from impact.report.qmd import read_qmd
 
     notebook = read_qmd(source)
-    parameters = {"programme": programme, "lang": lang, "results_dir": str(results)}
+    parameters = {
+        "programme": programme,
+        "lang": lang,
+        "results_dir": str(results),
+        "render_engine": "builtin",
+    }
     executed = builtin_engine.execute(notebook, parameters=parameters, cwd=source.parent)
     title = str(notebook.metadata.get("quarto", {}).get("title") or _title(programme, lang))
     paths = []
@@ -147,7 +162,14 @@ def _render_builtin(
         if fmt == "html":
             builtin_engine.to_html(executed, path, title=title, lang=lang)
         else:
-            builtin_engine.to_pdf(executed, path, lang=lang, keep_typst=keep_typst)
+            builtin_engine.to_pdf(
+                executed,
+                path,
+                lang=lang,
+                keep_typst=keep_typst,
+                header=_title(programme, lang),
+                running=_running(results, programme, lang),
+            )
         paths.append(path)
     return paths
 
@@ -169,6 +191,8 @@ def quarto_command(
         f"lang:{lang}",
         "-P",
         f"results_dir:{results}",
+        "-P",
+        "render_engine:quarto",
         "--output",
         output_name(programme, fmt, lang=lang),
         "--output-dir",

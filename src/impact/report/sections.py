@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from impact.plain_language import format_interval, format_number, format_percentage_points
 from impact.report.assumptions import persistence_paragraph
@@ -25,6 +26,7 @@ from impact.report.figures import (
     site_forest_plot,
     tornado_plot,
 )
+from impact.report.keyfigures import key_figures
 from impact.report.tables import (
     appraisal_table,
     descriptives_table,
@@ -36,15 +38,49 @@ from impact.report.tables import (
     site_effects_table,
     trend_sensitivity_table,
 )
-from impact.report.text import conclusion
-from impact.report.vocabulary import warning_label
+from impact.report.text import conclusion, outcome_description
+from impact.report.vocabulary import check_label, explain_message, truth_label, warning_label
+
+
+def key_figures_section(ctx: ReportContext) -> list[Any]:
+    """The first page: a line on when and from what data, the key-figures panel and one
+    headline figure (the effect year by year); the panel waits for the first estimate."""
+    meta = ctx.bundle.metadata
+    about = [ctx.t("Evaluering", "Evaluation")]
+    if ctx.analysis_date():
+        about.append(f"{ctx.t('analysen kjørt', 'analysis run')} {ctx.analysis_date()}")
+    about.append(f"{ctx.t('datagrunnlag', 'data')}: {ctx.data_source()}")
+    if meta.get("impact_version"):
+        about.append(f"impact {meta['impact_version']}")
+    items: list[Any] = [MarkdownText("*" + " · ".join(about) + "*")]
+    panel = key_figures(ctx)
+    if panel is None:
+        return items
+    items.append(panel)
+    if ctx.has("twfe_event_study"):
+        robust = ctx.bundle.read_table("cs_dynamic") if ctx.has("cs_dynamic") else None
+        items.append(ctx.caption("Effekt år for år", "Effect year by year"))
+        items.append(
+            ctx.figure(
+                event_study_plot(
+                    ctx.bundle.read_table("twfe_event_study"), robust=robust, lang=ctx.lang
+                ),
+                alt=(
+                    "Hovedfigur: effekten år for år før og etter oppstart, med 95 %-intervaller",
+                    "Headline figure: the effect year by year before and after the start, with "
+                    "95% intervals",
+                ),
+            )
+        )
+    return items
 
 
 def conclusion_section(ctx: ReportContext) -> list[Any]:
-    """The plain-language conclusion, up front."""
+    """The plain-language conclusion, up front, and the table of contents after it."""
     return [
         MarkdownText(f"## {ctx.t('Konklusjon', 'Conclusion')}"),
         MarkdownText(conclusion(ctx.bundle, lang=ctx.lang)),
+        ctx.contents(),
     ]
 
 
@@ -140,11 +176,13 @@ def effect_section(ctx: ReportContext) -> list[Any]:
                 ctx.t(
                     "Figuren viser effekten år for år før og etter oppstart. Punktene før "
                     "oppstart bør ligge nær null; gjør de ikke det, er sammenligningen "
-                    "tvilsom. År −1 er referanseåret.",
+                    "tvilsom.",
                     "The figure shows the effect year by year before and after the start. "
                     "Points before the start should lie near zero; if they do not, the "
-                    "comparison is doubtful. Year −1 is the reference year.",
+                    "comparison is doubtful.",
                 )
+                + " "
+                + reference_sentence(robust, lang=ctx.lang)
             )
         )
         if robust is None:
@@ -159,7 +197,15 @@ def effect_section(ctx: ReportContext) -> list[Any]:
                 )
             )
         items.append(ctx.caption("Effekt år for år", "Effect year by year"))
-        items.append(ctx.figure(event_study_plot(twfe, robust=robust, lang=ctx.lang)))
+        items.append(
+            ctx.figure(
+                event_study_plot(twfe, robust=robust, lang=ctx.lang),
+                alt=(
+                    "Effekten år for år før og etter oppstart, med 95 %-intervaller",
+                    "The effect year by year before and after the start, with 95% intervals",
+                ),
+            )
+        )
         items.append(
             event_study_table(
                 twfe,
@@ -175,8 +221,50 @@ def effect_section(ctx: ReportContext) -> list[Any]:
         items.append(
             MarkdownText(f"### {ctx.t('Effekt per oppstartskull', 'Effect by start cohort')}")
         )
-        items.append(ctx.figure(group_time_plot(ctx.bundle.read_table("att_gt"), lang=ctx.lang)))
+        items.append(
+            ctx.figure(
+                group_time_plot(ctx.bundle.read_table("att_gt"), lang=ctx.lang),
+                alt=(
+                    "Effekten for hvert oppstartskull år for år, med 95 %-intervaller",
+                    "The effect for each start cohort year by year, with 95% intervals",
+                ),
+            )
+        )
     return items
+
+
+def reference_sentence(robust: pd.DataFrame | None, *, lang: str = "nb") -> str:
+    """Which year the event study compares with, as the series show it.
+
+    TWFE fixes year −1 at zero. The robust series has an estimate at −1 when it used a
+    varying base period (each pre-start year against the year before it); with a
+    universal base period it is zero there too.
+    """
+    nb = lang == "nb"
+    twfe = (
+        "I TWFE-anslaget er år −1 referanseåret (satt til null)."
+        if nb
+        else "In the TWFE estimate, year −1 is the reference year (set to zero)."
+    )
+    if robust is None:
+        return twfe
+    at = robust.loc[robust["event_time"] == -1, "estimate"]
+    if at.empty or float(at.iloc[0]) != 0.0:
+        return twfe + (
+            " Callaway–Sant'Anna sammenligner hvert år før oppstart med året før (varierende "
+            "basisperiode), så punktene før oppstart viser endringen fra år til år, og også år "
+            "−1 har et anslag; etter oppstart er sammenligningsåret året før oppstart."
+            if nb
+            else " Callaway–Sant'Anna compares each year before the start with the year before "
+            "it (a varying base period), so the points before the start show the change from "
+            "year to year and year −1 has an estimate too; after the start the comparison year "
+            "is the year before the start."
+        )
+    return (
+        "I begge anslagene er år −1 referanseåret (satt til null)."
+        if nb
+        else "In both estimates, year −1 is the reference year (set to zero)."
+    )
 
 
 def sites_section(ctx: ReportContext) -> list[Any]:
@@ -210,7 +298,12 @@ def sites_section(ctx: ReportContext) -> list[Any]:
     )
     items.append(
         ctx.figure(
-            site_forest_plot(sites, pooled=pooled_mean, lang=ctx.lang, threshold=ctx.threshold)
+            site_forest_plot(sites, pooled=pooled_mean, lang=ctx.lang, threshold=ctx.threshold),
+            alt=(
+                "Effekt per sted: rå anslag og anslag fra den hierarkiske modellen, med intervaller",
+                "Effect by site: raw estimates and estimates from the hierarchical model, "
+                "with intervals",
+            ),
         )
     )
     items.append(
@@ -234,7 +327,17 @@ def sites_section(ctx: ReportContext) -> list[Any]:
                 "How sure are we about the pooled effect? (shaded: practically zero)",
             )
         )
-        items.append(ctx.figure(pooled_posterior_plot(mu, lang=ctx.lang)))
+        items.append(
+            ctx.figure(
+                pooled_posterior_plot(mu, lang=ctx.lang),
+                alt=(
+                    "Sannsynlighetsfordelingen for den samlede effekten; området der effekten "
+                    "er praktisk talt null, er skyggelagt",
+                    "The probability distribution of the pooled effect; the region where the "
+                    "effect is practically zero is shaded",
+                ),
+            )
+        )
     return items
 
 
@@ -268,10 +371,26 @@ def cba_section(ctx: ReportContext) -> list[Any]:
                 "Net present value across simulations (red: the programme loses money)",
             )
         )
-        items.append(ctx.figure(npv_distribution_plot(npv, lang=ctx.lang)))
+        items.append(
+            ctx.figure(
+                npv_distribution_plot(npv, lang=ctx.lang),
+                alt=(
+                    "Fordelingen av netto nåverdi over simuleringene; tap er vist i rødt",
+                    "The distribution of the net present value across simulations; losses in red",
+                ),
+            )
+        )
     if ctx.has("ledger"):
         ledger = ctx.bundle.read_table("ledger")
-        items.append(ctx.figure(ledger_plot(ledger, lang=ctx.lang)))
+        items.append(
+            ctx.figure(
+                ledger_plot(ledger, lang=ctx.lang),
+                alt=(
+                    "Nåverdi for hver part: hvem betaler og hvem vinner",
+                    "Present value for each party: who pays and who gains",
+                ),
+            )
+        )
         items.append(
             ledger_table(
                 ledger,
@@ -313,7 +432,12 @@ def cba_section(ctx: ReportContext) -> list[Any]:
                     ctx.bundle.read_table("tornado"),
                     base_npv=float(base.iloc[0]) if not base.empty else None,
                     lang=ctx.lang,
-                )
+                ),
+                alt=(
+                    "Netto nåverdi når én forutsetning endres om gangen, fra lav til høy verdi",
+                    "Net present value when one assumption changes at a time, from low to "
+                    "high value",
+                ),
             )
         )
     return items
@@ -394,48 +518,83 @@ def sensitivity_section(ctx: ReportContext) -> list[Any]:
 
 
 def method_section(ctx: ReportContext) -> list[Any]:
-    """How the numbers were made: data source, seed, version, diagnostics."""
+    """How the numbers were made: data, seed, version, checks and notes; technical detail
+    in an appendix, all in the report's language."""
     meta = ctx.bundle.metadata
     lines = [f"## {ctx.t('Om analysen', 'About the analysis')}", ""]
+    if meta.get("synthetic") or meta.get("truth"):
+        source = ctx.t(
+            f"syntetiske data (scenarioet «{meta.get('scenario')}»)",
+            f"synthetic data (the scenario “{meta.get('scenario')}”)",
+        )
+    else:
+        source = ctx.t("registerdata", "register data")
     facts = {
-        ctx.t("Scenario", "Scenario"): meta.get("scenario"),
-        ctx.t("Frø (seed)", "Seed"): meta.get("seed"),
+        ctx.t("Datagrunnlag", "Data"): source,
+        ctx.t("Utfall", "Outcome"): (
+            outcome_description(str(meta["outcome"]), lang=ctx.lang)
+            if meta.get("outcome")
+            else None
+        ),
+        ctx.t("Frø for tilfeldige tall", "Random seed"): meta.get("seed"),
         ctx.t("impact-versjon", "impact version"): meta.get("impact_version"),
-        ctx.t("Utfall", "Outcome"): meta.get("outcome"),
     }
     lines += [f"- {k}: {v}" for k, v in facts.items() if v is not None]
     for name, value in (meta.get("truth") or {}).items():
         if isinstance(value, int | float):
             lines.append(
                 f"- {ctx.t('Sann effekt i de syntetiske dataene', 'True effect in the synthetic data')}"
-                f" ({name}): {format_percentage_points(float(value), lang=ctx.lang)}"
+                f" ({truth_label(name, lang=ctx.lang)}): "
+                f"{format_percentage_points(float(value), lang=ctx.lang)}"
             )
-    lines += _warning_lines(ctx, meta.get("warnings") or [])
     for name, info in (meta.get("diagnostics") or {}).items():
         ok = bool(info.get("passed", True)) if isinstance(info, dict) else True
         status = ctx.t("bestått", "passed") if ok else ctx.t("**ikke bestått**", "**failed**")
-        lines.append(f"- {ctx.t('Kontroll', 'Check')} {name}: {status}")
-    return [MarkdownText("\n".join(lines))]
+        check = check_label(name, lang=ctx.lang)
+        lines.append(f"- {check[:1].upper()}{check[1:]}: {status}")
+    notes = _notes(ctx, meta.get("warnings") or [])
+    for plain in notes:
+        lines.append(f"- {ctx.t('Merknad fra analysen', 'Note from the analysis')}: {plain}")
+    items: list[Any] = [MarkdownText("\n".join(lines))]
+    details = [d for ds in notes.values() for d in ds]
+    if details:
+        appendix = [
+            f"## {ctx.t('Vedlegg: tekniske merknader', 'Appendix: technical notes')}",
+            "",
+            ctx.t(
+                "Meldingene programvaren ga under analysen, med tallene de bygger på.",
+                "The messages the software gave during the analysis, with their numbers.",
+            ),
+            "",
+        ]
+        appendix += [f"- {d}." for d in dict.fromkeys(details)]
+        items.append(MarkdownText("\n".join(appendix)))
+    return items
 
 
-def _warning_lines(ctx: ReportContext, warnings: list[Any]) -> list[str]:
-    """One plain-language line per kind of warning, the technical messages nested under it.
+def _notes(ctx: ReportContext, warnings: list[Any]) -> dict[str, list[str]]:
+    """Plain-language meaning -> technical details, for impact's warnings in the bundle.
 
     ``warnings`` holds ``{"category", "message"}`` notes (older bundles: bare strings).
+    Messages impact knows are told in the report's language
+    (:func:`impact.report.vocabulary.explain_message`); others by their category, their
+    text quoted only in English reports.
     """
-    by_category: dict[str, list[str]] = {}
+    notes: dict[str, list[str]] = {}
     for item in warnings:
         if isinstance(item, dict):
             category, message = str(item.get("category", "")), str(item.get("message", ""))
         else:
             category, message = "", str(item)
-        by_category.setdefault(category, []).append(message)
-    technical = ctx.t("Teknisk (engelsk)", "Technical")
-    lines = []
-    for category, messages in by_category.items():
-        lines.append(
-            f"- {ctx.t('Merknad fra analysen', 'Note from the analysis')}: "
-            f"{warning_label(category, ctx.lang)}"
-        )
-        lines += [f"    - *{technical}:* {message}" for message in messages]
-    return lines
+        known = explain_message(message, lang=ctx.lang)
+        if known is not None:
+            plain, detail = known
+        else:
+            plain = warning_label(category, ctx.lang)
+            detail = ctx.t(
+                "En melding fra programvaren som ikke er oversatt; den står i resultatmappens "
+                "metadata.json",
+                message.strip().rstrip("."),
+            )
+        notes.setdefault(plain, []).append(detail)
+    return notes

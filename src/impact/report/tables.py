@@ -31,7 +31,7 @@ from impact.plain_language import (
     nok_scale,
 )
 from impact.report.disclosure import THRESHOLD, hide_small_groups, suppress_small_cells
-from impact.report.vocabulary import payer_label, quantity_label
+from impact.report.vocabulary import payer_label, quantity_label, scenario_label
 
 
 @dataclass(frozen=True)
@@ -391,7 +391,8 @@ def scenarios_table(scenarios: pd.DataFrame, *, lang: str = "nb", caption: str =
     out = pd.DataFrame(
         {
             ("Forutsetning" if nb else "Assumption"): [
-                f"{a}: {b}" for a, b in zip(scenarios["scenario"], scenarios["setting"])
+                scenario_label(a, b, lang=lang)
+                for a, b in zip(scenarios["scenario"], scenarios["setting"])
             ],
             ("Netto nåverdi" if nb else "Net present value"): [
                 format_nok(float(v), lang=lang) for v in scenarios["npv"]

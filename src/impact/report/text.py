@@ -18,6 +18,7 @@ import pandas as pd
 from impact.bundle import Bundle
 from impact.errors import DataError
 from impact.plain_language import (
+    PayoffSummary,
     check_lang,
     format_interval,
     format_nok,
@@ -26,7 +27,7 @@ from impact.plain_language import (
     payoff_summary,
 )
 from impact.report.disclosure import THRESHOLD, hide_small_groups
-from impact.report.vocabulary import OUTCOMES, payer_label
+from impact.report.vocabulary import OUTCOMES, check_label, explain_message, payer_label
 
 #: Order in which headline estimators are preferred (first match on the start of ``estimator``).
 PREFERRED_ESTIMATORS: tuple[str, ...] = (
@@ -68,6 +69,11 @@ def _outcome(outcome: str, lang: str) -> tuple[str, int]:
         outcome, (f"utfallet «{outcome}»", f'the outcome "{outcome}"', 1)
     )
     return (nb if lang == "nb" else en), direction
+
+
+def outcome_description(outcome: str, *, lang: str = "nb") -> str:
+    """The outcome in words (``"completed_vgs"`` -> "andelen som fullfører ...")."""
+    return _outcome(outcome, check_lang(lang))[0]
 
 
 def effect_paragraph(row: Mapping[str, Any], *, outcome: str, lang: str = "nb") -> str:
@@ -194,6 +200,26 @@ def _quantity(summary: pd.DataFrame, name: str) -> pd.Series | None:
     return hits.iloc[0] if not hits.empty else None
 
 
+def summary_verdict(summary: pd.DataFrame, *, lang: str = "nb") -> PayoffSummary | None:
+    """The verdict of :func:`impact.plain_language.payoff_summary` on an ``appraisal_summary``
+    table (None when it has no ``npv`` row)."""
+    npv = _quantity(summary, "npv")
+    if npv is None:
+        return None
+    prob = _quantity(summary, "p_npv_positive")
+    bcr = _quantity(summary, "benefit_cost_ratio")
+    programme = summary["programme"].iloc[0] if "programme" in summary else None
+    return payoff_summary(
+        npv=float(npv["estimate"]),
+        ci_lower=npv.get("ci_lower", float("nan")),
+        ci_upper=npv.get("ci_upper", float("nan")),
+        prob_positive=float(prob["estimate"]) if prob is not None else None,
+        bcr=float(bcr["estimate"]) if bcr is not None else None,
+        programme=str(programme) if programme is not None else None,
+        lang=check_lang(lang),
+    )
+
+
 def payoff_paragraph(
     summary: pd.DataFrame,
     *,
@@ -215,24 +241,12 @@ def payoff_paragraph(
     """
     lang = check_lang(lang)
     nb = lang == "nb"
-    npv = _quantity(summary, "npv")
     prob = _quantity(summary, "p_npv_positive")
-    bcr = _quantity(summary, "benefit_cost_ratio")
     p_value = float(prob["estimate"]) if prob is not None else None
     parts: list[str] = []
-    if npv is not None:
-        programme = summary["programme"].iloc[0] if "programme" in summary else None
-        parts.append(
-            payoff_summary(
-                npv=float(npv["estimate"]),
-                ci_lower=npv.get("ci_lower", float("nan")),
-                ci_upper=npv.get("ci_upper", float("nan")),
-                prob_positive=p_value,
-                bcr=float(bcr["estimate"]) if bcr is not None else None,
-                programme=str(programme) if programme is not None else None,
-                lang=lang,
-            ).text
-        )
+    verdict = summary_verdict(summary, lang=lang)
+    if verdict is not None:
+        parts.append(verdict.text)
     elif p_value is not None:
         p = format_probability(p_value, lang=lang)
         parts.append(
@@ -240,28 +254,39 @@ def payoff_paragraph(
             if nb
             else f"The probability that the programme pays off is {p}."
         )
-    if ledger is not None and not ledger.empty:
-        ordered = ledger.sort_values("present_value_nok")
-        winner, loser = ordered.iloc[-1], ordered.iloc[0]
-        if float(winner["present_value_nok"]) > 0:
-            who = payer_label(winner["payer"], lang=lang)
-            amount = format_nok(float(winner["present_value_nok"]), lang=lang)
-            parts.append(
-                f"Gevinsten tilfaller særlig {who} ({amount})."
-                if nb
-                else f"The gains fall mostly to {who} ({amount})."
-            )
-        if float(loser["present_value_nok"]) < 0:
-            who = payer_label(loser["payer"], lang=lang)
-            amount = format_nok(float(loser["present_value_nok"]), lang=lang)
-            parts.append(
-                f"Kostnaden bæres særlig av {who} ({amount})."
-                if nb
-                else f"The cost is borne mostly by {who} ({amount})."
-            )
+    if ledger is not None:
+        parts.append(who_pays_sentence(ledger, lang=lang))
     if payback is not None and {"party", "payback_year"} <= set(payback.columns):
         parts.append(_payback_sentence(payback, lang=lang))
     return " ".join(p for p in parts if p)
+
+
+def who_pays_sentence(ledger: pd.DataFrame, *, lang: str = "nb") -> str:
+    """Who gains most and who bears the cost, from the ``ledger`` table ("" when empty)."""
+    lang = check_lang(lang)
+    nb = lang == "nb"
+    if ledger.empty:
+        return ""
+    parts = []
+    ordered = ledger.sort_values("present_value_nok")
+    winner, loser = ordered.iloc[-1], ordered.iloc[0]
+    if float(winner["present_value_nok"]) > 0:
+        who = payer_label(winner["payer"], lang=lang)
+        amount = format_nok(float(winner["present_value_nok"]), lang=lang)
+        parts.append(
+            f"Gevinsten tilfaller særlig {who} ({amount})."
+            if nb
+            else f"The gains fall mostly to {who} ({amount})."
+        )
+    if float(loser["present_value_nok"]) < 0:
+        who = payer_label(loser["payer"], lang=lang)
+        amount = format_nok(float(loser["present_value_nok"]), lang=lang)
+        parts.append(
+            f"Kostnaden bæres særlig av {who} ({amount})."
+            if nb
+            else f"The cost is borne mostly by {who} ({amount})."
+        )
+    return " ".join(parts)
 
 
 def _payback_sentence(payback: pd.DataFrame, *, lang: str) -> str:
@@ -302,27 +327,48 @@ def _join(items: list[str], lang: str) -> str:
     return ", ".join(items[:-1]) + word + items[-1]
 
 
+def failed_checks(metadata: Mapping[str, Any], *, lang: str = "nb") -> list[tuple[str, str]]:
+    """``(check in words, what failed)`` for every failed check in ``metadata["diagnostics"]``.
+
+    What failed is told from the check's ``reasons`` (or its ``message``) in the report's
+    language (:func:`impact.report.vocabulary.explain_message`); a reason impact does not
+    know is quoted in English reports and referred to the bundle metadata in bokmål ones.
+    """
+    lang = check_lang(lang)
+    failed = []
+    for name, info in (metadata.get("diagnostics") or {}).items():
+        if not isinstance(info, Mapping) or info.get("passed", True):
+            continue
+        reasons = [str(r) for r in info.get("reasons") or []] or [str(info.get("message", ""))]
+        details = []
+        for reason in reasons:
+            known = explain_message(reason, lang=lang)
+            if known is not None:
+                details.append(known[1])
+            elif reason.strip() and lang == "en":
+                details.append(reason.strip().rstrip("."))
+        if len(details) < len([r for r in reasons if r.strip()]):
+            details.append(
+                "detaljene står i resultatmappens metadata.json"
+                if lang == "nb"
+                else "details are in the metadata.json of the results"
+            )
+        failed.append((check_label(name, lang=lang), "; ".join(details)))
+    return failed
+
+
 def diagnostics_paragraph(metadata: Mapping[str, Any], *, lang: str = "nb") -> str:
     """Warnings for every failed check in ``metadata["diagnostics"]`` ("" if all passed)."""
     lang = check_lang(lang)
-    diagnostics = metadata.get("diagnostics") or {}
-    failed = [
-        (name, str(info.get("message", "")))
-        for name, info in diagnostics.items()
-        if isinstance(info, Mapping) and not info.get("passed", True)
-    ]
-    if not failed:
-        return ""
     lines = []
-    for name, message in failed:
-        if lang == "nb":
-            lines.append(
-                f"**Merk:** Kontrollen «{name}» slo ut: {message} Tolk resultatene med forsiktighet."
-            )
-        else:
-            lines.append(
-                f'**Note:** The check "{name}" failed: {message} Interpret the results with care.'
-            )
+    for check, what in failed_checks(metadata, lang=lang):
+        check = check[:1].upper() + check[1:]
+        detail = f": {what}" if what else ""
+        lines.append(
+            f"**Merk:** {check} slo ut{detail}. Tolk resultatene med forsiktighet."
+            if lang == "nb"
+            else f"**Note:** {check} failed{detail}. Interpret the results with care."
+        )
     return "\n\n".join(lines)
 
 

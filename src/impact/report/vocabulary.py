@@ -8,6 +8,8 @@ replaced by spaces, so a new key never breaks a report.
 
 from __future__ import annotations
 
+import re
+
 from impact.plain_language import check_lang
 
 PAYERS: dict[str, tuple[str, str]] = {
@@ -67,6 +69,18 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     ),
     "neet_persistence": ("Hvor lenge NEET-status varer", "Persistence of NEET status"),
     "discount_rate": ("Diskonteringsrente", "Discount rate"),
+    "tax_financing_cost": ("Skattefinansieringskostnad", "Tax financing cost"),
+    "real_income_growth": ("Årlig realinntektsvekst", "Real income growth per year"),
+    "real_income_growth_until": ("Realinntektsvekst til og med år", "Real income growth until"),
+    "retirement_age": ("Pensjonsalder", "Retirement age"),
+    "max_analysis_period": ("Lengste analyseperiode", "Longest analysis period"),
+    "completion_entry_age": ("Alder ved inntreden i arbeidslivet", "Age at entering work"),
+    "completion_school_age": ("Alder ved fullført vgs", "Age at completion"),
+    "tax_share_kommune": ("Kommunens andel av skatteinntektene", "Municipal share of taxes"),
+    "tax_share_fylkeskommune": (
+        "Fylkeskommunens andel av skatteinntektene",
+        "County share of taxes",
+    ),
     "effect_duration": ("Effektens varighet", "Duration of the effect"),
 }
 
@@ -148,3 +162,235 @@ def warning_label(category: str, lang: str = "nb") -> str:
         ),
     )
     return nb if check_lang(lang) == "nb" else en
+
+
+# -- cost-benefit scenarios ---------------------------------------------------------------
+SCENARIOS: dict[str, tuple[str, str]] = {
+    "base": ("Hovedberegningen", "Base case"),
+    "discount schedule": ("Diskonteringsrente", "Discount rate"),
+    "NEET persistence": ("Varighet av NEET-effekten", "Persistence of the NEET effect"),
+    "horizon": ("Tidshorisont", "Time horizon"),
+}
+
+SETTINGS: dict[str, tuple[str, str]] = {
+    "r109": ("R-109, fallende over tid", "R-109, declining over time"),
+    "green_book": ("britisk Green Book, fallende over tid", "UK Green Book, declining over time"),
+    "none (0)": ("ingen varighet (0)", "none (0)"),
+    "permanent (1)": ("varig (1)", "permanent (1)"),
+}
+
+_FLAT = re.compile(r"^flat ([\d.]+) ?%$")
+
+
+def scenario_label(scenario: object, setting: object, *, lang: str = "nb") -> str:
+    """One row of the scenarios table in words: ``"Diskonteringsrente: fast 4 %"``."""
+    lang = check_lang(lang)
+    what = _label(SCENARIOS, scenario, lang)
+    flat = _FLAT.match(str(setting))
+    if flat:
+        rate = _number(flat.group(1), lang)
+        value = f"fast {rate}\u00a0%" if lang == "nb" else f"flat {rate}%"
+    else:
+        value = _label(SETTINGS, setting, lang)
+    return f"{what}: {value}"
+
+
+# -- metadata keys --------------------------------------------------------------------------
+#: Aggregations named in ``metadata["truth"]`` (the true effect of a synthetic scenario).
+TRUTHS: dict[str, tuple[str, str]] = {
+    "simple_unit": ("snitt over kommunene", "mean over municipalities"),
+    "simple_person": ("snitt over personene", "mean over persons"),
+    "simple": ("snitt", "mean"),
+}
+
+#: Checks named in ``metadata["diagnostics"]``.
+CHECKS: dict[str, tuple[str, str]] = {
+    "hierarchical_did": (
+        "konvergenskontrollen av den bayesianske hierarkiske modellen",
+        "the convergence check of the Bayesian hierarchical model",
+    ),
+    "pretrends": ("testen av parallelle trender før oppstart", "the pre-trend test"),
+    "pretest": ("testen av parallelle trender før oppstart", "the pre-trend test"),
+    "bayes_logit_link": (
+        "konvergenskontrollen av den bayesianske modellen med logit-lenke",
+        "the convergence check of the Bayesian model with a logit link",
+    ),
+}
+
+#: Estimators named in warnings (the ``in <estimator>`` of impact's messages).
+ESTIMATORS: dict[str, tuple[str, str]] = {
+    "event_study": ("TWFE-hendelsesstudien", "the TWFE event study"),
+    "twfe": ("TWFE-modellen", "the TWFE model"),
+    "att_gt": ("Callaway–Sant'Anna-estimatoren", "the Callaway–Sant'Anna estimator"),
+    "imputation": ("imputeringsestimatoren", "the imputation estimator"),
+}
+
+
+def truth_label(key: object, *, lang: str = "nb") -> str:
+    """Which true effect of a synthetic scenario (``"simple_person"`` -> "snitt over personene")."""
+    return _label(TRUTHS, key, lang)
+
+
+def check_label(name: object, *, lang: str = "nb") -> str:
+    """A diagnostic check in words (``"hierarchical_did"`` -> its convergence check)."""
+    return _label(CHECKS, name, lang)
+
+
+def _number(text: str, lang: str) -> str:
+    return text.replace(".", ",") if lang == "nb" else text
+
+
+# -- impact's own warnings and diagnostic reasons, in the report's language -----------------
+#: (pattern on impact's English message, plain nb, plain en, technical nb, technical en).
+#: The technical detail keeps the numbers and drops the advice to the analyst (API calls).
+_MESSAGES: tuple[tuple[re.Pattern[str], str, str, str, str], ...] = (
+    (
+        re.compile(
+            r"Only (?P<n>\d+) treated (?P<what>clusters|units)(?: \(column '[^']*'\))? in "
+            r"(?P<estimator>\w+)"
+        ),
+        WARNINGS["FewClustersWarning"][0],
+        WARNINGS["FewClustersWarning"][1],
+        "Bare {n} kommuner eller grupper med programmet i {estimator}: analytiske "
+        "standardfeil er upålitelige med færre enn om lag 30.",
+        "Only {n} treated municipalities or groups in {estimator}: analytic standard errors "
+        "are unreliable with fewer than about 30.",
+    ),
+    (
+        re.compile(
+            r"(?P<share>\d+)% of the (?P<cells>\d+) cells have n p \(1 - p\) < (?P<npq>[\d.]+)"
+        ),
+        "Mange celler i den bayesianske modellen med identitetslenke er små, så modellens "
+        "normaltilnærming er grov der; modellen med logit-lenke er en kontroll.",
+        "Many cells of the Bayesian model with an identity link are small, so its normal "
+        "approximation is rough there; the model with a logit link is a cross-check.",
+        "{share} % av de {cells} cellene har n·p·(1 − p) under {npq}; normaltilnærmingen til "
+        "binomialfordelingen er grov i slike celler.",
+        "{share}% of the {cells} cells have n·p·(1 − p) below {npq}; the normal approximation "
+        "of the binomial is rough in such cells.",
+    ),
+    (
+        re.compile(
+            r"the linear probability model fits probabilities outside \[0, 1\] in "
+            r"(?P<outside>\d+) of (?P<cells>\d+) cells"
+        ),
+        "Den lineære sannsynlighetsmodellen gir sannsynligheter utenfor 0–1 i noen celler.",
+        "The linear probability model fits probabilities outside 0–1 in some cells.",
+        "{outside} av {cells} celler får tilpassede sannsynligheter utenfor [0, 1].",
+        "{outside} of {cells} cells get fitted probabilities outside [0, 1].",
+    ),
+    (
+        re.compile(r"only (?P<n>\d+) chain\(s\); R-hat needs at least (?P<m>\d+) chains"),
+        WARNINGS["DiagnosticsWarning"][0],
+        WARNINGS["DiagnosticsWarning"][1],
+        "bare {n} kjeder; R-hat krever minst {m} kjeder",
+        "only {n} chains; R-hat needs at least {m} chains",
+    ),
+    (
+        re.compile(r"max R-hat (?P<x>[\d.]+) exceeds (?P<y>[\d.]+)"),
+        WARNINGS["DiagnosticsWarning"][0],
+        WARNINGS["DiagnosticsWarning"][1],
+        "største R-hat er {x}, over målet {y}",
+        "the largest R-hat is {x}, above the target {y}",
+    ),
+    (
+        re.compile(r"min (?P<kind>bulk|tail) ESS (?P<x>\d+) is below (?P<y>\d+)"),
+        WARNINGS["DiagnosticsWarning"][0],
+        WARNINGS["DiagnosticsWarning"][1],
+        "minste effektive utvalgsstørrelse ({kind}) er {x}, under målet {y}",
+        "the smallest effective sample size ({kind}) is {x}, below the target {y}",
+    ),
+    (
+        re.compile(r"(?P<n>\d+) divergent transitions"),
+        WARNINGS["DiagnosticsWarning"][0],
+        WARNINGS["DiagnosticsWarning"][1],
+        "{n} divergerende overganger i samplingen",
+        "{n} divergent transitions in the sampling",
+    ),
+    (
+        re.compile(r"E-BFMI (?P<x>[\d.]+) is below (?P<y>[\d.]+)"),
+        WARNINGS["DiagnosticsWarning"][0],
+        WARNINGS["DiagnosticsWarning"][1],
+        "E-BFMI er {x}, under målet {y}",
+        "E-BFMI is {x}, below the target {y}",
+    ),
+    (
+        re.compile(r"PSIS-LOO: (?P<n>\d+) observation\(s\) have Pareto k > (?P<k>[\d.]+)"),
+        "Kryssvalideringen (LOO) er upålitelig for noen steder eller celler.",
+        "Cross-validation (LOO) is unreliable for some sites or cells.",
+        "{n} observasjoner har Pareto k over {k}; LOO-anslaget er upålitelig for dem.",
+        "{n} observations have Pareto k above {k}; the LOO estimate is unreliable for them.",
+    ),
+    (
+        re.compile(r"Weak overlap for cohort (?P<g>[\d.]+) \(period (?P<t>[\d.]+)\)"),
+        WARNINGS["OverlapWarning"][0],
+        WARNINGS["OverlapWarning"][1],
+        "Svak overlapp for oppstartskullet {g} (år {t}).",
+        "Weak overlap for start cohort {g} (year {t}).",
+    ),
+    (
+        re.compile(r"Cohort\(s\) (?P<cohorts>\[[^\]]*\]) of '[^']*' have a single"),
+        "Noen oppstartskull har bare én enhet; anslagene for dem er usikre.",
+        "Some start cohorts have a single unit; their estimates are uncertain.",
+        "Oppstartskullene {cohorts} har bare én enhet hver.",
+        "Start cohorts {cohorts} have a single unit each.",
+    ),
+    (
+        re.compile(r"The panel is unbalanced: dropped (?P<n>\d+) of (?P<total>\d+) units"),
+        "Noen enheter er ikke observert alle år og er tatt ut av analysen.",
+        "Some units are not observed in every year and were left out.",
+        "{n} av {total} enheter er tatt ut fordi de mangler år.",
+        "{n} of {total} units were left out because years are missing.",
+    ),
+)
+
+_KIND = {"bulk": ("midt i fordelingen", "bulk"), "tail": ("i halene", "tail")}
+
+
+def explain_message(message: str, *, lang: str = "nb") -> tuple[str, str] | None:
+    """A message of impact's own (a warning or a diagnostic reason) in ``lang``.
+
+    Returns ``(plain, technical)``: what it means for a reader, and the technical detail
+    with its numbers (no trailing full stop), or None when the message is not one of
+    impact's known messages.
+    """
+    lang = check_lang(lang)
+    nb = lang == "nb"
+    for pattern, plain_nb, plain_en, detail_nb, detail_en in _MESSAGES:
+        match = pattern.search(message)
+        if match is None:
+            continue
+        values = {k: _number(v, lang) for k, v in match.groupdict().items()}
+        if "estimator" in values:
+            values["estimator"] = _label(ESTIMATORS, values["estimator"], lang)
+        if "kind" in values:
+            values["kind"] = _KIND[values["kind"]][0 if nb else 1]
+        detail = (detail_nb if nb else detail_en).format(**values)
+        return (plain_nb if nb else plain_en), detail.rstrip(".")
+    return None
+
+
+#: Units of ``cba_parameters`` (as the parameter file states them) in bokmål.
+UNITS: dict[str, str] = {
+    "NOK per NEET person-year": "kr per NEET-personår",
+    "NOK per NEET person-year (labour cost)": "kr per NEET-personår (lønnskostnad)",
+    "NOK per pupil-year": "kr per elevår",
+    "NOK per year (labour cost)": "kr per år (lønnskostnad)",
+    "age in years": "alder i år",
+    "calendar year": "kalenderår",
+    "per year": "per år",
+    "probability per year": "sannsynlighet per år",
+    "school years per completer": "skoleår per person som fullfører",
+    "share": "andel",
+    "share kept per year": "andel som varer fra år til år",
+    "share of labour cost": "andel av lønnskostnaden",
+    "share of net change in public budgets": "andel av netto endring i offentlige budsjetter",
+    "share of taxes": "andel av skatteinntektene",
+    "years": "år",
+}
+
+
+def unit_label(unit: object, *, lang: str = "nb") -> str:
+    """A parameter's unit in ``lang`` ("" when bokmål has no entry for it)."""
+    text = "" if unit is None or str(unit) == "nan" else str(unit)
+    return text if check_lang(lang) == "en" else UNITS.get(text, "")
