@@ -76,15 +76,19 @@ def persistence_paragraph(table: pd.DataFrame, *, lang: str = "nb") -> str:
     return " ".join(sentences)
 
 
-def depends_sentence(*, lang: str = "nb") -> str:
-    """The one warning: whether the programme pays off depends on how long the effect lasts."""
-    if check_lang(lang) == "nb":
+def depends_sentence(*, lang: str = "nb", bold: bool = True) -> str:
+    """The one warning: whether the programme pays off depends on how long the effect lasts
+    (``bold``: the lead word in Markdown bold; plain text for the key-figures panel)."""
+    nb = check_lang(lang) == "nb"
+    lead = "Merk:" if nb else "Note:"
+    lead = f"**{lead}**" if bold else lead
+    if nb:
         return (
-            "**Merk:** Om programmet lønner seg, avhenger av hvor lenge effekten varer – en "
+            f"{lead} Om programmet lønner seg, avhenger av hvor lenge effekten varer – en "
             "antakelse dataene ikke kan avgjøre."
         )
     return (
-        "**Note:** Whether the programme pays off depends on how long the effect lasts – an "
+        f"{lead} Whether the programme pays off depends on how long the effect lasts – an "
         "assumption the data cannot settle."
     )
 

@@ -29,6 +29,7 @@ from impact.plain_language import (
     format_percentage_points,
     format_probability,
 )
+from impact.report.assumptions import depends_sentence
 from impact.report.document import ReportContext
 from impact.report.text import (
     headline_estimate,
@@ -189,6 +190,9 @@ def key_figures(ctx: ReportContext) -> KeyFigures | None:
             )
         payoff = summary_verdict(summary, lang=lang)
         verdict = payoff.text if payoff is not None else ""
+        if verdict and bundle.has_table("cba_persistence"):
+            if bundle.read_table("cba_persistence")["sign_depends"].any():
+                verdict += " " + depends_sentence(lang=lang, bold=False)
     if bundle.has_table("ledger"):
         budgets = who_pays_sentence(bundle.read_table("ledger"), lang=lang)
     return KeyFigures(ctx.t("Nøkkeltall", "Key figures"), tuple(figures), verdict, budgets)
