@@ -182,9 +182,16 @@ def run_all(
         simulate(programme)
     for programme in PROGRAMMES:
         run(programme, fast=fast)
+    languages = [x.strip() for x in lang.split(",") if x.strip()]
     for programme in PROGRAMMES:
-        for language in (x.strip() for x in lang.split(",") if x.strip()):
+        for language in languages:
             report(programme, lang=language)
+    from impact.report.portfolio import write_portfolio
+
+    with _step("portfolio page"):
+        paths = write_portfolio(PROGRAMMES, results_dir=RESULTS_DIR, langs=languages)
+    for path in paths:
+        console.print(f"  wrote {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

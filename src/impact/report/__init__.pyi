@@ -27,6 +27,7 @@ from .formatting import (
     format_percentage_points,
     format_probability,
 )
+from .portfolio import portfolio_page, write_portfolio
 from .qmd import (
     read_qmd,
     unsupported_features,
@@ -84,6 +85,7 @@ __all__ = [
     "parameter_label",
     "payer_label",
     "plus_minus_table",
+    "portfolio_page",
     "pooled_posterior_plot",
     "quantity_label",
     "read_qmd",
@@ -94,4 +96,5 @@ __all__ = [
     "suppress_small_cells",
     "tornado_plot",
     "unsupported_features",
+    "write_portfolio",
 ]
