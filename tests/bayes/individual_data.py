@@ -84,8 +84,4 @@ def site_first_enrolment(rows: pd.DataFrame) -> pd.Series:
 
 def to_cells(rows: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Sum person rows into cells with ``successes`` and ``n``."""
-    return (
-        rows.groupby(by, observed=True)["neet"]
-        .agg(successes="sum", n="size")
-        .reset_index()
-    )
+    return rows.groupby(by, observed=True)["neet"].agg(successes="sum", n="size").reset_index()

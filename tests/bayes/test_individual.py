@@ -59,7 +59,7 @@ def test_individual_refuses_a_person_who_moves(persons):
     moved = rows.copy()
     first = moved.index[(moved["person_id"] == 7) & (moved["year"] == 2021)]
     moved.loc[first, "municipality"] = "k19"
-    with pytest.raises(DataError, match=r"person_id.*7.*'municipality'"):
+    with pytest.raises(DataError, match=r"person 7 \(column 'person_id'\).*'municipality'"):
         hierarchical_did(
             moved, outcome="neet", trials=None, site="municipality", cohort="enrol_year",
             person="person_id", enrolment="individual",
@@ -103,7 +103,7 @@ def test_individual_units_are_cohorts_within_sites(persons):
     # site-varying effects stay per site, and the cell table is site x cohort x year
     assert len(d.effect_sites) == rows["municipality"].nunique()
     assert d.n_cells == rows.groupby(["municipality", "enrol_year", "year"]).ngroups
-    assert "e_unit_time" in res.idata["posterior"]
+    assert "z_unit_time" in res.idata["posterior"]
     assert res.enrolment == "individual"
 
 
@@ -121,3 +121,44 @@ def test_individual_recovers_the_effect(persons, link):
     assert row["ci_lower"] < truth < row["ci_upper"], (row.to_dict(), truth)
     assert abs(row["estimate"] - truth) < 0.03
     assert np.isfinite(row["se"])
+
+
+def test_trend_covariates_give_year_effects_by_level(persons):
+    rows, _ = persons
+    res = fit_with_mock_sampler(
+        hierarchical_did, rows, outcome="neet", trials=None, site="municipality",
+        cohort="enrol_year", enrolment="individual", covariates=["x"], trend_covariates=["x"],
+        site_effects=False, draws=5, tune=5, chains=1, seed=1,
+    )  # fmt: skip
+    trend = res.idata["posterior"]["b_time_x"]
+    assert trend.shape[-2:] == (rows["year"].nunique(), 2)
+    assert np.isfinite(res.draws("att")).all()
+    with pytest.raises(DesignError, match="trend_covariates"):
+        hierarchical_did(
+            rows, outcome="neet", trials=None, site="municipality", cohort="enrol_year",
+            enrolment="individual", trend_covariates=["x"],
+        )  # fmt: skip
+
+
+def test_unit_time_prior_only_with_individual_enrolment():
+    from impact.bayes.hierarchical_did import check_priors
+    from impact.errors import OptionError
+
+    assert "unit_time_sd_scale" not in check_priors(None, link="logit")
+    assert check_priors(None, link="identity", enrolment="individual")["unit_time_sd_scale"] > 0
+    with pytest.raises(OptionError, match="unit_time_sd_scale"):
+        check_priors({"unit_time_sd_scale": 0.1}, link="logit")
+    with pytest.raises(OptionError, match="enrolment="):
+        check_priors(None, link="logit", enrolment="person")
+
+
+def test_individual_without_site_uses_cohorts_as_units(persons):
+    """UngInvest's cells have no municipality: the enrolment cohort is the unit."""
+    rows, _ = persons
+    cells = to_cells(rows, ["enrol_year", "year", "treated"])
+    res = fit_with_mock_sampler(
+        hierarchical_did, cells, site=None, cohort="enrol_year", enrolment="individual",
+        site_effects=False, draws=5, tune=5, chains=1, seed=1,
+    )  # fmt: skip
+    assert res.design.unit_labels == tuple(sorted(rows["enrol_year"].unique()))
+    assert res.design.n_unit_time == cells.groupby(["enrol_year", "year"]).ngroups
