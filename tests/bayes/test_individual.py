@@ -162,3 +162,16 @@ def test_individual_without_site_uses_cohorts_as_units(persons):
     )  # fmt: skip
     assert res.design.unit_labels == tuple(sorted(rows["enrol_year"].unique()))
     assert res.design.n_unit_time == cells.groupby(["enrol_year", "year"]).ngroups
+
+
+def test_individual_intercepts_are_free_per_unit(persons):
+    rows, _ = persons
+    res = fit_with_mock_sampler(
+        hierarchical_did, rows, outcome="neet", trials=None, site="municipality",
+        cohort="enrol_year", enrolment="individual", site_effects=False, draws=5, tune=5,
+        chains=1, seed=1, site_parameterization="centered",
+    )  # fmt: skip
+    post = res.idata["posterior"]
+    assert res.site_parameterization == "unpooled"
+    assert "sigma_site" not in post and "cohort_offset" not in post
+    assert "individual enrolment" in res.method
