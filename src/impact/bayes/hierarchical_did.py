@@ -578,7 +578,11 @@ def hierarchical_did(
     understates the uncertainty when persons' years are dependent beyond the unit's level.
     Individual enrolment on the issue-13 data (40 sites, enrollees' baseline NEET 4 times
     the others', truth -8 pp): the site design reported +9 pp and is now refused;
-    ``enrolment="individual"`` recovers the truth (benchmarks/bayes_individual.py).
+    ``enrolment="individual"`` (identity link, site-varying effects) has bias +0.3 pp (se
+    0.3) over 20 seeds, 90 % intervals cover in 17 of 20 (the imputation estimator's, too),
+    0.67 times as wide as ``att_gt``'s (which uses one base year and never-enrolled
+    controls only) and 0.93 times the imputation estimator's clustered on persons
+    (benchmarks/results/bayes_individual.json).
 
     Examples
     --------
