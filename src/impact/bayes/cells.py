@@ -359,7 +359,7 @@ def check_treated_against_cohort(
             where = varying.index[0]
             values = sorted({int(v) for v in g[(data[site] == where).to_numpy()]})
             raise DataError(
-                f"site {where!r} (column {site!r}) has several adoption years in column "
+                f"site {_plain(where)!r} (column {site!r}) has several adoption years in column "
                 f"{cohort!r}: {values}; in a municipal roll-out (enrolment='site') a site "
                 "adopts once. If persons enrol individually in their own years, pass "
                 f"enrolment='individual' (units: enrolment cohorts within sites); if the site "
