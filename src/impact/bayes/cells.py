@@ -17,6 +17,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from impact.bayes.enrolment import (
+    check_enrolment,
+    check_individual,
+    check_site_rollout,
+    unit_labels,
+)
 from impact.checks import as_dataframe
 from impact.errors import DataError, DesignError
 
@@ -53,6 +59,15 @@ class CellDesign:
     unit_group_idx, unit_group_labels
         Each unit's adoption cohort (index into the labels, 0 = never adopted first), or
         ``None`` when units are not sites with a cohort column.
+    enrolment
+        ``"site"`` (units are sites, or cohorts without a site column) or ``"individual"``
+        (units are enrolment cohorts within sites, labelled ``"<site> / <cohort>"``).
+    unit_time_idx, n_unit_time
+        Individual enrolment: each cell's unit x time index (for the unit-year term that
+        carries the dependence between a person's years); ``None`` and 0 otherwise.
+    trend_covariates
+        Covariates whose levels have their own year effects (columns of
+        ``covariate_columns``).
     """
 
     cells: pd.DataFrame
@@ -74,6 +89,10 @@ class CellDesign:
     n_rows: int
     unit_group_idx: np.ndarray | None = None
     unit_group_labels: tuple[object, ...] = ()
+    enrolment: str = "site"
+    unit_time_idx: np.ndarray | None = None
+    n_unit_time: int = 0
+    trend_covariates: tuple[str, ...] = ()
 
     @property
     def n_cells(self) -> int:
@@ -120,9 +139,23 @@ def build_design(
     site_effects: bool,
     dynamic: bool,
     compress: bool,
+    enrolment: str = "site",
+    person: str | None = None,
+    trend_covariates: Sequence[str] = (),
 ) -> CellDesign:
     """Validate ``data`` and build the cell design (see :func:`hierarchical_did`)."""
     data = as_dataframe(data)
+    enrolment = check_enrolment(enrolment)
+    individual = enrolment == "individual"
+    if individual and cohort is None:
+        check_individual(data, site=site, cohort=cohort, time=time, treated=treated, person=None)
+    trend_covariates = list(trend_covariates)
+    stray = [c for c in trend_covariates if c not in list(covariates)]
+    if stray:
+        raise DesignError(
+            f"trend_covariates {stray} are not among covariates {list(covariates)}; "
+            "add them to covariates."
+        )
     if site is None and cohort is None:
         raise DesignError("give a site column or a cohort column; the model needs unit effects.")
     if dynamic and event_time is None:
@@ -138,6 +171,8 @@ def build_design(
         needed.append(trials)
     if dynamic and event_time is not None:
         needed.append(event_time)
+    if person is not None:
+        needed.append(person)
     _require_columns(data, list(dict.fromkeys(needed)))
     if len(data) == 0:
         raise DataError("data has no rows.")
@@ -179,7 +214,13 @@ def build_design(
         raise DesignError(f"every row is treated ({treated!r} is 1 everywhere); no comparison.")
 
     if cohort is not None:
-        check_treated_against_cohort(data, site=site, time=time, treated=treated, cohort=cohort)
+        check_treated_against_cohort(
+            data, site=site, time=time, treated=treated, cohort=cohort, one_per_site=not individual
+        )
+    if individual:
+        check_individual(data, site=site, cohort=cohort, time=time, treated=treated, person=person)
+    else:
+        check_site_rollout(data, site=site, cohort=cohort, time=time, treated=treated)
     frame = pd.DataFrame({c: data[c].to_numpy() for c in keys})
     frame["__k"], frame["__n"] = k, n
     if dynamic:
@@ -211,9 +252,14 @@ def build_design(
         frame = (
             frame.groupby(keys_all, sort=True, observed=True)[["__k", "__n"]].sum().reset_index()
         )
-    unit_col = site if site is not None else cohort
-    assert unit_col is not None
-    unit_idx, unit_labels = pd.factorize(frame[unit_col], sort=True)
+    if individual:
+        assert cohort is not None
+        units = unit_labels(frame, site=site, cohort=cohort)
+    else:
+        unit_col = site if site is not None else cohort
+        assert unit_col is not None
+        units = frame[unit_col]
+    unit_idx, unit_names = pd.factorize(units, sort=True)
     time_idx, time_labels = pd.factorize(frame[time], sort=True)
     codes = np.zeros((len(frame), len(covariates)), dtype=np.int64)
     levels: list[tuple[object, ...]] = []
@@ -241,18 +287,24 @@ def build_design(
     # each site's adoption cohort (0 = never), for pooling site intercepts within cohorts
     group_idx: np.ndarray | None = None
     group_labels: tuple[object, ...] = ()
-    if site is not None and cohort is not None:
+    if cohort is not None and (site is not None or individual):
         unit_cohort = frame.groupby(unit_idx, sort=True)[cohort].first().to_numpy()
         g_idx, g_labels = pd.factorize(unit_cohort, sort=True)
         if len(g_labels) > 1:
             group_idx = np.asarray(g_idx, dtype=np.int64)
             group_labels = tuple(g_labels.tolist())
+    unit_time: np.ndarray | None = None
+    n_unit_time = 0
+    if individual:
+        pairs = np.asarray(unit_idx, dtype=np.int64) * len(time_labels) + time_idx
+        ut, unit_time = np.unique(pairs, return_inverse=True)
+        unit_time, n_unit_time = unit_time.astype(np.int64), int(ut.size)
     return CellDesign(
         cells=cells,
         successes=frame["__k"].to_numpy(dtype=np.int64),
         trials=frame["__n"].to_numpy(dtype=np.int64),
         unit_idx=np.asarray(unit_idx, dtype=np.int64),
-        unit_labels=tuple(unit_labels.tolist()),
+        unit_labels=tuple(unit_names.tolist()),
         time_idx=np.asarray(time_idx, dtype=np.int64),
         time_labels=tuple(time_labels.tolist()),
         covariate_columns=tuple(covariates),
@@ -267,16 +319,27 @@ def build_design(
         n_rows=len(data),
         unit_group_idx=group_idx,
         unit_group_labels=group_labels,
+        enrolment=enrolment,
+        unit_time_idx=unit_time,
+        n_unit_time=n_unit_time,
+        trend_covariates=tuple(trend_covariates),
     )
 
 
 def check_treated_against_cohort(
-    data: pd.DataFrame, *, site: str | None, time: str, treated: str, cohort: str
+    data: pd.DataFrame,
+    *,
+    site: str | None,
+    time: str,
+    treated: str,
+    cohort: str,
+    one_per_site: bool = True,
 ) -> None:
     """Refuse a treated indicator that contradicts the adoption years.
 
     ``cohort`` holds each row's adoption year (0 = never adopts), whole and non-negative,
-    and constant within a site; ``treated`` may be 1 only from the adoption year on, and
+    and constant within a site (unless ``one_per_site=False``: individual enrolment);
+    ``treated`` may be 1 only from the adoption year on, and
     never in a site that never adopts. A contradiction is a :class:`DataError` naming the
     site, the year and the values: fitting on it would estimate the wrong contrast.
     """
@@ -289,16 +352,18 @@ def check_treated_against_cohort(
             f"{data.index[i]} has {_plain(data[cohort].iloc[i])!r}. Recode it (e.g. never-adopters 0)."
         )
     unit = site if site is not None else cohort
-    if site is not None:
+    if site is not None and one_per_site:
         per_site = pd.Series(g).groupby(data[site].to_numpy(), sort=True).nunique()
         varying = per_site[per_site > 1]
         if len(varying):
             where = varying.index[0]
             values = sorted({int(v) for v in g[(data[site] == where).to_numpy()]})
             raise DataError(
-                f"site {where!r} (column {site!r}) has several adoption years in column "
-                f"{cohort!r}: {values}; a site adopts once. Give every row of a site the same "
-                f"{cohort!r} (its first adoption year, 0 if it never adopts)."
+                f"site {_plain(where)!r} (column {site!r}) has several adoption years in column "
+                f"{cohort!r}: {values}; in a municipal roll-out (enrolment='site') a site "
+                "adopts once. If persons enrol individually in their own years, pass "
+                f"enrolment='individual' (units: enrolment cohorts within sites); if the site "
+                f"adopted once, give every row of the site that year in {cohort!r}."
             )
     tr = pd.to_numeric(data[treated], errors="coerce").to_numpy(dtype=float, na_value=np.nan) == 1
     never = tr & (g == 0)
@@ -340,9 +405,13 @@ def linear_design_matrix(
     """Sparse 0/1 matrix of the linear predictor's terms, one row per cell (fixed effects).
 
     Columns: intercept, unit, time and covariate-level dummies (all levels; the matrix is
-    rank deficient, which least squares handles), the treated indicator, and treated x
+    rank deficient, which least squares handles), time x level dummies of the trend
+    covariates, the treated indicator, and treated x
     effect site, treated x event time and treated x effect-covariate level dummies. Every
-    term of :func:`impact.bayes.hierarchical_did.build_model` has a column here.
+    term of :func:`impact.bayes.hierarchical_did.build_model` has a column here but the
+    unit-year term of individual enrolment (a random term, left out of the working fit:
+    with it the fit would reproduce each cell's own proportion, whose noise biases small
+    cells).
     """
     rows = np.arange(design.n_cells)
     t = design.treated == 1
@@ -353,6 +422,12 @@ def linear_design_matrix(
     ]
     for j, levels in enumerate(design.covariate_levels):
         blocks.append((rows, design.covariate_codes[:, j], np.ones(design.n_cells), len(levels)))
+    n_time = len(design.time_labels)
+    for col in design.trend_covariates:
+        j = design.covariate_columns.index(col)
+        width = n_time * len(design.covariate_levels[j])
+        code = design.time_idx * len(design.covariate_levels[j]) + design.covariate_codes[:, j]
+        blocks.append((rows, code, np.ones(design.n_cells), width))
     treated_rows = rows[t]
     ones = np.ones(treated_rows.size)
     blocks.append((treated_rows, np.zeros(treated_rows.size, dtype=np.int64), ones, 1))

@@ -49,6 +49,13 @@ def treated_cell_probabilities(
     for j, col in enumerate(design.covariate_columns):
         if f"beta_{col}" in post:
             eta = eta + _flat(post, f"beta_{col}")[draws][:, design.covariate_codes[t, j]]
+        if f"b_time_{col}" in post:
+            trend = _flat(post, f"b_time_{col}")[draws]
+            eta = eta + trend[:, design.time_idx[t], design.covariate_codes[t, j]]
+    if "z_unit_time" in post:
+        assert design.unit_time_idx is not None
+        e = _flat(post, "sigma_unit_time")[draws, None] * _flat(post, "z_unit_time")[draws]
+        eta = eta + e[:, design.unit_time_idx[t]]
     effect = np.repeat(_flat(post, "delta")[draws][:, None], t.size, axis=1)
     if "tau_site" in post:
         u = _flat(post, "tau_site")[draws, None] * _flat(post, "w_site")[draws]
@@ -144,6 +151,9 @@ class HierarchicalDiDResult(EstimateResult):
     working_p
         Identity link: the fixed working probabilities of the cells' Gaussian variances
         (``None`` for the logit link).
+    enrolment
+        ``"site"`` (municipal roll-out: units are sites) or ``"individual"`` (units are
+        enrolment cohorts within sites, with a unit-year term).
     """
 
     idata: az.InferenceData
@@ -156,12 +166,16 @@ class HierarchicalDiDResult(EstimateResult):
     site_parameterization: str = "centered"
     link: str = "logit"
     working_p: np.ndarray | None = None
+    enrolment: str = "site"
 
     @property
     def method(self) -> str:
-        """Short method label naming the link and the scale of parallel trends."""
+        """Short method label naming the link, the scale of parallel trends and the units."""
         scale = "probabilities" if self.link == "identity" else "log-odds"
-        return f"hierarchical DiD, {self.link} link (parallel trends in {scale})"
+        label = f"hierarchical DiD, {self.link} link (parallel trends in {scale})"
+        if self.enrolment == "individual":
+            label += ", individual enrolment (units: enrolment cohorts within sites)"
+        return label
 
     def draws(self, name: str = "att") -> np.ndarray:
         """Posterior draws flattened over chains (``att``, ``att_site``, ``att_event``, ...)."""
