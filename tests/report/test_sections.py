@@ -152,6 +152,9 @@ def test_key_figures_answer_first_and_reveal_no_count(results_dir: Path) -> None
         "Benefit–cost ratio": "2.4",
     }
     assert panel.verdict.startswith("It is uncertain whether Flyt pays off for society")
+    assert "still pays for itself unless trends after the start diverge by more than 6%" in (
+        panel.verdict
+    )
     assert panel.budgets.startswith("The gains fall mostly to central government")
     assert sum(isinstance(i, FigureImage) for i in items) == 1  # one headline figure
     shown = panel._repr_html_() + panel._repr_markdown_()
@@ -201,7 +204,7 @@ def test_sensitivity_section_says_how_far_trends_may_diverge_before_it_stops_pay
         tmp_path, break_even_effect=0.0038, breakeven_breakdown=0.0599, breakeven_note=""
     )
     nb = str(sections.sensitivity_section(ReportContext(bundle, "nb"))[0])
-    assert "Programmet lønner seg fortsatt med mindre trendene etter oppstart avviker med " in nb
+    assert "lønner programmet seg fortsatt med mindre trendene etter oppstart avviker med " in nb
     assert "mer enn 6 % av det største" in nb and "(0,4\u00a0prosentpoeng)" in nb
     assert "kommunene med og uten programmet" in nb
     en = str(sections.sensitivity_section(ReportContext(bundle, "en"))[0])
@@ -234,3 +237,17 @@ def test_sensitivity_section_says_when_the_payoff_is_uncertain_already(tmp_path:
     assert "(no finite break-even)" in str(
         sections.sensitivity_section(ReportContext(other, "en"))[0]
     )
+
+
+def test_sensitivity_section_says_when_the_effect_falls_short_of_break_even(
+    tmp_path: Path,
+) -> None:
+    bundle = _sensitivity_bundle(
+        tmp_path, break_even_effect=0.09, breakeven_breakdown=None,
+        breakeven_note="the estimate falls short of the break-even effect even under parallel "
+        "trends",
+    )  # fmt: skip
+    nb = str(sections.sensitivity_section(ReportContext(bundle, "nb"))[0])
+    assert "er effekten svakere enn den som akkurat får programmet til å gå i balanse" in nb
+    en = str(sections.sensitivity_section(ReportContext(bundle, "en"))[0])
+    assert "falls short of the one at which the programme just breaks even" in en

@@ -224,6 +224,8 @@ def summary_verdict(summary: pd.DataFrame, *, lang: str = "nb") -> PayoffSummary
 #: Start of the ``trend_sensitivity.breakeven_note`` that analyses/_shared.py writes when the
 #: 95 % interval includes the break-even effect already under parallel trends.
 BREAKEVEN_INSIDE = "the 95 % interval includes the break-even effect"
+#: Start of the note when the estimate itself falls short of the break-even effect.
+BREAKEVEN_SHORT = "the estimate falls short of the break-even effect"
 
 
 def honest_npv_sentence(info: Mapping[str, Any], *, lang: str = "nb") -> str:
@@ -244,16 +246,17 @@ def honest_npv_sentence(info: Mapping[str, Any], *, lang: str = "nb") -> str:
         share = format_number(100 * float(value), lang=lang)
         if lang == "nb":
             return (
-                f"Programmet lønner seg fortsatt med mindre trendene etter oppstart avviker med "
-                f"mer enn {share} % av det største år-til-år-avviket før oppstart: først da kan "
-                f"95 %-intervallet omfatte effekten som akkurat får programmet til å gå i "
-                f"balanse ({level})."
+                "Med de sentrale forutsetningene i nytte-kostnadsanalysen lønner programmet seg "
+                f"fortsatt med mindre trendene etter oppstart avviker med mer enn {share} % av "
+                "det største år-til-år-avviket før oppstart: først da kan 95 %-intervallet for "
+                f"effekten omfatte effekten som akkurat får programmet til å gå i balanse "
+                f"({level})."
             )
         return (
-            f"The programme still pays for itself unless trends after the start diverge by "
-            f"more than {share}% of the largest year-to-year divergence before it: only then "
-            f"can the 95% interval include the effect at which the programme just breaks even "
-            f"({level})."
+            "With the cost-benefit analysis's central assumptions the programme still pays for "
+            f"itself unless trends after the start diverge by more than {share}% of the largest "
+            "year-to-year divergence before it: only then can the effect's 95% interval include "
+            f"the effect at which the programme just breaks even ({level})."
         )
     note = str(info.get("breakeven_note") or "")
     if note.startswith(BREAKEVEN_INSIDE) and level:
@@ -267,6 +270,18 @@ def honest_npv_sentence(info: Mapping[str, Any], *, lang: str = "nb") -> str:
             f"Even with parallel trends the 95% interval includes the effect at which the "
             f"programme just breaks even ({level}), so the data do not show with confidence "
             "that the programme pays for itself, before any allowance for diverging trends."
+        )
+    if note.startswith(BREAKEVEN_SHORT) and level:
+        if lang == "nb":
+            return (
+                "Selv med parallelle trender er effekten svakere enn den som akkurat får "
+                f"programmet til å gå i balanse ({level}), så avvik i trendene endrer ikke "
+                "konklusjonen om lønnsomhet."
+            )
+        return (
+            "Even with parallel trends the effect falls short of the one at which the "
+            f"programme just breaks even ({level}), so diverging trends do not change the "
+            "conclusion on the payoff."
         )
     if lang == "nb":
         return "Hvor store avvik i trendene lønnsomheten tåler, kunne ikke regnes ut."
