@@ -221,7 +221,7 @@ def test_sensitivity_section_says_when_the_payoff_is_uncertain_already(tmp_path:
     )  # fmt: skip
     nb = str(sections.sensitivity_section(ReportContext(bundle, "nb"), units=None)[0])
     assert "Selv med parallelle trender omfatter 95 %-intervallet effekten" in nb
-    assert "deltakerne og de andre med og uten programmet" in nb and "kommuner" not in nb
+    assert "personene med og uten programmet" in nb and "kommuner" not in nb
     en = str(sections.sensitivity_section(ReportContext(bundle, "en"), units=None)[0])
     assert "do not show with confidence that the programme pays for itself" in en
     assert "\u22126.2\u00a0percentage points" in en or "-6.2" in en or "6.2" in en

@@ -456,7 +456,7 @@ def sensitivity_section(
         return []
     info = ctx.bundle.metadata.get("trend_sensitivity") or {}
     breakdown = info.get("breakdown")
-    who_nb, who_en = units or ("deltakerne og de andre", "participants and others")
+    who_nb, who_en = units or ("personene", "people")
     lines = [f"## {ctx.t('Hvor robust er konklusjonen?', 'How robust is the conclusion?')}", ""]
     lines.append(
         ctx.t(

@@ -264,12 +264,12 @@ def honest_npv_sentence(info: Mapping[str, Any], *, lang: str = "nb") -> str:
             return (
                 f"Selv med parallelle trender omfatter 95 %-intervallet effekten som akkurat får "
                 f"programmet til å gå i balanse ({level}), så dataene viser ikke sikkert at "
-                "programmet lønner seg, heller ikke før vi tar høyde for avvik i trendene."
+                "programmet lønner seg, selv uten avvik i trendene."
             )
         return (
             f"Even with parallel trends the 95% interval includes the effect at which the "
             f"programme just breaks even ({level}), so the data do not show with confidence "
-            "that the programme pays for itself, before any allowance for diverging trends."
+            "that the programme pays for itself, even without diverging trends."
         )
     if note.startswith(BREAKEVEN_SHORT) and level:
         if lang == "nb":
