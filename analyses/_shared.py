@@ -254,14 +254,15 @@ def base_metadata(sim: SyntheticData, *, outcome: str, created_by: str) -> dict[
 def trend_sensitivity(
     bundle: Any, panel: pd.DataFrame, spec: dict[str, Any], *, notes: list[dict[str, str]],
     **options: Any,
-) -> None:  # fmt: skip
+) -> AggregateResult:  # fmt: skip
     """How far may trends diverge after the start before the effect could be zero?
 
     Rambachan & Roth (2023) relative-magnitudes sensitivity (C-LF intervals) of the average
     post-period effect of the Callaway-Sant'Anna event study with a universal base period
     (every coefficient against year -1, as HonestDiD needs). ``Mbar = 1`` allows a post-start
     divergence per year as large as the largest year-to-year divergence before the start.
-    Writes the ``trend_sensitivity`` table and its breakdown value into the metadata.
+    Writes the ``trend_sensitivity`` table and its breakdown value into the metadata and
+    returns the event study (for :func:`honest_break_even` once the appraisal is known).
     """
     with recording(notes):
         dyn = att_gt(panel, **spec, base_period="universal", **options).aggregate("dynamic")
@@ -275,6 +276,65 @@ def trend_sensitivity(
             "breakdown": _finite_or_none(res.breakdown),
         }
     )
+    return dyn
+
+
+def honest_break_even(
+    bundle: Any, dyn: AggregateResult, appraisal: Any, *, outcome: str,
+    weights: dict[int, float], target: str,
+) -> None:  # fmt: skip
+    """How far may trends diverge after the start before the programme stops paying?
+
+    The estimand: ``inf {Mbar >= 0 : b in CI_95(Mbar)}`` for ``theta = l' tau_post`` of the
+    event study ``dyn`` (Callaway-Sant'Anna, universal base period), with ``l`` the event-time
+    ``weights`` (normalised) chosen to match the appraisal's effect, ``b`` the appraisal's
+    break-even effect for ``outcome`` and ``CI_95(Mbar)`` the C-LF set under relative
+    magnitudes (:meth:`impact.did.HonestResult.breakdown_at`). ``b`` lies on the beneficial
+    side of zero (the effect has to pay for the costs): for a beneficial effect that is the
+    ``Mbar`` at which the interval's bound nearer zero (the lower end where higher is good,
+    the upper end for NEET) reaches ``b``. Adds ``break_even_effect``, ``breakeven_estimate``,
+    ``breakeven_breakdown``, ``breakeven_target`` and ``breakeven_note`` (why it is null) to
+    the ``trend_sensitivity`` metadata; the numbers already there do not change.
+    """
+    row = appraisal.break_even().set_index("outcome").loc[outcome]
+    b = float(row["break_even"])
+    event = dyn.table["event_time"].to_numpy()
+    post = event[event >= 0]
+    l_vec = np.array([float(weights.get(int(e), 0.0)) for e in post])
+    info = dict(bundle.metadata.get("trend_sensitivity") or {})
+    info.update(break_even_effect=_finite_or_none(b), breakeven_target=target,
+                breakeven_estimate=None, breakeven_breakdown=None)  # fmt: skip
+    if not np.isfinite(b) or b == 0:
+        note = "no finite break-even effect: the NPV does not depend on the effect"
+    elif l_vec.sum() <= 0:
+        note = "the appraisal's effect has no weight on the event study's post-start years"
+    else:
+        res = dyn.honest(restriction="relative_magnitude", m_grid=[0.0], l_vec=l_vec / l_vec.sum(),
+                         breakdown=False)  # fmt: skip
+        info["breakeven_estimate"] = float(res.estimate)
+        value = res.breakdown_at(b)
+        beneficial = np.sign(b)
+        if value is None:
+            note = (
+                "the 95 % interval includes the break-even effect even under parallel trends: "
+                "the data do not show that the programme pays for itself"
+            )
+        elif beneficial * (res.estimate - b) <= 0:
+            note = "the estimate falls short of the break-even effect even under parallel trends"
+        elif not np.isfinite(value):
+            note = "no divergence of trends tested brings the interval to the break-even effect"
+        else:
+            info["breakeven_breakdown"] = float(value)
+            note = ""
+    info["breakeven_note"] = note
+    bundle.update_metadata(trend_sensitivity=info)
+
+
+def treated_years_by_event_time(panel: pd.DataFrame, *, time: str, cohort: str) -> dict[int, float]:
+    """Treated unit-years at each event time ``>= 0`` (cohort 0 or missing: never treated)."""
+    treated = panel[(panel[cohort] > 0) & (panel[time] >= panel[cohort])]
+    counts = (treated[time] - treated[cohort]).astype(int).value_counts()
+    return {int(e): float(n) for e, n in counts.items()}
 
 
 def _finite_or_none(value: float | None) -> float | None:

@@ -31,9 +31,11 @@ from _shared import (
     descriptives,
     estimate_row,
     group_time_effects,
+    honest_break_even,
     naive_event_study,
     recording,
     site_did,
+    treated_years_by_event_time,
     trend_sensitivity,
     write_appraisal,
     write_bayes,
@@ -108,7 +110,7 @@ def analyse(bundle: Bundle, sim: SyntheticData, *, fast: bool, progress: Progres
     )
 
     progress("  sensitivity to diverging trends (HonestDiD, relative magnitudes)")
-    trend_sensitivity(bundle, panel, spec, notes=notes, control_group="never_treated")
+    honest_dyn = trend_sensitivity(bundle, panel, spec, notes=notes, control_group="never_treated")
 
     # 4. cross-checks: imputation estimator; few-cluster inference ------------------------------
     progress("  imputation estimator and wild cluster bootstrap (20 treated municipalities)")
@@ -187,6 +189,15 @@ def analyse(bundle: Bundle, sim: SyntheticData, *, fast: bool, progress: Progres
     appraisal = appraise([effect], flyt_programme(participants=int(panel.loc[panel["treated"] == 1, "n"].sum())),
                          n_draws=2_000 if fast else 10_000, seed=SEED)  # fmt: skip
     write_appraisal(bundle, appraisal)
+    # Honest NPV: the imputation estimator's simple effect averages every treated
+    # municipality-year, so the honest target weights the event study's years the same way.
+    honest_break_even(
+        bundle, honest_dyn, appraisal, outcome=OUTCOME,
+        weights=treated_years_by_event_time(panel, time="year", cohort="adoption_year"),
+        target="Callaway-Sant'Anna event study weighted by treated municipality-years per year "
+        "since the start, the weights of the imputation estimator's simple effect the appraisal "
+        "uses (same weights over years; another estimator of each year's effect)",
+    )  # fmt: skip
 
     truth = sim.truth
     bundle.update_metadata(

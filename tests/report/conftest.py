@@ -138,6 +138,34 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
     if not full:
         return bundle.commit()
     bundle.write_table("cs_dynamic", cs)
+    # HonestDiD and the honest NPV, as analyses/_shared.py writes them (Flyt's figures)
+    bundle.write_table(
+        "trend_sensitivity",
+        declared("trend_sensitivity", pd.DataFrame(
+            {
+                "m": [np.nan, 0.0, 0.25, 0.5, 1.0],
+                "estimate": 0.051,
+                "se": np.nan,
+                "ci_lower": [0.03, 0.029, -0.02, -0.07, -0.17],
+                "ci_upper": [0.072, 0.073, 0.12, 0.17, 0.27],
+                "restriction": ["parallel trends"] + ["relative_magnitude"] * 4,
+                "method": ["original"] + ["C-LF"] * 4,
+            }
+        )),
+    )  # fmt: skip
+    bundle.update_metadata(
+        trend_sensitivity={
+            "restriction": "relative_magnitude",
+            "method": "C-LF",
+            "estimate": 0.051,
+            "breakdown": 0.0744,
+            "break_even_effect": 0.0038,
+            "breakeven_estimate": 0.046,
+            "breakeven_breakdown": 0.0599,
+            "breakeven_target": "treated municipality-years per year since the start",
+            "breakeven_note": "",
+        }
+    )
     bundle.write_table(
         "att_gt",
         pd.DataFrame(

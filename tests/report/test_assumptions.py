@@ -76,3 +76,22 @@ def test_conclusion_and_page_one_warn_only_when_the_sign_depends(tmp_path: Path)
             assert (words in panel.verdict) is depends
             assert "**" not in panel.verdict  # plain text in the panel
             assert (words in conclusion(bundle, lang=lang)) is depends
+
+
+def test_page_one_says_how_far_trends_may_diverge_before_it_stops_paying(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, depends=False)
+    info = {"restriction": "relative_magnitude", "method": "C-LF", "estimate": -0.068,
+            "breakdown": 0.2, "break_even_effect": -0.03, "breakeven_breakdown": 0.13,
+            "breakeven_note": ""}  # fmt: skip
+    bundle.update_metadata(trend_sensitivity=info)
+    nb = key_figures(ReportContext(bundle, "nb"))
+    en = key_figures(ReportContext(bundle, "en"))
+    assert nb is not None and en is not None
+    assert (
+        "lønner programmet seg fortsatt med mindre trendene etter oppstart avviker med mer enn 13 %"
+        in (nb.verdict)
+    )
+    assert "still pays for itself unless trends after the start diverge by more than 13%" in (
+        en.verdict
+    )
+    assert "**" not in nb.verdict

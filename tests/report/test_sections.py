@@ -152,6 +152,9 @@ def test_key_figures_answer_first_and_reveal_no_count(results_dir: Path) -> None
         "Benefit–cost ratio": "2.4",
     }
     assert panel.verdict.startswith("It is uncertain whether Flyt pays off for society")
+    assert "still pays for itself unless trends after the start diverge by more than 6%" in (
+        panel.verdict
+    )
     assert panel.budgets.startswith("The gains fall mostly to central government")
     assert sum(isinstance(i, FigureImage) for i in items) == 1  # one headline figure
     shown = panel._repr_html_() + panel._repr_markdown_()
@@ -170,3 +173,81 @@ def test_event_study_text_names_the_base_period_the_series_used() -> None:
     text = sections.reference_sentence(varying, lang="en")
     assert "varying base period" in text and "year −1 has an estimate too" in text
     assert sections.reference_sentence(None).startswith("I TWFE-anslaget er år −1")
+
+
+def _sensitivity_bundle(tmp_path: Path, **extra: object) -> Bundle:
+    import pandas as pd
+
+    bundle = Bundle.create(tmp_path, "x")
+    table = pd.DataFrame(
+        {
+            "m": [float("nan"), 0.0, 1.0],
+            "estimate": 0.05,
+            "se": [0.015, None, None],
+            "ci_lower": [0.02, 0.021, -0.05],
+            "ci_upper": [0.08, 0.079, 0.15],
+            "restriction": ["parallel trends"] + ["relative_magnitude"] * 2,
+            "method": ["original"] + ["C-LF"] * 2,
+        }
+    )
+    bundle.write_table("trend_sensitivity", table)
+    info = {"restriction": "relative_magnitude", "method": "C-LF", "estimate": 0.05,
+            "breakdown": 0.074, **extra}  # fmt: skip
+    bundle.update_metadata(trend_sensitivity=info)
+    return bundle
+
+
+def test_sensitivity_section_says_how_far_trends_may_diverge_before_it_stops_paying(
+    tmp_path: Path,
+) -> None:
+    bundle = _sensitivity_bundle(
+        tmp_path, break_even_effect=0.0038, breakeven_breakdown=0.0599, breakeven_note=""
+    )
+    nb = str(sections.sensitivity_section(ReportContext(bundle, "nb"))[0])
+    assert "lønner programmet seg fortsatt med mindre trendene etter oppstart avviker med " in nb
+    assert "mer enn 6 % av det største" in nb and "(0,4\u00a0prosentpoeng)" in nb
+    assert "kommunene med og uten programmet" in nb
+    en = str(sections.sensitivity_section(ReportContext(bundle, "en"))[0])
+    assert "still pays for itself unless trends after the start diverge by more than 6%" in en
+    assert "(0.4\u00a0percentage points)" in en
+
+
+def test_sensitivity_section_says_when_the_payoff_is_uncertain_already(tmp_path: Path) -> None:
+    """NEET (lower is good): a negative break-even effect inside the interval, persons as units."""
+    bundle = _sensitivity_bundle(
+        tmp_path, break_even_effect=-0.0615, breakeven_breakdown=None,
+        breakeven_note="the 95 % interval includes the break-even effect even under parallel "
+        "trends: the data do not show that the programme pays for itself",
+    )  # fmt: skip
+    nb = str(sections.sensitivity_section(ReportContext(bundle, "nb"), units=None)[0])
+    assert "Selv med parallelle trender omfatter 95 %-intervallet effekten" in nb
+    assert "personene med og uten programmet" in nb and "kommuner" not in nb
+    en = str(sections.sensitivity_section(ReportContext(bundle, "en"), units=None)[0])
+    assert "do not show with confidence that the programme pays for itself" in en
+    assert "\u22126.2\u00a0percentage points" in en or "-6.2" in en or "6.2" in en
+    # a bundle from before the figure: no sentence, and no error
+    old = _sensitivity_bundle(tmp_path / "old")
+    assert "balanse" not in str(sections.sensitivity_section(ReportContext(old, "nb"))[0])
+    # no number and another reason: said plainly in bokmål, the reason in English only
+    other = _sensitivity_bundle(tmp_path / "other", break_even_effect=None,
+                                breakeven_breakdown=None, breakeven_note="no finite break-even")  # fmt: skip
+    assert "kunne ikke regnes ut" in str(
+        sections.sensitivity_section(ReportContext(other, "nb"))[0]
+    )
+    assert "(no finite break-even)" in str(
+        sections.sensitivity_section(ReportContext(other, "en"))[0]
+    )
+
+
+def test_sensitivity_section_says_when_the_effect_falls_short_of_break_even(
+    tmp_path: Path,
+) -> None:
+    bundle = _sensitivity_bundle(
+        tmp_path, break_even_effect=0.09, breakeven_breakdown=None,
+        breakeven_note="the estimate falls short of the break-even effect even under parallel "
+        "trends",
+    )  # fmt: skip
+    nb = str(sections.sensitivity_section(ReportContext(bundle, "nb"))[0])
+    assert "er effekten svakere enn den som akkurat får programmet til å gå i balanse" in nb
+    en = str(sections.sensitivity_section(ReportContext(bundle, "en"))[0])
+    assert "falls short of the one at which the programme just breaks even" in en

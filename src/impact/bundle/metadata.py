@@ -112,9 +112,35 @@ SCHEMA: dict[str, Any] = {
                     "description": "smallest m at which the robust interval includes 0; "
                     "null when it never does on the grid",
                 },
+                "break_even_effect": {
+                    **_NUMBER_OR_NULL,
+                    "description": "the appraisal's break-even effect (risk difference) that "
+                    "breakeven_breakdown is measured against",
+                },
+                "breakeven_estimate": {
+                    **_NUMBER_OR_NULL,
+                    "description": "point estimate of the honest target matched to the "
+                    "appraisal's effect (see breakeven_target)",
+                },
+                "breakeven_breakdown": {
+                    **_NUMBER_OR_NULL,
+                    "description": "smallest m at which the robust 95 % interval reaches the "
+                    "break-even effect (its bound nearer zero for a beneficial effect); null "
+                    "when it cannot be computed, and breakeven_note says why",
+                },
+                "breakeven_target": {
+                    "type": "string",
+                    "description": "the honest target's event-time weights and how they match "
+                    "the appraisal's effect",
+                },
+                "breakeven_note": {
+                    "type": "string",
+                    "description": "why breakeven_breakdown is null (empty when it is a number)",
+                },
             },
             ["restriction", "method", "estimate", "breakdown"],
-            "HonestDiD summary: how large a violation of parallel trends the conclusion bears",
+            "HonestDiD summary: how large a violation of parallel trends the conclusion bears "
+            "(for a zero effect: breakdown; for the break-even effect: breakeven_breakdown)",
         ),
         "diagnostics": {
             "type": "object",

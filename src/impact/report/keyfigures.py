@@ -33,6 +33,7 @@ from impact.report.assumptions import depends_sentence
 from impact.report.document import ReportContext
 from impact.report.text import (
     headline_estimate,
+    honest_npv_sentence,
     outcome_description,
     summary_verdict,
     who_pays_sentence,
@@ -193,6 +194,9 @@ def key_figures(ctx: ReportContext) -> KeyFigures | None:
         if verdict and bundle.has_table("cba_persistence"):
             if bundle.read_table("cba_persistence")["sign_depends"].any():
                 verdict += " " + depends_sentence(lang=lang, bold=False)
+        honest = honest_npv_sentence(bundle.metadata.get("trend_sensitivity") or {}, lang=lang)
+        if verdict and honest:
+            verdict += " " + honest
     if bundle.has_table("ledger"):
         budgets = who_pays_sentence(bundle.read_table("ledger"), lang=lang)
     return KeyFigures(ctx.t("Nøkkeltall", "Key figures"), tuple(figures), verdict, budgets)

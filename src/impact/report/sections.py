@@ -38,7 +38,7 @@ from impact.report.tables import (
     site_effects_table,
     trend_sensitivity_table,
 )
-from impact.report.text import conclusion, outcome_description
+from impact.report.text import conclusion, honest_npv_sentence, outcome_description
 from impact.report.vocabulary import check_label, explain_message, truth_label, warning_label
 
 
@@ -443,22 +443,30 @@ def cba_section(ctx: ReportContext) -> list[Any]:
     return items
 
 
-def sensitivity_section(ctx: ReportContext) -> list[Any]:
-    """How robust the effect is to trends that diverge after the start (HonestDiD)."""
+def sensitivity_section(
+    ctx: ReportContext, *, units: tuple[str, str] | None = ("kommunene", "municipalities")
+) -> list[Any]:
+    """How robust the effect, and the payoff, are to trends that diverge after the start.
+
+    HonestDiD's breakdown value for a zero effect and, when the bundle holds it, for the
+    appraisal's break-even effect (:func:`impact.report.text.honest_npv_sentence`). ``units``
+    names the compared units (nb with article, en); ``None`` when they are persons.
+    """
     if not ctx.has("trend_sensitivity"):
         return []
     info = ctx.bundle.metadata.get("trend_sensitivity") or {}
     breakdown = info.get("breakdown")
+    who_nb, who_en = units or ("personene", "people")
     lines = [f"## {ctx.t('Hvor robust er konklusjonen?', 'How robust is the conclusion?')}", ""]
     lines.append(
         ctx.t(
-            "Metoden forutsetter at kommunene med og uten programmet ville hatt samme utvikling "
+            f"Metoden forutsetter at {who_nb} med og uten programmet ville hatt samme utvikling "
             "uten programmet (parallelle trender). Det kan ikke testes etter oppstart, men vi "
             "kan spørre hvor store avvik fra dem som skal til før konklusjonen faller: vi lar "
             "avviket per år etter oppstart være en andel av det største år-til-år-avviket vi "
             "ser før oppstart (Rambachan og Roth 2023), og regner ut intervallet for "
             "gjennomsnittet av effektene etter oppstart.",
-            "The method assumes that municipalities with and without the programme would "
+            f"The method assumes that {who_en} with and without the programme would "
             "have developed alike without it (parallel trends). That cannot be tested after "
             "the start, but we can ask how large a departure it takes before the conclusion "
             "falls: we let the divergence per year after the start be a share of the largest "
@@ -494,16 +502,31 @@ def sensitivity_section(ctx: ReportContext) -> list[Any]:
                 ctx.t(
                     f"Konklusjonen er følsom: om trendene etter oppstart avviker med mer enn "
                     f"{share} % av det største år-til-år-avviket før oppstart, kan vi ikke "
-                    "lenger utelukke null effekt. Avvikene før oppstart er selv usikre (få "
-                    "kommuner per oppstartsår), og testen regner dem som mulige reelle avvik; "
-                    "den er derfor streng.",
+                    "lenger utelukke null effekt. Avvikene før oppstart er selv usikre"
+                    + (" (få kommuner per oppstartsår)" if units else "")
+                    + ", og testen regner dem som mulige reelle avvik; den er derfor streng.",
                     f"The conclusion is sensitive: if trends diverge after the start by more "
                     f"than {share}% of the largest year-to-year divergence before it, a zero "
                     "effect can no longer be ruled out. The divergences before the start are "
-                    "themselves uncertain (few municipalities per start year) and the test "
-                    "treats them as possibly real, so it is a strict one.",
+                    "themselves uncertain"
+                    + (" (few municipalities per start year)" if units else "")
+                    + " and the test treats them as possibly real, so it is a strict one.",
                 )
             )
+    payoff = honest_npv_sentence(info, lang=ctx.lang)
+    if payoff:
+        lines += [
+            "",
+            ctx.t(
+                "Lønner programmet seg fortsatt om trendene avviker? Vi spør det samme om "
+                "effekten som akkurat får programmet til å gå i balanse i nytte-kostnadsanalysen"
+                ", med årene etter oppstart vektet som i effekten analysen bruker. ",
+                "Does the programme still pay if trends diverge? We ask the same about the "
+                "effect at which the programme just breaks even in the cost-benefit analysis, "
+                "with the years after the start weighted as in the effect that analysis uses. ",
+            )
+            + payoff,
+        ]
     return [
         MarkdownText("\n".join(lines)),
         trend_sensitivity_table(

@@ -22,6 +22,7 @@ from impact.plain_language import (
     check_lang,
     format_interval,
     format_nok,
+    format_number,
     format_percentage_points,
     format_probability,
     payoff_summary,
@@ -218,6 +219,74 @@ def summary_verdict(summary: pd.DataFrame, *, lang: str = "nb") -> PayoffSummary
         programme=str(programme) if programme is not None else None,
         lang=check_lang(lang),
     )
+
+
+#: Start of the ``trend_sensitivity.breakeven_note`` that analyses/_shared.py writes when the
+#: 95 % interval includes the break-even effect already under parallel trends.
+BREAKEVEN_INSIDE = "the 95 % interval includes the break-even effect"
+#: Start of the note when the estimate itself falls short of the break-even effect.
+BREAKEVEN_SHORT = "the estimate falls short of the break-even effect"
+
+
+def honest_npv_sentence(info: Mapping[str, Any], *, lang: str = "nb") -> str:
+    """How far trends may diverge before the programme stops paying, in one sentence.
+
+    ``info`` is the bundle's ``trend_sensitivity`` metadata: ``breakeven_breakdown`` is the
+    smallest relative magnitude ``Mbar`` at which the robust 95 % interval reaches the
+    appraisal's ``break_even_effect`` (:meth:`impact.did.HonestResult.breakdown_at`). Empty
+    when the bundle predates the figure (no ``breakeven_note``).
+    """
+    lang = check_lang(lang)
+    if "breakeven_note" not in info:
+        return ""
+    b = info.get("break_even_effect")
+    value = info.get("breakeven_breakdown")
+    level = format_percentage_points(float(b), lang=lang) if b is not None else ""
+    if value is not None:
+        share = format_number(100 * float(value), lang=lang)
+        if lang == "nb":
+            return (
+                "Med de sentrale forutsetningene i nytte-kostnadsanalysen lønner programmet seg "
+                f"fortsatt med mindre trendene etter oppstart avviker med mer enn {share} % av "
+                "det største år-til-år-avviket før oppstart: først da kan 95 %-intervallet for "
+                f"effekten omfatte effekten som akkurat får programmet til å gå i balanse "
+                f"({level})."
+            )
+        return (
+            "With the cost-benefit analysis's central assumptions the programme still pays for "
+            f"itself unless trends after the start diverge by more than {share}% of the largest "
+            "year-to-year divergence before it: only then can the effect's 95% interval include "
+            f"the effect at which the programme just breaks even ({level})."
+        )
+    note = str(info.get("breakeven_note") or "")
+    if note.startswith(BREAKEVEN_INSIDE) and level:
+        if lang == "nb":
+            return (
+                f"Selv med parallelle trender omfatter 95 %-intervallet effekten som akkurat får "
+                f"programmet til å gå i balanse ({level}), så dataene viser ikke sikkert at "
+                "programmet lønner seg, selv uten avvik i trendene."
+            )
+        return (
+            f"Even with parallel trends the 95% interval includes the effect at which the "
+            f"programme just breaks even ({level}), so the data do not show with confidence "
+            "that the programme pays for itself, even without diverging trends."
+        )
+    if note.startswith(BREAKEVEN_SHORT) and level:
+        if lang == "nb":
+            return (
+                "Selv med parallelle trender er effekten svakere enn den som akkurat får "
+                f"programmet til å gå i balanse ({level}), så avvik i trendene endrer ikke "
+                "konklusjonen om lønnsomhet."
+            )
+        return (
+            "Even with parallel trends the effect falls short of the one at which the "
+            f"programme just breaks even ({level}), so diverging trends do not change the "
+            "conclusion on the payoff."
+        )
+    if lang == "nb":
+        return "Hvor store avvik i trendene lønnsomheten tåler, kunne ikke regnes ut."
+    reason = f" ({note})." if note else "."
+    return "How large a divergence of trends the payoff bears could not be computed" + reason
 
 
 def payoff_paragraph(

@@ -202,27 +202,35 @@ def rm_clf_breakdown(
     *,
     alpha: float,
     normals: np.ndarray,
+    threshold: float = 0.0,
     rel_tol: float = 1e-3,
 ) -> float | None:
-    """Smallest ``Mbar`` at which the C-LF test accepts ``theta = 0`` (bisection)."""
+    """Smallest ``Mbar`` at which the C-LF test accepts ``theta = threshold`` (bisection).
+
+    ``None`` when the test accepts ``threshold`` already at ``Mbar = 0``; ``inf`` when it
+    still rejects at ``Mbar = 2^40``. Assumes acceptance is monotone in ``Mbar`` (the sets
+    ``Delta^RM(Mbar)`` are nested). The returned value is the upper end of the final bracket,
+    so the test accepts ``threshold`` there and rejects it at ``(1 - rel_tol)`` times it.
+    """
     kappa = alpha / 10
+    point = np.array([float(threshold)])
 
-    def accepts_zero(m: float) -> bool:
+    def accepts(m: float) -> bool:
         pieces = rm_pieces(betahat, sigma, num_pre, l_vec, m, kappa=kappa, normals=normals)
-        return bool(rm_accept(pieces, np.zeros(1), alpha=alpha, kappa=kappa)[0])
+        return bool(rm_accept(pieces, point, alpha=alpha, kappa=kappa)[0])
 
-    if accepts_zero(0.0):
+    if accepts(0.0):
         return None
     lo, hi = 0.0, 1.0
     for _ in range(40):
-        if accepts_zero(hi):
+        if accepts(hi):
             break
         lo, hi = hi, 2 * hi
     else:
         return float("inf")
     while hi - lo > rel_tol * hi:
         mid = 0.5 * (lo + hi)
-        if accepts_zero(mid):
+        if accepts(mid):
             hi = mid
         else:
             lo = mid

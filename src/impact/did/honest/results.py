@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 #: Recomputes ``(table, original)`` at another ``alpha`` with the same inputs and seed.
 Recompute = Callable[[float], tuple[pd.DataFrame, tuple[float, float]]]
+#: Breakdown value for another threshold than zero, same inputs, level and seed.
+Threshold = Callable[[float], float | None]
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class HonestResult(Result):
         Recomputes the intervals at another ``alpha`` (same inputs, same seed); set by
         :func:`impact.did.honest_did`. ``None`` for a result built by hand, which then has
         intervals only at the fitted level.
+    at_threshold
+        Computes the breakdown value for another threshold (see :meth:`breakdown_at`); set by
+        :func:`impact.did.honest_did`.
 
     A robust confidence set is not ``estimate -/+ z * se`` (the FLCI is centred on another
     affine estimator; the C-LF set inverts a test): :meth:`to_frame` reports ``se`` as NaN.
@@ -52,6 +57,34 @@ class HonestResult(Result):
     alpha: float
     breakdown_computed: bool = True
     at_alpha: Recompute | None = field(default=None, repr=False, compare=False)
+    at_threshold: Threshold | None = field(default=None, repr=False, compare=False)
+
+    def breakdown_at(self, threshold: float) -> float | None:
+        """Smallest ``M`` (``Mbar``) at which the robust ``1 - alpha`` set reaches ``threshold``.
+
+        The estimand: for the target ``theta = l' tau_post`` of this result,
+        ``inf {M >= 0 : threshold in CI_{1-alpha}(M)}``, where ``CI(M)`` is the robust
+        confidence set under ``Delta^SD(M)`` / ``Delta^RM(Mbar)`` (C-LF: the set of ``theta``
+        the hybrid test accepts, so the search tests ``threshold`` itself, without the
+        ``theta`` grid). ``threshold = 0`` gives :attr:`breakdown`. For a threshold below
+        the original interval it is the ``M`` at which the lower end falls to the threshold;
+        above it, the ``M`` at which the upper end rises to it. ``None`` when the threshold is
+        inside the interval already at ``M = 0``; ``inf`` when no ``M`` up to ``2^40`` (C-LF)
+        reaches it. Found by bisection to a relative ``1e-3`` (C-LF) or ``1e-6``, assuming
+        the sets grow with ``M``. Same level and (C-LF) seed as the fitted result.
+
+        Use: with ``threshold`` the break-even effect of a cost-benefit appraisal, this is
+        the largest violation of parallel trends under which the programme still pays for
+        itself at the ``1 - alpha`` level.
+        """
+        if self.at_threshold is None:
+            raise DesignError(
+                "This HonestResult was built without its inputs; call honest_did(...) and "
+                "use its breakdown_at(threshold)."
+            )
+        if not np.isfinite(threshold):
+            raise DesignError(f"threshold={threshold} must be a finite number.")
+        return self.at_threshold(float(threshold))
 
     def _at_level(self, level: float) -> tuple[pd.DataFrame, tuple[float, float]]:
         if is_fitted_level(level, self.alpha):

@@ -370,6 +370,19 @@ def honest_did(
         method=label,
         alpha=alpha,
         breakdown_computed=breakdown,
+        at_threshold=partial(
+            _breakdown_at,
+            b,
+            s,
+            num_pre,
+            lv,
+            restriction,
+            chosen,
+            alpha,
+            rm_alpha_share,
+            grid_points,
+            seed,
+        ),
         at_alpha=partial(
             _intervals_at_alpha,
             b,
@@ -538,19 +551,19 @@ def _check_inputs(
     return lv
 
 
-def _breakdown(ci: object, scale: float) -> float | None:
-    """Smallest M with 0 inside the CI (bisection; CIs widen with M)."""
+def _breakdown(ci: object, scale: float, threshold: float = 0.0) -> float | None:
+    """Smallest M with ``threshold`` inside the CI (bisection; CIs widen with M)."""
     assert callable(ci)
 
-    def covers_zero(m: float) -> bool:
+    def covers(m: float) -> bool:
         lo, hi = ci(m)
-        return bool(lo <= 0 <= hi)
+        return bool(lo <= threshold <= hi)
 
-    if covers_zero(0.0):
+    if covers(0.0):
         return None
     hi = max(scale, 1e-12)
     for _ in range(60):
-        if covers_zero(hi):
+        if covers(hi):
             break
         hi *= 2
     else:
@@ -558,13 +571,42 @@ def _breakdown(ci: object, scale: float) -> float | None:
     lo = 0.0
     for _ in range(40):
         mid = 0.5 * (lo + hi)
-        if covers_zero(mid):
+        if covers(mid):
             hi = mid
         else:
             lo = mid
         if hi - lo < 1e-6 * max(hi, 1e-12):
             break
     return hi
+
+
+def _breakdown_at(
+    b: np.ndarray,
+    s: np.ndarray,
+    num_pre: int,
+    lv: np.ndarray,
+    restriction: str,
+    chosen: str,
+    alpha: float,
+    rm_alpha_share: float,
+    grid_points: int,
+    seed: int,
+    threshold: float,
+) -> float | None:
+    """Breakdown value for ``theta = threshold`` with the inputs of a fitted result.
+
+    Kept (as a :func:`functools.partial`) in :attr:`HonestResult.at_threshold`.
+    """
+    ci, normals = _interval_function(
+        b, s, num_pre, lv, restriction, chosen, alpha, rm_alpha_share, grid_points, seed
+    )
+    if restriction == "relative_magnitude" and chosen == "C-LF":
+        assert normals is not None
+        return rm_clf_breakdown(
+            b, s, num_pre, lv, alpha=alpha, normals=normals, threshold=float(threshold)
+        )
+    sd_theta = float(np.sqrt(lv @ s[num_pre:, num_pre:] @ lv))
+    return _breakdown(ci, sd_theta, float(threshold))
 
 
 __all__ = ["HonestResult", "honest_did", "rm_identified_set"]
