@@ -47,6 +47,7 @@ from impact.bundle.atomic import (
 from impact.bundle.metadata import SCHEMA as METADATA_SCHEMA
 from impact.bundle.metadata import check as check_metadata
 from impact.bundle.metadata import dumps, loads
+from impact.bundle.schema import Table
 from impact.bundle.tables import DRAWS, IDATA, TABLES
 from impact.errors import BundleError, DataError
 
@@ -280,42 +281,40 @@ class Bundle:
     def write_table(self, name: str, table: pd.DataFrame) -> Path:
         """Write ``tables/<name>.csv``: ``name`` and the columns must be declared in
         :mod:`impact.bundle.tables` (the frame is put in declared order and dtypes)."""
-        spec = _declared(TABLES, name, "table")
-        frame = spec.conform(table)
-        return self._write(self.path / spec.file, lambda p: frame.to_csv(p, index=False))
+        return self._write_csv(_declared(TABLES, name, "table"), table)
 
     def has_table(self, name: str) -> bool:
         return name in TABLES and (self.path / TABLES[name].file).is_file()
 
     def read_table(self, name: str) -> pd.DataFrame:
         """The table ``name`` with its declared columns and dtypes."""
-        spec = _declared(TABLES, name, "table")
-        path = self.path / spec.file
-        with reading(self.path):
-            if not path.is_file():
-                raise DataError(
-                    f"Bundle {self.path} has no table {name!r}; tables: {self.tables()}."
-                )
-            return spec.read(path)
+        return self._read_csv(_declared(TABLES, name, "table"), f"; tables: {self.tables()}")
 
     def tables(self) -> list[str]:
         return sorted(p.stem for p in (self.path / "tables").glob("*.csv"))
 
     def write_draws(self, name: str, draws: pd.DataFrame) -> Path:
         """Write ``draws/<name>.csv`` (declared in :mod:`impact.bundle.tables`)."""
-        spec = _declared(DRAWS, name, "draws file")
-        frame = spec.conform(draws)
-        return self._write(self.path / spec.file, lambda p: frame.to_csv(p, index=False))
+        return self._write_csv(_declared(DRAWS, name, "draws file"), draws)
 
     def has_draws(self, name: str) -> bool:
         return name in DRAWS and (self.path / DRAWS[name].file).is_file()
 
     def read_draws(self, name: str) -> pd.DataFrame:
-        spec = _declared(DRAWS, name, "draws file")
+        return self._read_csv(_declared(DRAWS, name, "draws file"))
+
+    def _write_csv(self, spec: Table, frame: pd.DataFrame) -> Path:
+        """Write a declared table or draws file (conformed to its declaration first)."""
+        conformed = spec.conform(frame)
+        return self._write(self.path / spec.file, lambda p: conformed.to_csv(p, index=False))
+
+    def _read_csv(self, spec: Table, listing: str = "") -> pd.DataFrame:
+        """Read a declared table or draws file with its declared columns and dtypes."""
         path = self.path / spec.file
         with reading(self.path):
             if not path.is_file():
-                raise DataError(f"Bundle {self.path} has no draws {name!r}.")
+                what = "table" if spec.kind == "table" else "draws"
+                raise DataError(f"Bundle {self.path} has no {what} {spec.name!r}{listing}.")
             return spec.read(path)
 
     # -- InferenceData ----------------------------------------------------------------

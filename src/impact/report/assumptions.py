@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from impact.bundle import Bundle
 from impact.plain_language import check_lang, format_nok, format_number
 from impact.report.vocabulary import OUTCOMES
 
@@ -76,6 +77,14 @@ def persistence_paragraph(table: pd.DataFrame, *, lang: str = "nb") -> str:
     return " ".join(sentences)
 
 
+def sign_depends_on_persistence(bundle: Bundle) -> bool:
+    """Whether the bundle's appraisal says its NPV's sign depends on how long an effect lasts
+    (any ``sign_depends`` row of ``cba_persistence``; False without the table)."""
+    if not bundle.has_table("cba_persistence"):
+        return False
+    return bool(bundle.read_table("cba_persistence")["sign_depends"].any())
+
+
 def depends_sentence(*, lang: str = "nb", bold: bool = True) -> str:
     """The one warning: whether the programme pays off depends on how long the effect lasts
     (``bold``: the lead word in Markdown bold; plain text for the key-figures panel)."""
@@ -93,4 +102,4 @@ def depends_sentence(*, lang: str = "nb", bold: bool = True) -> str:
     )
 
 
-__all__ = ["depends_sentence", "persistence_paragraph"]
+__all__ = ["depends_sentence", "persistence_paragraph", "sign_depends_on_persistence"]

@@ -29,7 +29,7 @@ from impact.plain_language import (
     format_percentage_points,
     format_probability,
 )
-from impact.report.assumptions import depends_sentence
+from impact.report.assumptions import depends_sentence, sign_depends_on_persistence
 from impact.report.document import ReportContext
 from impact.report.text import (
     headline_estimate,
@@ -191,9 +191,8 @@ def key_figures(ctx: ReportContext) -> KeyFigures | None:
             )
         payoff = summary_verdict(summary, lang=lang)
         verdict = payoff.text if payoff is not None else ""
-        if verdict and bundle.has_table("cba_persistence"):
-            if bundle.read_table("cba_persistence")["sign_depends"].any():
-                verdict += " " + depends_sentence(lang=lang, bold=False)
+        if verdict and sign_depends_on_persistence(bundle):
+            verdict += " " + depends_sentence(lang=lang, bold=False)
         honest = honest_npv_sentence(bundle.metadata.get("trend_sensitivity") or {}, lang=lang)
         if verdict and honest:
             verdict += " " + honest

@@ -27,6 +27,7 @@ from impact.plain_language import (
     format_probability,
     payoff_summary,
 )
+from impact.report.assumptions import depends_sentence, sign_depends_on_persistence
 from impact.report.disclosure import THRESHOLD, hide_small_groups
 from impact.report.vocabulary import OUTCOMES, check_label, explain_message, payer_label
 
@@ -474,12 +475,8 @@ def conclusion(bundle: Bundle, *, lang: str = "nb") -> str:
         payoff = payoff_paragraph(
             bundle.read_table("appraisal_summary"), ledger=ledger, payback=payback, lang=lang
         )
-        if bundle.has_table("cba_persistence"):
-            persistence = bundle.read_table("cba_persistence")
-            if persistence["sign_depends"].any():
-                from impact.report.assumptions import depends_sentence
-
-                payoff += " " + depends_sentence(lang=lang)
+        if sign_depends_on_persistence(bundle):
+            payoff += " " + depends_sentence(lang=lang)
         paragraphs.append(payoff)
     if meta.get("truth"):
         paragraphs.append(
