@@ -38,6 +38,15 @@ def _object(properties: dict[str, Any], required: list[str], description: str) -
     }
 
 
+_WORDS: dict[str, Any] = {
+    "type": "object",
+    "description": "a text in bokmål (nb) and English (en)",
+    "additionalProperties": False,
+    "required": ["nb", "en"],
+    "properties": {"nb": {"type": "string"}, "en": {"type": "string"}},
+}
+
+
 def _count(description: str) -> dict[str, Any]:
     return {"type": "integer", "minimum": 0, "description": description, "x-count": True}
 
@@ -57,6 +66,26 @@ SCHEMA: dict[str, Any] = {
         "impact_version": {"type": "string", "description": "version of impact that wrote it"},
         "created_by": {"type": "string", "description": "the analysis script"},
         "outcome": {"type": "string", "description": "outcome key (impact.cba registry name)"},
+        "study": _object(
+            {
+                "name": {"type": "string", "description": "[programme] name of the spec"},
+                "spec": {"type": ["string", "null"], "description": "the spec's file name"},
+                "design": {"type": "string", "description": "[design] type"},
+                "observation": {"type": "string", "description": "person_year or municipality_year"},
+                "cluster": {"type": "string", "description": "the cluster column"},
+                "title": _WORDS,
+                "what": _WORDS,
+                "who": _WORDS,
+                "comparison": {"anyOf": [_WORDS, {"type": "null"}]},
+            },
+            ["name", "design", "observation", "cluster", "title", "what", "who"],
+            "the study specification's words and design, for the generic report",
+        ),
+        "data_changes": {
+            "type": "array",
+            "description": "what validation changed in the data (movers, missing enrolment)",
+            "items": {"type": "string"},
+        },
         "n_persons": _count("persons in the analysis"),
         "n_units": _count("units (municipalities or persons) in the analysis"),
         "n_treated_units": _count("units with the programme"),
