@@ -263,6 +263,18 @@ class AppraisalSection(_Section):
         return value
 
 
+class HooksSection(_Section):
+    """``[hooks]``: programme-specific code, only where the spec is not enough.
+
+    ``analysis`` names a Python file (relative to the project) with a function
+    ``extend(bundle, data, spec, *, fast, progress)`` that :func:`impact.study.run_study`
+    calls after the generic stages, inside the same atomic bundle write. It may add tables
+    the bundle declares; it must not change what the generic stages wrote.
+    """
+
+    analysis: str | None = None
+
+
 class StudySpec(_Section):
     """A whole study specification (see the module docstring and ``docs/studies.md``)."""
 
@@ -276,6 +288,7 @@ class StudySpec(_Section):
     design: DesignSection
     bayes: BayesSection = Field(default_factory=BayesSection)
     appraisal: AppraisalSection
+    hooks: HooksSection = Field(default_factory=HooksSection)
     path: Path | None = Field(default=None, exclude=True, description="where it was read from")
 
     @model_validator(mode="after")
