@@ -182,7 +182,8 @@ def suppress_small_cells(
         mask[col] |= small(rest).fillna(False).astype(bool)
     n_primary = int(mask[counts].to_numpy().sum())
 
-    sums = _sum_relations(table, counts, margins, sum_columns)
+    totals = _sum_relations(table, counts, margins, sum_columns)
+    sums = [cells for cells, _ in totals]
     sums += [[(row, col) for row in table.index] for col in public_totals if col in counts]
     changed = True
     while changed:
@@ -195,6 +196,12 @@ def suppress_small_cells(
             target = min(shown, key=lambda c: (values.at[c], str(c)))
             mask.at[target] = True
             changed = True
+    # The rule above stops subtraction from one sum; the audit stops every combination of
+    # sums (two-way tables with both margins): each primary cell's protection interval must
+    # be at least the threshold wide (impact.report.protection, linear programming).
+    primary = mask[counts].copy()
+    primary[:] = small(values).fillna(False).to_numpy()
+    mask[counts] = _audit(values, mask[counts], primary, totals, public_totals, threshold)
     n_secondary = int(mask[counts].to_numpy().sum()) - n_primary
 
     for col, cols in derived.items():
@@ -210,14 +217,18 @@ def suppress_small_cells(
     return SuppressedTable(out, mask, int(threshold), n_primary, n_secondary)
 
 
+Cell = tuple[Hashable, str]
+
+
 def _sum_relations(
     table: pd.DataFrame,
     counts: list[str],
     margins: Mapping[str, Hashable],
     column_sums: Mapping[str, list[str]],
-) -> list[list[tuple[Hashable, str]]]:
-    """Every additive relation as a list of (row label, column) cells, total included."""
-    relations: list[list[tuple[Hashable, str]]] = []
+) -> list[tuple[list[Cell], list[Cell]]]:
+    """Every additive relation as (its (row label, column) cells, total included; the total
+    cells among them)."""
+    relations: list[tuple[list[Cell], list[Cell]]] = []
     keys = [c for c in table.columns if c not in counts and not _is_float(table[c])]
     for key, label in margins.items():
         others = [k for k in keys if k != key]
@@ -227,14 +238,49 @@ def _sum_relations(
             else [table.index]
         )
         for rows in parts:
-            if len(rows) < 2 or not (table.loc[rows, key] == label).any():
+            is_total = table.loc[rows, key] == label
+            if len(rows) < 2 or not is_total.any():
                 continue
             for col in counts:
-                relations.append([(row, col) for row in rows])
+                cells = [(row, col) for row in rows]
+                relations.append((cells, [(row, col) for row in rows[is_total.to_numpy()]]))
     for total, parts in column_sums.items():
         for row in table.index:
-            relations.append([(row, total)] + [(row, part) for part in parts])
+            relations.append(([(row, total)] + [(row, part) for part in parts], [(row, total)]))
     return relations
+
+
+def _audit(
+    values: pd.DataFrame,
+    hidden: pd.DataFrame,
+    primary: pd.DataFrame,
+    totals: list[tuple[list[Cell], list[Cell]]],
+    public_totals: Sequence[str],
+    threshold: int,
+) -> pd.DataFrame:
+    """Secondary suppressions until every primary cell's protection interval is >= threshold."""
+    from impact.report.protection import Relation, protect
+
+    rows, cols = list(values.index), list(values.columns)
+    where = {(r, c): j * len(rows) + i for j, c in enumerate(cols) for i, r in enumerate(rows)}
+    relations = [
+        Relation(
+            cells=tuple(where[c] for c in cells),
+            coefs=tuple(-1.0 if c in total else 1.0 for c in cells),
+            rhs=0.0,
+        )
+        for cells, total in totals
+    ]
+    flat = values.fillna(0).to_numpy().T.ravel()
+    for col in public_totals:
+        if col in cols:
+            cells = tuple(where[(r, col)] for r in rows)
+            relations.append(Relation(cells, (1.0,) * len(cells), float(flat[list(cells)].sum())))
+    if not relations:
+        return hidden
+    mask = protect(flat, hidden.to_numpy().T.ravel(), relations,
+                   primary=primary.to_numpy().T.ravel(), width=threshold)  # fmt: skip
+    return pd.DataFrame(mask.reshape(len(cols), len(rows)).T, index=values.index, columns=cols)
 
 
 def _is_float(column: pd.Series) -> bool:
