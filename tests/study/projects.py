@@ -24,11 +24,11 @@ def _has_study_run() -> bool:
 
 
 HAS_STUDY_RUN = _has_study_run()
-needs_study_run = pytest.mark.skipif(
-    not HAS_STUDY_RUN,
-    reason="needs impact.study.run.run_study and impact.study.inputs.load_study_data "
-    "(branch study-run), not merged yet",
+NEEDS_STUDY_RUN = (
+    "needs impact.study.run.run_study and impact.study.inputs.load_study_data "
+    "(branch study-run), not merged yet"
 )
+needs_study_run = pytest.mark.skipif(not HAS_STUDY_RUN, reason=NEEDS_STUDY_RUN)
 
 
 def flyt_project(
@@ -62,3 +62,13 @@ def flyt_project(
     if data is not None:
         shutil.copytree(data, root / "data" / "generated", dirs_exist_ok=True)
     return root
+
+
+def simulated_flyt(directory: Path) -> Path:
+    """Flyt simulated at scale 0.05 (seed 3) into ``directory/flyt/``: small data the generic
+    stages read quickly."""
+    from impact.data import simulate
+    from impact.data.io import save
+
+    save(simulate("flyt", seed=3, scale=0.05), directory)
+    return directory
