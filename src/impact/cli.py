@@ -151,9 +151,9 @@ def new(
 ) -> None:
     """Write a commented skeleton spec studies/NAME.toml (every key explained).
 
-    Its data source is left unnamed, so nothing runs until you name it: uncomment
-    `panel = ...` (a register extract, with `mapping`) or `scenario = ...` in [data], then
-    `impact validate NAME`.
+    Its data source is left unnamed, so nothing runs until you name it: in the data table
+    uncomment `panel = ...` (a register extract, with `mapping`) or `scenario = ...`, then
+    run `impact validate NAME`.
     """
     from impact.study import SpecError
 
@@ -368,8 +368,10 @@ def run_all(
     fast: Annotated[bool, typer.Option(help="Fewer draws and replications.")] = False,
     results: ResultsOption = None,
 ) -> None:
-    """The main job, for every spec in PROJECT/studies: simulate its scenario (if synthetic),
-    run, render its reports, then the portfolio page."""
+    """The main job: every spec in PROJECT/studies simulated (if synthetic), run, reported.
+
+    Then the portfolio page. A spec whose design is not built yet is skipped, saying so.
+    """
     from impact.study import IMPLEMENTED_DESIGNS
 
     proj = _project(project, results)
