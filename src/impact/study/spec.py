@@ -418,8 +418,8 @@ def _where(loc: list[str]) -> str:
     if loc[0] == "outcomes" and len(loc) > 1 and loc[1].isdigit():
         rest = " ".join(loc[2:])
         return f"[[outcomes]] #{int(loc[1]) + 1}" + (f" {rest}" if rest else "")
-    if len(loc) == 1:
-        return f"[{loc[0]}]" if loc[0] in StudySpec.model_fields else loc[0]
+    if len(loc) == 1:  # a section is written [section], a top-level key (version) bare
+        return f"[{loc[0]}]" if _model_at(loc) is not None else loc[0]
     return f"[{loc[0]}] " + ".".join(loc[1:])
 
 
