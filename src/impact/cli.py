@@ -433,7 +433,9 @@ def list_studies(project: ProjectOption = Path("."), results: ResultsOption = No
             markup=False,
         )
         return
-    table = Table("study", "design", "data", "results", title=f"Studies in {proj.studies}")
+    table = Table(title=f"Studies in {proj.studies}")
+    for column in ("study", "design", "data", "results"):
+        table.add_column(column, overflow="fold")  # paths wrap, never cut
     for name in names:
         try:
             spec = proj.spec(name)
