@@ -5,7 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.docs-installed
-PROGRAMMES := flyt unginvest
 # Matplotlib must never try a display; pytensor compiles into the venv so runs stay independent.
 export MPLBACKEND := Agg
 export PYTENSOR_FLAGS ?= base_compiledir=$(CURDIR)/$(VENV)/pytensor

@@ -3,13 +3,13 @@ disk under it (tests/bundle/test_faults.py).
 
 Usage: ``python paused_run.py POINT [impact arguments ...]``
 
-The analysis is the real one (analyses/flyt.py through the ``impact`` command) with PyMC's
-mock sampler (prior draws instead of MCMC: the wiring and the files are under test, not the
+The analysis is the real one (the generic analysis of ``studies/flyt.toml``, through
+``impact run flyt --project DIR``) with PyMC's mock sampler (prior draws instead of MCMC: the wiring and the files are under test, not the
 posterior). At ``POINT`` the script prints the point's name on stdout and waits until the file
 named by ``$PAUSE_UNTIL`` exists (at most 120 s), then goes on:
 
 ``estimation``
-    inside the sampler call of the hierarchical DiD (step 5 of the analysis);
+    inside the sampler call of the hierarchical DiD (the Bayesian stage);
 ``netcdf``
     inside the netCDF write of its InferenceData, with the file open and the third variable
     being written (h5py ``Dataset.__setitem__``);

@@ -19,11 +19,13 @@ import textwrap
 import time
 from collections import namedtuple
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 from contract.bundle import META, example
+from study.projects import flyt_project, needs_study_run, simulated_flyt
 from typer.testing import CliRunner
 
 import impact
@@ -244,10 +246,11 @@ def test_a_damaged_bundle_is_refused_with_the_fix(tmp_path: Path, case: str) -> 
 
 
 def test_impact_report_exits_nonzero_with_one_line(tmp_path: Path) -> None:
-    bundle = write(tmp_path)
+    project = flyt_project(tmp_path)
+    bundle = write(project / "results")
     (bundle.path / "metadata.json").write_text("[]")
     result = runner.invoke(
-        app, ["report", "flyt", "--results", str(tmp_path), "--engine", "builtin", "--to", "html"]
+        app, ["report", "flyt", "--project", str(project), "--engine", "builtin", "--to", "html"]
     )
     assert result.exit_code == 1
     assert "impact run flyt" in result.output and "Traceback" not in result.output
@@ -268,18 +271,16 @@ def _deny_writes(monkeypatch: pytest.MonkeyPatch, directory: Path) -> None:
         monkeypatch.setattr(os, "mkdir", mkdir)
 
 
+@needs_study_run
 def test_an_unwritable_results_directory_fails_before_the_analysis_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    results = tmp_path / "results"
+    project = flyt_project(tmp_path)  # no data/generated/ yet
+    results = project / "results"
     results.mkdir()
     _deny_writes(monkeypatch, results)
     try:
-        result = runner.invoke(
-            app,
-            ["run", "flyt", "--data", str(tmp_path / "no-data-yet"), "--results", str(results),
-             "--analyses", str(ROOT / "analyses"), "--fast"],
-        )  # fmt: skip
+        result = runner.invoke(app, ["run", "flyt", "--project", str(project), "--fast"])
         # the data directory does not exist: the writability check came first
         assert result.exit_code == 1, result.output
         assert "No permission to write the flyt results bundle" in result.output
@@ -330,63 +331,61 @@ def test_a_full_disk_while_writing_leaves_the_old_bundle_current(
     assert fingerprint(tmp_path) == before and leftovers(tmp_path) == []
 
 
-def test_ctrl_c_during_impact_run_exits_130_and_keeps_the_old_bundle(tmp_path: Path) -> None:
-    write(tmp_path)
-    before = fingerprint(tmp_path)
-    analyses = tmp_path / "analyses"
-    analyses.mkdir()
-    (analyses / "flyt.py").write_text(
-        textwrap.dedent(
-            """
-            import pandas as pd
-            from impact.bundle import Bundle
+@pytest.fixture(scope="module")
+def flyt_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Flyt simulated at scale 0.05: the data the generic stages read before a hook runs."""
+    return simulated_flyt(tmp_path_factory.mktemp("flyt_data"))
 
-            def main(*, data_dir, results_dir, fast, progress):
-                with Bundle.writing(results_dir, "flyt") as bundle:
-                    bundle.write_table("plus_minus", pd.DataFrame(
-                        {"effect": ["x"], "score": [1], "assessment": ["+"], "description": ["x"]}
-                    ))
-                    raise KeyboardInterrupt
-            """
-        )
-    )
-    result = runner.invoke(
-        app, ["run", "flyt", "--results", str(tmp_path), "--analyses", str(analyses)]
-    )
+
+def run_with_hook(project: Path) -> Any:
+    """``impact run flyt --fast`` in ``project`` (its spec names the hook)."""
+    return runner.invoke(app, ["run", "flyt", "--project", str(project), "--fast"])
+
+
+@needs_study_run
+def test_ctrl_c_during_impact_run_exits_130_and_keeps_the_old_bundle(
+    tmp_path: Path, flyt_data: Path
+) -> None:
+    """Ctrl-C inside the run (here in the spec's [hooks] analysis, after the generic stages
+    wrote their tables into the new bundle): exit 130 with one line, the old bundle current."""
+    hook = """
+        def extend(bundle, data, spec, *, fast, progress):
+            raise KeyboardInterrupt
+        """
+    project = flyt_project(tmp_path, data=flyt_data, hook=hook, fit_bayes=False)
+    results = project / "results"
+    write(results)
+    before = fingerprint(results)
+    result = run_with_hook(project)
     assert result.exit_code == 130, result.output
-    assert "interrupted" in result.output and "Traceback" not in result.output
-    assert len(result.output.strip().splitlines()) == 1
-    assert fingerprint(tmp_path) == before and leftovers(tmp_path) == ["analyses"]
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert [line for line in lines if "interrupted" in line] == lines[-1:]
+    assert fingerprint(results) == before and leftovers(results) == []
 
 
-def test_ctrl_c_swallowed_by_the_sampler_still_exits_130(tmp_path: Path) -> None:
+@needs_study_run
+def test_ctrl_c_swallowed_by_the_sampler_still_exits_130(tmp_path: Path, flyt_data: Path) -> None:
     """nutpie catches Ctrl-C and returns the draws so far; sample_model then raises
     SamplingError, and `impact run` still reports the interruption (measured: a real SIGINT
     during the Flyt fit returned 142 of 300 draws)."""
-    write(tmp_path)
-    before = fingerprint(tmp_path)
-    analyses = tmp_path / "analyses"
-    analyses.mkdir()
-    (analyses / "flyt.py").write_text(
-        textwrap.dedent(
-            """
-            import os, signal
-            from impact.errors import SamplingError
-            from impact.bundle import Bundle
+    hook = """
+        import os, signal
+        from impact.errors import SamplingError
 
-            def main(*, data_dir, results_dir, fast, progress):
-                with Bundle.writing(results_dir, "flyt"):
-                    try:  # what nutpie does with Ctrl-C
-                        os.kill(os.getpid(), signal.SIGINT)
-                    except KeyboardInterrupt:
-                        pass
-                    raise SamplingError("returned 4 chains x 142 draws; 4 x 300 were asked")
-            """
-        )
-    )
-    result = runner.invoke(
-        app, ["run", "flyt", "--results", str(tmp_path), "--analyses", str(analyses)]
-    )
+        def extend(bundle, data, spec, *, fast, progress):
+            try:  # what nutpie does with Ctrl-C
+                os.kill(os.getpid(), signal.SIGINT)
+            except KeyboardInterrupt:
+                pass
+            raise SamplingError("returned 4 chains x 142 draws; 4 x 300 were asked")
+        """
+    project = flyt_project(tmp_path, data=flyt_data, hook=hook, fit_bayes=False)
+    results = project / "results"
+    write(results)
+    before = fingerprint(results)
+    result = run_with_hook(project)
     assert result.exit_code == 130, result.output
-    assert result.output.startswith("interrupted") and "Traceback" not in result.output
-    assert fingerprint(tmp_path) == before and leftovers(tmp_path) == ["analyses"]
+    assert "Traceback" not in result.output and "SamplingError" not in result.output
+    assert result.output.strip().splitlines()[-1].startswith("interrupted")
+    assert fingerprint(results) == before and leftovers(results) == []

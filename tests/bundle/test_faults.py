@@ -1,9 +1,11 @@
 """Faults around a real analysis (issue 11, part 5): killed runs, full and read-only disks,
 write errors that are not OSErrors, and a bundle replaced while a report reads it.
 
-The runs are the real Flyt analysis (``impact run flyt --fast`` on data simulated at scale
-0.05) with PyMC's mock sampler, in a subprocess (tests/bundle/paused_run.py) that stops at a
-named point so the test can SIGKILL it there. The disk tests mount a small tmpfs and skip
+The runs are the real Flyt analysis (``impact run flyt --fast --project DIR``: the generic
+analysis of studies/flyt.toml on data simulated at scale 0.05) with PyMC's mock sampler, in a
+subprocess (tests/bundle/paused_run.py) that stops at a named point so the test can SIGKILL it
+there. They need the generic analysis (impact.study.run, branch study-run) and skip until it
+is there. The disk tests mount a small tmpfs and skip
 (saying why) when they cannot: they need root and a kernel that lets the container mount.
 """
 
@@ -25,6 +27,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from study.projects import (
+    HAS_STUDY_RUN,
+    NEEDS_STUDY_RUN,
+    flyt_project,
+    needs_study_run,
+    simulated_flyt,
+)
 from typer.testing import CliRunner
 
 import impact
@@ -80,15 +89,16 @@ def metadata(seed: int) -> dict[str, Any]:
     }
 
 
-def paused_run(point: str, data: Path, results: Path, *, until: Path | None = None) -> Any:
-    """Start ``impact run flyt --fast`` in a subprocess and wait until it reaches ``point``."""
+def paused_run(point: str, project: Path, results: Path, *, until: Path | None = None) -> Any:
+    """Start ``impact run flyt --fast`` on ``project`` in a subprocess, writing into
+    ``results``, and wait until it reaches ``point``."""
     env = {**os.environ, "PYTHONPATH": str(SRC), "MPLBACKEND": "Agg"}
     if until is not None:
         env["PAUSE_UNTIL"] = str(until)
     stderr = (results.parent / f"{point}.stderr").open("w")
     proc = subprocess.Popen(
-        [sys.executable, str(PAUSED_RUN), point, "run", "flyt", "--fast", "--data", str(data),
-         "--results", str(results), "--analyses", str(ROOT / "analyses")],
+        [sys.executable, str(PAUSED_RUN), point, "run", "flyt", "--fast", "--project",
+         str(project), "--results", str(results)],
         stdout=subprocess.PIPE, stderr=stderr, text=True, env=env,
     )  # fmt: skip
     assert proc.stdout is not None
@@ -111,30 +121,33 @@ def generations(results: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def flyt_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Data simulated at scale 0.05 and a complete bundle from a real (mock-sampled) run."""
+    """A project with studies/flyt.toml and its data simulated at scale 0.05, and a complete
+    bundle in its results/ from a real (mock-sampled) run."""
     from impact.data import simulate
     from impact.data.io import save
 
-    tmp = tmp_path_factory.mktemp("flyt_run")
-    save(simulate("flyt", seed=3, scale=0.05), tmp / "data")
+    if not HAS_STUDY_RUN:
+        pytest.skip(NEEDS_STUDY_RUN)
+    tmp = flyt_project(tmp_path_factory.mktemp("flyt_run"))
+    save(simulate("flyt", seed=3, scale=0.05), tmp / "data" / "generated")
     done = subprocess.run(
-        [sys.executable, str(PAUSED_RUN), "none", "run", "flyt", "--fast", "--data",
-         str(tmp / "data"), "--results", str(tmp / "results"), "--analyses",
-         str(ROOT / "analyses")],
+        [sys.executable, str(PAUSED_RUN), "none", "run", "flyt", "--fast", "--project",
+         str(tmp)],
         capture_output=True, text=True, timeout=300,
         env={**os.environ, "PYTHONPATH": str(SRC), "MPLBACKEND": "Agg"},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     Bundle.open(tmp / "results", "flyt")
-    return tmp / "data", tmp / "results"
+    return tmp, tmp / "results"
 
 
 @pytest.fixture
 def previous(flyt_run: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
-    """A private copy of the baseline results directory (the link and its generation)."""
-    data, results = flyt_run
+    """The baseline project and a private copy of its results directory (the link and its
+    generation)."""
+    project, results = flyt_run
     shutil.copytree(results, tmp_path / "results", symlinks=True)
-    return data, tmp_path / "results"
+    return project, tmp_path / "results"
 
 
 def mounted(path: Path, options: str) -> None:
@@ -191,12 +204,13 @@ def fill(path: Path, *, leave: int) -> None:
 
 
 def render_html(results: Path, out: Path) -> str:
-    """``impact report flyt --engine builtin --to html`` in a copy of reports/; the HTML."""
-    work = out / "work"
+    """``impact report flyt --engine builtin --to html`` in a project with a copy of reports/;
+    the HTML."""
+    work = flyt_project(out / "work")
     shutil.copytree(ROOT / "reports", work / "reports")
     done = subprocess.run(
-        [sys.executable, "-m", "impact.cli", "report", "flyt", "--engine", "builtin", "--to",
-         "html", "--results", str(results)],
+        [sys.executable, "-m", "impact.cli", "report", "flyt", "--project", str(work),
+         "--engine", "builtin", "--to", "html", "--results", str(results)],
         cwd=work, capture_output=True, text=True, timeout=300,
         env={**os.environ, "PYTHONPATH": str(SRC), "MPLBACKEND": "Agg"},
     )  # fmt: skip
@@ -211,11 +225,11 @@ def test_a_killed_flyt_run_leaves_the_previous_bundle_byte_identical(
     """SIGKILL at three points of a real run; each time the previous bundle is byte-identical
     (sha256 of every file, the link target) and opens; the next run deletes what the killed one
     left; the report renders the previous bundle."""
-    data, results = previous
+    project, results = previous
     before = fingerprint(results)
     left: list[Path] = []
     for point in ("estimation", "netcdf", "switch"):
-        proc = paused_run(point, data, results)
+        proc = paused_run(point, project, results)
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=30)
         assert proc.returncode == -signal.SIGKILL
@@ -238,11 +252,10 @@ def test_a_killed_flyt_run_leaves_the_previous_bundle_byte_identical(
     html = render_html(results, tmp_path)
     assert "Konklusjon" in html
     # the next run deletes the partial generation first (this one then stops: no data there)
+    empty = flyt_project(tmp_path / "no-data")
     result = runner.invoke(
-        app,
-        ["run", "flyt", "--data", str(tmp_path / "no-data"), "--results", str(results),
-         "--analyses", str(ROOT / "analyses"), "--fast"],
-    )  # fmt: skip
+        app, ["run", "flyt", "--project", str(empty), "--results", str(results), "--fast"]
+    )
     assert result.exit_code == 1 and "impact simulate flyt" in result.output, result.output
     assert generations(results) == [] and leftovers(results) == []
     assert fingerprint(results) == before
@@ -356,16 +369,18 @@ def test_a_csv_write_on_a_full_disk_becomes_a_message(tmpfs: Any) -> None:
     assert fingerprint(disk) == before and leftovers(disk) == []
 
 
-def test_a_read_only_results_directory_fails_at_once_with_the_fix(tmpfs: Any) -> None:
+@needs_study_run
+def test_a_read_only_results_directory_fails_at_once_with_the_fix(
+    tmpfs: Any, tmp_path: Path
+) -> None:
     disk = tmpfs("2m")
     small_bundle(disk)
     before = fingerprint(disk)
     remount_read_only(disk)
+    empty = flyt_project(tmp_path / "no-data")
     result = runner.invoke(
-        app,
-        ["run", "flyt", "--data", str(disk / "no-data"), "--results", str(disk),
-         "--analyses", str(ROOT / "analyses"), "--fast"],
-    )  # fmt: skip
+        app, ["run", "flyt", "--project", str(empty), "--results", str(disk), "--fast"]
+    )
     assert result.exit_code == 1, result.output
     assert "No permission to write the flyt results bundle" in result.output
     assert "Traceback" not in result.output
@@ -393,14 +408,14 @@ def test_a_disk_that_fills_during_a_flyt_run_gives_a_message(
 ) -> None:
     """The real run on a tmpfs that fills while it estimates: exit 1 with the message, the
     previous bundle byte-identical, nothing left behind."""
-    data, baseline = flyt_run
+    project, baseline = flyt_run
     size = sum(p.stat().st_size for p in baseline.rglob("*") if p.is_file())
     disk = tmpfs(f"{int(size * 2.4) >> 20}m")
     shutil.copytree(baseline, disk / "results", symlinks=True)
     results = disk / "results"
     before = fingerprint(results)
     go = tmp_path / "go"
-    proc = paused_run("estimation", data, results, until=go)
+    proc = paused_run("estimation", project, results, until=go)
     fill(disk, leave=30 << 20)
     go.touch()
     proc.communicate(timeout=300)
@@ -474,35 +489,28 @@ def test_a_bug_outside_the_writers_passes_unchanged(tmp_path: Path, exc: Excepti
     assert info.value is exc
 
 
+@needs_study_run
 def test_impact_run_shows_a_write_error_as_one_message(tmp_path: Path) -> None:
-    small_bundle(tmp_path)
-    before = fingerprint(tmp_path)
-    analyses = tmp_path / "analyses"
-    analyses.mkdir()
-    (analyses / "flyt.py").write_text(
-        textwrap.dedent(
-            """
-            import numpy as np, arviz as az
-            from impact.bundle import Bundle
+    """A write that fails with a non-OSError (here in the spec's [hooks] analysis, after the
+    generic stages): one message naming the file, the previous bundle unchanged."""
+    hook = """
+        import numpy as np, arviz as az
 
-            def main(*, data_dir, results_dir, fast, progress):
-                mixed = np.array([1, "a", None, 2.5], dtype=object).reshape(1, 4)
-                with Bundle.writing(results_dir, "flyt") as bundle:
-                    bundle.write_idata("hierarchical_did", az.from_dict(posterior={"mu": mixed}))
-            """
-        )
-    )
-    result = runner.invoke(
-        app, ["run", "flyt", "--results", str(tmp_path), "--analyses", str(analyses)]
-    )
+        def extend(bundle, data, spec, *, fast, progress):
+            mixed = np.array([1, "a", None, 2.5], dtype=object).reshape(1, 4)
+            bundle.write_idata("hierarchical_did", az.from_dict(posterior={"mu": mixed}))
+        """
+    data = simulated_flyt(tmp_path / "simulated")
+    project = flyt_project(tmp_path / "project", data=data, hook=hook, fit_bayes=False)
+    results = project / "results"
+    small_bundle(results)
+    before = fingerprint(results)
+    result = runner.invoke(app, ["run", "flyt", "--project", str(project), "--fast"])
     assert result.exit_code == 1, result.output
     out = " ".join(result.output.split())
-    assert (
-        out.startswith("error: Could not write the flyt results bundle at")
-        and "Traceback" not in out
-    )
+    assert "error: Could not write the flyt results bundle at" in out and "Traceback" not in out
     assert "hierarchical_did.nc: xarray raised ValueError: unable to infer dtype" in out
-    assert fingerprint(tmp_path) == before and leftovers(tmp_path) == ["analyses"]
+    assert fingerprint(results) == before and leftovers(results) == []
 
 
 # -- 4. a bundle replaced while a report reads it -------------------------------------------------

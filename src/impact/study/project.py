@@ -9,6 +9,7 @@ error says where it looked.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,9 +23,13 @@ class Project:
     """A project directory and the places in it (all absolute)."""
 
     root: Path
+    #: Where results bundles go instead of ``root/results`` (``impact run --results DIR``).
+    results_dir: Path | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "root", Path(self.root).resolve())
+        if self.results_dir is not None:
+            object.__setattr__(self, "results_dir", Path(self.results_dir).resolve())
 
     @property
     def studies(self) -> Path:
@@ -37,7 +42,7 @@ class Project:
 
     @property
     def results(self) -> Path:
-        return self.root / "results"
+        return self.results_dir if self.results_dir is not None else self.root / "results"
 
     @property
     def reports(self) -> Path:
@@ -58,6 +63,9 @@ class Project:
         if not path.is_file():
             found = self.names()
             there = f"specs there: {', '.join(found)}" if found else "there are no specs there"
+            close = difflib.get_close_matches(name, found, n=1)
+            if close:
+                there += f"; did you mean {close[0]!r}?"
             raise SpecError(
                 f"No study specification {name!r}: looked for {path} ({there}). Write one with "
                 f"`impact new {name}`, or pass --project DIR for a project elsewhere."

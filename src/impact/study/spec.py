@@ -85,7 +85,7 @@ class ProgrammeSection(_Section):
     """``[programme]``: the programme's name and its own words for the report."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="short name: file names, CLI")
-    title: Words
+    title: Words = Field(description="the programme's name as the report prints it")
     what: Words = Field(description="what the programme is, one paragraph, for the report")
     who: Words = Field(description="who takes part, a plural noun phrase: 'pupils in 10th grade'")
     comparison: Words | None = Field(
@@ -136,7 +136,7 @@ class UnitSection(_Section):
         description="one row per person and year, or per municipality and year"
     )
     id: str = Field(description="the unit column: person_id or municipality")
-    time: str = Field(default="year")
+    time: str = Field(default="year", description="the time column (whole years)")
     cluster: str = Field(description="the cluster column for inference (municipality, person)")
     municipality: str | None = Field(
         default=None, description="person-year data: the municipality column (movers checked)"
@@ -175,10 +175,15 @@ class EnrolmentSection(_Section):
 class Outcome(_Section):
     """``[[outcomes]]``: one outcome column, its type and how it is valued."""
 
-    column: str
-    type: Literal["binary", "count", "rate", "continuous"]
-    numerator: str | None = None
-    denominator: str | None = None
+    column: str = Field(description="the outcome column")
+    type: Literal["binary", "count", "rate", "continuous"] = Field(
+        description="binary 0/1, count >= 0, rate in [0, 1] (with numerator and denominator), "
+        "or continuous"
+    )
+    numerator: str | None = Field(default=None, description="a rate: the numerator column")
+    denominator: str | None = Field(
+        default=None, description="a rate: the denominator column (a count: its upper bound)"
+    )
     registry: str | None = Field(
         default=None, description="outcome registry entry that values it (norway.toml)"
     )
@@ -188,15 +193,24 @@ class Outcome(_Section):
 class CovariatesSection(_Section):
     """``[covariates]``: stable traits the DiD conditions on, and the cells' strata."""
 
-    did: list[str] = Field(default_factory=list)
-    bayes: list[str] = Field(default_factory=list)
+    did: list[str] = Field(
+        default_factory=list, description="columns the DiD conditions on (stable traits)"
+    )
+    bayes: list[str] = Field(
+        default_factory=list, description="strata of the Bayesian model's binomial cells"
+    )
 
 
 class DesignSection(_Section):
     """``[design]``: the identification strategy and the estimator rules."""
 
-    type: Design
-    control_group: Literal["never_treated", "not_yet_treated"] = "never_treated"
+    type: Design = Field(
+        description="municipal_rollout, individual_enrolment (run today); single_unit, "
+        "few_pilots, early_life (accepted, not run yet)"
+    )
+    control_group: Literal["never_treated", "not_yet_treated"] = Field(
+        default="never_treated", description="who the enrolled units are compared with"
+    )
     headline: Literal["auto", "att_gt", "imputation"] = Field(
         default="auto",
         description="auto: imputation for municipal_rollout, att_gt for individual_enrolment",
@@ -212,29 +226,33 @@ class DesignSection(_Section):
 class BayesSection(_Section):
     """``[bayes]``: the hierarchical DiD (set ``fit = false`` to skip it)."""
 
-    fit: bool = True
+    fit: bool = Field(default=True, description="fit the Bayesian model (false: skip it)")
     links: list[Link] = Field(
         default_factory=_logit, min_length=1,
         description="first: reported beside the headline; the others: sensitivity",
     )  # fmt: skip
-    site_effects: bool = False
-    dynamic: bool = False
-    draws: int = Field(default=1000, ge=100)
-    tune: int = Field(default=300, ge=100)
+    site_effects: bool = Field(
+        default=False, description="one effect per municipality, partially pooled"
+    )
+    dynamic: bool = Field(default=False, description="effects by years since enrolment")
+    draws: int = Field(default=1000, ge=100, description="posterior draws per chain")
+    tune: int = Field(default=300, ge=100, description="tuning steps per chain")
 
 
 class NonMonetised(_Section):
     """A benefit the appraisal does not put a price on, scored -4..4 (DFØ's plus-minus)."""
 
-    score: int = Field(ge=-4, le=4)
-    text: str = ""
+    score: int = Field(ge=-4, le=4, description="-4 (very negative) .. 4 (very positive)")
+    text: str = Field(default="", description="one line for the report")
 
 
 class AppraisalSection(_Section):
     """``[appraisal]``: costs by payer and the assumptions the NPV rests on."""
 
     age: int | None = Field(default=None, ge=0, le=100, description="participants' age in year 0")
-    start_year: int = Field(ge=1950, le=2100)
+    start_year: int = Field(
+        ge=1950, le=2100, description="the appraisal's year 0 (the price year of the costs)"
+    )
     costs: dict[Payer, float] = Field(
         description="NOK per participant by payer (kommune, fylkeskommune, stat, private)"
     )
@@ -242,8 +260,10 @@ class AppraisalSection(_Section):
         default="registry",
         description="registry default, none, permanent, or a yearly decay factor in (0, 1)",
     )
-    non_monetised: dict[str, NonMonetised] = Field(default_factory=dict)
-    description: str = ""
+    non_monetised: dict[str, NonMonetised] = Field(
+        default_factory=dict, description="benefits not valued in NOK, by name (DFØ plus-minus)"
+    )
+    description: str = Field(default="", description="what one participant's place buys")
 
     @field_validator("costs")
     @classmethod
@@ -272,23 +292,29 @@ class HooksSection(_Section):
     the bundle declares; it must not change what the generic stages wrote.
     """
 
-    analysis: str | None = None
+    analysis: str | None = Field(
+        default=None, description="a Python file (relative to the project) with extend(...)"
+    )
 
 
 class StudySpec(_Section):
     """A whole study specification (see the module docstring and ``docs/studies.md``)."""
 
-    version: Annotated[int, Field(ge=1, le=SPEC_VERSION)] = SPEC_VERSION
-    programme: ProgrammeSection
-    data: DataSection
-    unit: UnitSection
-    enrolment: EnrolmentSection
-    outcomes: list[Outcome] = Field(min_length=1)
-    covariates: CovariatesSection = Field(default_factory=CovariatesSection)
-    design: DesignSection
-    bayes: BayesSection = Field(default_factory=BayesSection)
-    appraisal: AppraisalSection
-    hooks: HooksSection = Field(default_factory=HooksSection)
+    version: Annotated[int, Field(ge=1, le=SPEC_VERSION)] = Field(
+        default=SPEC_VERSION, description="the format version of the spec"
+    )
+    programme: ProgrammeSection = Field(description="the programme and its words")
+    data: DataSection = Field(description="where the data are")
+    unit: UnitSection = Field(description="what one row is")
+    enrolment: EnrolmentSection = Field(description="when units enrolled")
+    outcomes: list[Outcome] = Field(min_length=1, description="the outcomes, one block each")
+    covariates: CovariatesSection = Field(
+        default_factory=CovariatesSection, description="what the estimators condition on"
+    )
+    design: DesignSection = Field(description="the identification strategy")
+    bayes: BayesSection = Field(default_factory=BayesSection, description="the Bayesian model")
+    appraisal: AppraisalSection = Field(description="costs and the cost-benefit assumptions")
+    hooks: HooksSection = Field(default_factory=HooksSection, description="programme code")
     path: Path | None = Field(default=None, exclude=True, description="where it was read from")
 
     @model_validator(mode="after")
@@ -392,8 +418,8 @@ def _where(loc: list[str]) -> str:
     if loc[0] == "outcomes" and len(loc) > 1 and loc[1].isdigit():
         rest = " ".join(loc[2:])
         return f"[[outcomes]] #{int(loc[1]) + 1}" + (f" {rest}" if rest else "")
-    if len(loc) == 1:
-        return f"[{loc[0]}]" if loc[0] in StudySpec.model_fields else loc[0]
+    if len(loc) == 1:  # a section is written [section], a top-level key (version) bare
+        return f"[{loc[0]}]" if _model_at(loc) is not None else loc[0]
     return f"[{loc[0]}] " + ".".join(loc[1:])
 
 
