@@ -120,7 +120,7 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
     """Write a fixture bundle; ``full=False`` writes only the first-stage tables."""
     rng = np.random.default_rng(7)
     bundle = Bundle.create(root, programme)
-    outcome = "completed_vgs" if programme == "flyt" else "neet"
+    outcome = {"flyt": "completed_vgs", "getacademy": "employed"}.get(programme, "neet")
     persons = STUDIES[programme]["observation"] == "person_year"
     bundle.update_metadata(
         study=STUDIES[programme],
@@ -352,7 +352,9 @@ def _second_stage(bundle: Bundle, rng: np.random.Generator) -> Bundle:
     frame = pd.DataFrame(
         rows, columns=["estimator", "label", "headline", "estimate", "se", "ci_lower", "ci_upper"]
     )
-    frame = frame.assign(label_en=frame["label"], label_nb=frame["label"], method="fixture")
+    nb = ["TWFE-hendelsesstudie (naiv)", "Callaway–Sant'Anna", "Bayesiansk modell (identitetslenke)",
+          "Bayesiansk modell (logit-lenke)"]  # fmt: skip
+    frame = frame.assign(label_en=frame["label"], label_nb=nb, method="fixture")
     bundle.write_table("estimates", declared("estimates", frame))
     bundle.write_table(
         "att_gt",

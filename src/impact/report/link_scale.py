@@ -150,21 +150,22 @@ def link_scale_paragraph(
         ratio = format_number(levels.ratio, lang=lang, decimals=1)
         if 0.8 <= levels.ratio <= 1.25:
             text.append(
-                f"Før oppstart ({when}) var nivået omtrent det samme: {a} blant {group[0]} mot "
-                f"{b} blant {group[1]}, så skalaen betyr lite her."
+                f"I årene før de første startet ({when}) var nivået omtrent det samme: {a} blant "
+                f"{group[0]} mot {b} blant {group[1]}, så skalaen betyr lite her."
                 if nb
-                else f"Before the start ({when}) the levels were about the same: {a} among "
-                f"{group_en[0]} against {b} among {group_en[1]}, so the scale matters little here."
+                else f"In the years before the first started ({when}) the levels were about the "
+                f"same: {a} among {group_en[0]} against {b} among {group_en[1]}, so the scale "
+                "matters little here."
             )
         else:
             text.append(
-                f"Før oppstart ({when}) var andelen {a} blant {group[0]} mot {b} blant "
-                f"{group[1]}, omtrent {ratio} ganger så høy, og da betyr det noe *hvordan* "
-                "«parallelt» måles."
+                f"I årene før de første startet ({when}) var andelen {a} blant {group[0]} mot "
+                f"{b} blant {group[1]}, omtrent {ratio} ganger så høy, og da betyr det noe "
+                "*hvordan* «parallelt» måles."
                 if nb
-                else f"Before the start ({when}) the share was {a} among {group_en[0]} against "
-                f"{b} among {group_en[1]}, about {ratio} times as high, so *how* \u201cparallel\u201d "
-                "is measured matters."
+                else f"In the years before the first started ({when}) the share was {a} among "
+                f"{group_en[0]} against {b} among {group_en[1]}, about {ratio} times as high, so "
+                "*how* \u201cparallel\u201d is measured matters."
             )
     if headline is not None:
         label = headline.get("label_nb" if nb else "label_en", headline.get("label", ""))
@@ -175,6 +176,8 @@ def link_scale_paragraph(
             else f"The headline estimate ({label}) assumes parallel trends in shares, that is "
             "in percentage points."
         )
+    paragraphs = [" ".join(text)]
+    text = []
     if _row(estimates, logit=False) is not None:
         text.append(
             "Den bayesianske modellen med identitetslenke er en kontroll med den samme "
@@ -200,12 +203,16 @@ def link_scale_paragraph(
             if all(np.isfinite(bounds))
             else ""
         )
+        versus = ""
+        if headline is not None and np.isfinite(float(headline["estimate"])):
+            main = format_percentage_points(float(headline["estimate"]), lang=lang)
+            versus = f", mot {main} i hovedanslaget" if nb else f", against {main} in the headline"
         text.append(
             "Den logistiske varianten antar i stedet parallelle trender i log-odds og anslår "
-            f"effekten til {size}{interval}."
+            f"effekten til {size}{interval}{versus}."
             if nb
             else "The logistic variant assumes parallel trends in log-odds instead and puts the "
-            f"effect at {size}{interval}."
+            f"effect at {size}{interval}{versus}."
         )
     else:
         text.append(
@@ -223,10 +230,11 @@ def link_scale_paragraph(
     if has_figure:
         text.append(
             "Vi bruker andelsskalaen fordi den er antakelsen bak hovedanslaget og kan sjekkes i "
-            "årene før oppstart (figuren over)."
+            "årene før oppstart (figuren «Effekt år for år»)."
             if nb
             else "We use the share scale because it is the assumption behind the headline "
-            "estimate and can be checked in the years before the start (figure above)."
+            "estimate and can be checked in the years before the start (the figure \u201cEffect "
+            "year by year\u201d)."
         )
     if logit_passed is False:
         text.append(
@@ -236,5 +244,5 @@ def link_scale_paragraph(
             else "**The model with a logit link did not pass every convergence check; read its "
             "number with care.**"
         )
-    lines.append(" ".join(text))
-    return "\n".join(lines)
+    paragraphs.append(" ".join(text))
+    return "\n\n".join([lines[0], *(p for p in paragraphs if p)])

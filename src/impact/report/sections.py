@@ -783,10 +783,10 @@ def _notes(ctx: ReportContext, warnings: list[Any]) -> dict[str, list[str]]:
                 "metadata.json",
                 message.strip().rstrip("."),
             )
-        clusters = ctx.study.clusters()
-        if clusters is not None:  # name the clusters: "Få kommuner ..." for municipalities
-            for generic, named in (("kommuner eller grupper", clusters[0]),
-                                   ("municipalities or groups", clusters[1])):  # fmt: skip
-                plain, detail = plain.replace(generic, named), detail.replace(generic, named)
+        # name the clusters: "Få kommuner ..." where they are municipalities
+        clusters = ctx.study.clusters() or ("grupper", "groups")
+        for generic, named in (("kommuner eller grupper", clusters[0]),
+                               ("municipalities or groups", clusters[1])):  # fmt: skip
+            plain, detail = plain.replace(generic, named), detail.replace(generic, named)
         notes.setdefault(plain, []).append(detail)
     return notes
