@@ -1,8 +1,19 @@
-"""Fixture bundles with the tables analyses write (docs/contracts.md), and one shared render.
+"""Fixture bundles with the tables analyses write (docs/bundle.md), and one shared render.
 
-The full bundle holds every optional table, small counts that must be suppressed, and a
-failed diagnostic. The minimal bundle holds only what the first analysis writes
-(descriptives, TWFE event study, estimates), so reports are shown to work at every stage.
+Three bundles, one per design the report's words must follow (their ``study`` blocks are
+``contract.bundle.STUDIES``):
+
+- ``flyt`` (full): a municipal roll-out, municipality-years clustered by municipality; every
+  optional table, small counts that must be suppressed, site codes with a leading zero
+  ("0301") and a failed diagnostic.
+- ``unginvest`` (first stage): persons enrolling one by one, clustered by person; only what
+  the first analysis writes (descriptives, TWFE event study, estimates), so reports are
+  shown to work at every stage.
+- ``getacademy`` (second stage): persons clustered by municipality, with the logit-link
+  sensitivity check (``bayes_dynamic_logit``) whose words are computed from the descriptives
+  (the programme group twice as often with the outcome before the first start), and the
+  study-run tables (``other_outcomes``, ``headline_rule``) once the bundle declares them.
+
 Rendering costs seconds, so each bundle is rendered once per session.
 """
 
@@ -13,9 +24,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from contract.bundle import declared
+from contract.bundle import OTHER_OUTCOMES, STUDIES, declared
 
 from impact.bundle import Bundle
+from impact.bundle.metadata import SCHEMA
+from impact.bundle.tables import TABLES
 from impact.report import render
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,17 +38,32 @@ REPORTS = REPO / "reports"
 SMALL_COUNTS = (3, 2)
 #: The headline robust estimate (probability scale) the conclusion must quote.
 HEADLINE = 0.0437
+#: Site codes of the fixture's site effects (text, with a leading zero where Norway has one).
+SITE_CODES = ("0301", "1103", "4601", "5001", "3201", "1506", "0612", "4204")
+#: The getacademy fixture's outcome shares before the first start (2018): programme group
+#: and comparison group; the link-scale section must say "2.0 times as high".
+BASELINE_SHARES = (0.30, 0.15)
+#: Why the headline is the headline, as the analysis writes it (when the schema declares it).
+HEADLINE_RULE = {
+    "nb": "Callaway–Sant'Anna er hovedanslaget fordi deltakerne begynner i ulike år.",
+    "en": "Callaway–Sant'Anna is the headline because participants start in different years.",
+}
 
 
-def _descriptives() -> pd.DataFrame:
+def _descriptives(rates: tuple[float, float] = (0.74, 0.8), *, small: bool = True) -> pd.DataFrame:
     rows = []
+    adopting, comparison = rates
     for year in range(2016, 2022):
-        for group, n, rate in (("adopting", 412 + 7 * year % 13, 0.74), ("comparison", 9120, 0.8)):
+        for group, n, rate in (
+            ("adopting", 412 + 7 * year % 13, adopting),
+            ("comparison", 9120, comparison),
+        ):
             rows.append((group, year, n, int(round(n * rate))))
     table = pd.DataFrame(rows, columns=["group", "year", "n_persons", "n_outcome"])
-    # Two small cells: 3 persons in all (primary), and 30 of 32 with the outcome (complement 2).
-    table.loc[0, ["n_persons", "n_outcome"]] = [SMALL_COUNTS[0], 1]
-    table.loc[2, ["n_persons", "n_outcome"]] = [32, 30]
+    if small:
+        # Two small cells: 3 persons in all (primary), and 30 of 32 with the outcome (complement 2).
+        table.loc[0, ["n_persons", "n_outcome"]] = [SMALL_COUNTS[0], 1]
+        table.loc[2, ["n_persons", "n_outcome"]] = [32, 30]
     table["rate"] = table["n_outcome"] / table["n_persons"]
     return table
 
@@ -75,7 +103,7 @@ def _sites(rng: np.random.Generator) -> pd.DataFrame:
     mean = 0.5 * raw + 0.5 * 0.044
     return pd.DataFrame(
         {
-            "site": [f"Kommune {i + 1}" for i in range(n.size)],
+            "site": list(SITE_CODES),
             "n_treated": n,
             "raw_estimate": raw,
             "raw_se": np.full(n.size, 0.03),
@@ -92,15 +120,19 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
     """Write a fixture bundle; ``full=False`` writes only the first-stage tables."""
     rng = np.random.default_rng(7)
     bundle = Bundle.create(root, programme)
-    outcome = "completed_vgs" if programme == "flyt" else "neet"
+    outcome = {"flyt": "completed_vgs", "getacademy": "employed"}.get(programme, "neet")
+    persons = STUDIES[programme]["observation"] == "person_year"
     bundle.update_metadata(
+        study=STUDIES[programme],
         scenario=programme,
         seed=7,
         impact_version="0.1.0",
         outcome=outcome,
         n_persons=61234,
-        n_units=356,
-        n_treated_units=21,
+        # person-year studies: the units are persons, and participants are counted as persons
+        n_units=61234 if persons else 356,
+        n_treated_units=1873 if persons else 21,
+        n_participants=1873 if persons else 5120,
         truth={"simple_person": 0.045},
         created_by="tests/report/conftest.py",
         synthetic=True,
@@ -117,6 +149,8 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
             },
         },
     )
+    if programme == "getacademy":
+        return _second_stage(bundle, rng)
     bundle.write_table("descriptives", _descriptives())
     twfe, cs = _event_study(rng)
     bundle.write_table("twfe_event_study", declared("twfe_event_study", twfe))
@@ -301,6 +335,89 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
     return bundle.commit()
 
 
+def _second_stage(bundle: Bundle, rng: np.random.Generator) -> Bundle:
+    """A person-year study clustered by municipality, with the logit-link sensitivity check."""
+    bundle.write_table("descriptives", _descriptives(BASELINE_SHARES, small=False))
+    twfe, cs = _event_study(rng)
+    bundle.write_table("twfe_event_study", declared("twfe_event_study", twfe))
+    bundle.write_table("cs_dynamic", cs)
+    rows = [
+        ("twfe_event_study", "TWFE event study (naive)", False, 0.0281, 0.006, 0.0163, 0.0399),
+        ("att_gt_simple", "Callaway–Sant'Anna", True, HEADLINE, 0.011, 0.0221, 0.0653),
+        ("bayes_hierarchical_did", "Bayesian model (identity link)", False, 0.041, 0.012, 0.018,
+         0.064),
+        ("bayes_hierarchical_did_logit", "Bayesian model (logit link)", False, 0.062, 0.014,
+         0.035, 0.09),
+    ]  # fmt: skip
+    frame = pd.DataFrame(
+        rows, columns=["estimator", "label", "headline", "estimate", "se", "ci_lower", "ci_upper"]
+    )
+    nb = ["TWFE-hendelsesstudie (naiv)", "Callaway–Sant'Anna", "Bayesiansk modell (identitetslenke)",
+          "Bayesiansk modell (logit-lenke)"]  # fmt: skip
+    frame = frame.assign(label_en=frame["label"], label_nb=nb, method="fixture")
+    bundle.write_table("estimates", declared("estimates", frame))
+    bundle.write_table(
+        "att_gt",
+        pd.DataFrame(
+            [(c, t, 0.02, 0.01, 0.0, 0.04) for c in (2018, 2020) for t in range(2016, 2022)],
+            columns=["cohort", "time", "estimate", "se", "ci_lower", "ci_upper"],
+        ).pipe(lambda d: declared("att_gt", d.assign(event_time=d["time"] - d["cohort"]))),
+    )
+    logit = pd.DataFrame(
+        {"estimand": "dynamic", "event_time": [0, 1, 2], "estimate": [0.05, 0.06, 0.07],
+         "se": 0.01, "ci_lower": [0.03, 0.04, 0.05], "ci_upper": [0.07, 0.08, 0.09],
+         "link": "logit"}
+    )  # fmt: skip
+    bundle.write_table("bayes_dynamic_logit", declared("bayes_dynamic_logit", logit))
+    bundle.update_metadata(
+        sensitivity={"bayes_logit_link": {"passed": True, "method": "fixture"}},
+        warnings=[
+            {
+                "category": "FewClustersWarning",
+                "message": "Only 12 treated clusters (column 'municipality') in event_study.",
+            }
+        ],
+    )
+    if "other_outcomes" in TABLES:  # declared by the analysis side (branch study-run)
+        bundle.write_table("other_outcomes", declared("other_outcomes", OTHER_OUTCOMES))
+    if "headline_rule" in SCHEMA["properties"]:
+        bundle.update_metadata(headline_rule=HEADLINE_RULE)
+    return bundle.commit()
+
+
+@pytest.fixture
+def study_run_declarations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Declare, in this process, what the analysis side (branch study-run) adds to the bundle
+    — table ``other_outcomes`` and metadata ``headline_rule`` — when it is not declared yet,
+    so in-process tests write and read bundles that hold them."""
+    from impact.bundle import store
+    from impact.bundle.schema import Column, Table
+
+    if "other_outcomes" not in TABLES:
+        table = Table(
+            "other_outcomes",
+            "table",
+            "Effects on the study's other outcomes.",
+            (
+                Column("outcome", "str", "outcome key"),
+                Column("estimator", "str", "estimator key"),
+                Column("estimate", "float", "point estimate"),
+                Column("se", "float", "standard error"),
+                Column("ci_lower", "float", "lower end of the 95 % interval"),
+                Column("ci_upper", "float", "upper end of the 95 % interval"),
+                Column("valued", "bool", "valued in the cost-benefit analysis"),
+            ),
+            "tests",
+        )
+        monkeypatch.setitem(TABLES, "other_outcomes", table)
+    if "headline_rule" not in SCHEMA["properties"]:
+        rule = {"description": "why the headline is the headline"}
+        monkeypatch.setitem(SCHEMA["properties"], "headline_rule", rule)
+    store.declaration_digest.cache_clear()
+    yield
+    store.declaration_digest.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def facts() -> dict[str, object]:
     """What the fixture bundles hold that tests check the rendered reports against."""
@@ -309,10 +426,12 @@ def facts() -> dict[str, object]:
 
 @pytest.fixture(scope="session")
 def results_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A results directory with a full ``flyt`` and a first-stage ``unginvest`` bundle."""
+    """A results directory with a full ``flyt``, a first-stage ``unginvest`` and a
+    second-stage ``getacademy`` bundle."""
     root = tmp_path_factory.mktemp("results")
     write_bundle(root, "flyt", full=True)
     write_bundle(root, "unginvest", full=False)
+    write_bundle(root, "getacademy", full=False)
     return root
 
 
@@ -329,7 +448,8 @@ def minimal_bundle(results_dir: Path) -> Bundle:
 @pytest.fixture(scope="session")
 def rendered(results_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One built-in render per session: flyt (full) to HTML+PDF in nb and to HTML in en,
-    unginvest (first stage) to HTML in en."""
+    unginvest (first stage) to HTML in en, getacademy (persons clustered by municipality) to
+    HTML+PDF in nb and to HTML in en."""
     out = tmp_path_factory.mktemp("rendered")
     nb = render(
         "flyt",
@@ -359,4 +479,30 @@ def rendered(results_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
         output_dir=out,
         engine="builtin",
     )
-    return {"nb_html": nb[0], "nb_pdf": nb[1], "en_html": en[0], "en_full_html": en_full[0]}
+    persons = render(
+        "getacademy",
+        lang="nb",
+        to=("html", "pdf"),
+        results_dir=results_dir,
+        reports_dir=REPORTS,
+        output_dir=out,
+        engine="builtin",
+    )
+    persons_en = render(
+        "getacademy",
+        lang="en",
+        to="html",
+        results_dir=results_dir,
+        reports_dir=REPORTS,
+        output_dir=out,
+        engine="builtin",
+    )
+    return {
+        "nb_html": nb[0],
+        "nb_pdf": nb[1],
+        "en_html": en[0],
+        "en_full_html": en_full[0],
+        "persons_html": persons[0],
+        "persons_pdf": persons[1],
+        "persons_en_html": persons_en[0],
+    }

@@ -107,7 +107,7 @@ def test_no_count_below_five_reaches_the_html(
     assert checked >= 12
     text = _text(rendered[key])
     assert "<5" in text
-    assert "Kommune 4" not in text and "Kommune 7" not in text  # sites with 3 and 4 participants
+    assert "5001" not in text and "0612" not in text  # sites with 3 and 4 participants
     for small in facts["small_counts"]:  # type: ignore[attr-defined]
         assert f"Antall personer {small} " not in text
 
@@ -128,15 +128,17 @@ def test_quarto_engine_builds_the_documented_command(
     paths = render("flyt", lang="en", to="html,pdf", results_dir=results_dir,
                    reports_dir=REPORTS, output_dir=tmp_path)  # fmt: skip
     assert [p.name for p in paths] == ["flyt.en.html", "flyt.en.pdf"]
-    assert calls[0][:5] == ["quarto", "render", str(REPORTS / "flyt.qmd"), "--to", "html"]
+    # no reports/flyt.qmd: the template, with the programme as a parameter
+    assert calls[0][:5] == ["quarto", "render", str(REPORTS / "study.qmd"), "--to", "html"]
+    assert "programme:flyt" in calls[0] and "pagetitle:Flyt: evaluation" in calls[0]
     assert calls[1][4] == "typst"
     assert "lang:en" in calls[0] and f"results_dir:{results_dir.resolve()}" in calls[0]
-    assert quarto_command(REPORTS / "flyt.qmd", "flyt", lang="nb", fmt="pdf", results=results_dir,
+    assert quarto_command(REPORTS / "study.qmd", "flyt", lang="nb", fmt="pdf", results=results_dir,
                           output=tmp_path)[-3] == "flyt.pdf"  # fmt: skip
 
 
 def test_bad_requests_are_clear_errors(results_dir: Path, tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="No report for programme 'nope'"):
+    with pytest.raises(DataError, match="impact run"):  # no bundle for 'nope'
         render("nope", results_dir=results_dir, reports_dir=REPORTS, output_dir=tmp_path)
     with pytest.raises(DataError, match="impact run"):
         render("flyt", results_dir=tmp_path, reports_dir=REPORTS, output_dir=tmp_path)

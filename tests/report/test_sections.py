@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from contract.bundle import STUDIES
 
 from impact.bundle import Bundle
 from impact.report import ReportContext, ReportTable, sections
@@ -33,11 +34,12 @@ def test_png_figures_are_real_images(results_dir: Path) -> None:
 
 def test_counts_sentence_discloses_small_counts(tmp_path: Path) -> None:
     bundle = Bundle.create(tmp_path, "flyt")
-    bundle.update_metadata(n_persons=1200, n_units=3, n_treated_units=2, n_participants=40)
-    ctx = ReportContext(bundle, "nb")
-    text = str(sections.counts_sentence(ctx))
+    bundle.update_metadata(study=STUDIES["flyt"], n_persons=1200, n_units=3, n_treated_units=2,
+                           n_participants=40)  # fmt: skip
+    text = str(sections.counts_sentence(ReportContext(bundle, "nb")))
     assert "i <5 kommuner, hvorav <5 med programmet" in text and "1\u00a0200" in text
-    persons = str(sections.counts_sentence(ctx, units=None))
+    bundle.update_metadata(study=STUDIES["unginvest"])
+    persons = str(sections.counts_sentence(ReportContext(bundle, "nb")))
     assert persons == "Analysen omfatter 1\u00a0200 personer, hvorav 40 deltok i programmet."
 
 
@@ -65,15 +67,16 @@ def test_method_section_explains_warnings_in_the_reports_language(tmp_path: Path
     bundle.update_metadata(warnings=notes)
     nb = "\n".join(str(i) for i in sections.method_section(ReportContext(bundle, "nb")))
     # one bokmål sentence per kind of warning; the technical detail, translated, in an appendix
-    assert nb.count("Få kommuner eller grupper har fått tiltaket") == 1
+    # no study block: a municipal roll-out is assumed, so the clusters are municipalities
+    assert nb.count("Få kommuner har fått tiltaket") == 1
     assert "## Vedlegg: tekniske merknader" in nb
-    assert "Bare 20 kommuner eller grupper med programmet i TWFE-hendelsesstudien" in nb
+    assert "Bare 20 kommuner med programmet i TWFE-hendelsesstudien" in nb
     assert "i imputeringsestimatoren: analytiske standardfeil" in nb
     assert "Analysen ga en teknisk merknad" in nb and "ikke er oversatt" in nb
     assert "Only 20" not in nb and "a new kind of note" not in nb and "wild_bootstrap" not in nb
     en = "\n".join(str(i) for i in sections.method_section(ReportContext(bundle, "en")))
-    assert "Few municipalities or groups received the programme" in en
-    assert "Only 20 treated municipalities or groups in the imputation estimator" in en
+    assert "Few municipalities received the programme" in en
+    assert "Only 20 treated municipalities in the imputation estimator" in en
     assert "a new kind of note" in en and "Få kommuner" not in en
 
 
@@ -219,10 +222,11 @@ def test_sensitivity_section_says_when_the_payoff_is_uncertain_already(tmp_path:
         breakeven_note="the 95 % interval includes the break-even effect even under parallel "
         "trends: the data do not show that the programme pays for itself",
     )  # fmt: skip
-    nb = str(sections.sensitivity_section(ReportContext(bundle, "nb"), units=None)[0])
+    bundle.update_metadata(study=STUDIES["unginvest"])
+    nb = str(sections.sensitivity_section(ReportContext(bundle, "nb"))[0])
     assert "Selv med parallelle trender omfatter 95 %-intervallet effekten" in nb
     assert "personene med og uten programmet" in nb and "kommuner" not in nb
-    en = str(sections.sensitivity_section(ReportContext(bundle, "en"), units=None)[0])
+    en = str(sections.sensitivity_section(ReportContext(bundle, "en"))[0])
     assert "do not show with confidence that the programme pays for itself" in en
     assert "\u22126.2\u00a0percentage points" in en or "-6.2" in en or "6.2" in en
     # a bundle from before the figure: no sentence, and no error

@@ -15,13 +15,17 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
+import pandas as pd
 from matplotlib.figure import Figure
 
 from impact.bundle import Bundle
+from impact.errors import DataError
 from impact.plain_language import check_lang
 from impact.report.disclosure import THRESHOLD
+from impact.report.study import Study
 
 _MONTHS = {
     "nb": "januar februar mars april mai juni juli august september oktober november desember",
@@ -106,6 +110,15 @@ class ReportContext:
         """Open the results bundle ``results_dir/programme`` for a report in ``lang``."""
         return cls(Bundle.open(results_dir, programme), check_lang(lang))
 
+    @cached_property
+    def study(self) -> Study:
+        """The study's words and design (the bundle's ``study`` block)."""
+        return Study.from_metadata(self.bundle.metadata)
+
+    def title(self) -> str:
+        """The programme's title in the report language (``study.title``)."""
+        return self.study.title[self.lang]
+
     def t(self, nb: str, en: str) -> str:
         """Pick the text for the report language."""
         return nb if self.lang == "nb" else en
@@ -144,6 +157,17 @@ class ReportContext:
     def has(self, *tables: str) -> bool:
         """Whether the bundle holds all these tables (a section renders only if so)."""
         return all(self.bundle.has_table(name) for name in tables)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Bundle table ``name``; a missing one is an error naming it and docs/bundle.md."""
+        if not self.bundle.has_table(name):
+            raise DataError(
+                f"The report needs the bundle table {name!r}, which {self.bundle.path} does not "
+                f"hold (it has {self.bundle.tables()}). docs/bundle.md lists every table and "
+                "the analysis step that writes it; run the analysis again, or show the section "
+                "only when ctx.has(...) is true."
+            )
+        return self.bundle.read_table(name)
 
     def figure(self, figure: Figure, *, alt: tuple[str, str] | None = None) -> FigureImage:
         """A figure to display (PNG); ``alt`` is its description (nb, en) for screen readers.

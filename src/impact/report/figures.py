@@ -82,7 +82,8 @@ def _require(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     if missing:
         raise DataError(
             f"{what} needs column(s) {missing}; the table has {list(table.columns)}. "
-            "Pass the bundle table named in docs/contracts.md."
+            "Pass the bundle table this function documents (docs/bundle.md lists every table "
+            "and its columns)."
         )
 
 

@@ -28,6 +28,7 @@ from impact.plain_language import (
     format_probability,
 )
 from impact.report.rendering import output_name
+from impact.report.study import Study
 from impact.report.text import headline_estimate, summary_verdict
 
 _OTHER = {"nb": ("English", "index.en.html"), "en": ("Norsk (bokmål)", "index.html")}
@@ -153,7 +154,7 @@ def _code(text: str) -> str:
 
 def _row(bundle: Bundle, links: str, lang: str, w: dict[str, str]) -> str:
     meta = bundle.metadata
-    name = str(meta["programme"])
+    name = Study.from_metadata(meta).title[lang]  # the study's title, not the programme key
     effect = "–"
     if bundle.has_table("estimates"):
         row = headline_estimate(bundle.read_table("estimates"))
@@ -164,7 +165,6 @@ def _row(bundle: Bundle, links: str, lang: str, w: dict[str, str]) -> str:
     npv = p = bcr = verdict = "–"
     if bundle.has_table("appraisal_summary"):
         summary = bundle.read_table("appraisal_summary")
-        name = str(summary["programme"].iloc[0])
         values = dict(zip(summary["quantity"], summary["estimate"], strict=True))
         if "npv" in values:
             npv = format_nok(float(values["npv"]), lang=lang)

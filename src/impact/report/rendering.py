@@ -1,4 +1,9 @@
-"""Render a programme's report (``reports/<programme>.qmd``) to HTML and PDF.
+"""Render a programme's report to HTML and PDF.
+
+Every programme is rendered from the one template ``reports/study.qmd`` with ``programme``
+as a parameter; its words follow the bundle's ``study`` block. **Hook:** a programme that
+needs more than the template has a document of its own, ``reports/<programme>.qmd`` (same
+parameters), which is then used instead (:func:`report_source`).
 
 With a ``quarto`` binary on PATH (``engine="auto"``) the report is rendered by
 ``quarto render`` with ``-P`` parameters (PDF through Quarto's Typst format). Without it
@@ -27,6 +32,30 @@ _TITLES = {
     "nb": "{name}: evaluering",
     "en": "{name}: evaluation",
 }
+#: The generic template's file name.
+TEMPLATE = "study.qmd"
+#: impact's own ``reports/`` folder (a source checkout): where the template is found when the
+#: project's reports folder has none.
+HOME_REPORTS = Path(__file__).resolve().parents[3] / "reports"
+
+
+def report_source(programme: str, reports_dir: str | Path | None = None) -> Path:
+    """The document a programme's report is rendered from.
+
+    ``<reports_dir>/<programme>.qmd`` when the programme has a document of its own (the
+    hook), else ``<reports_dir>/study.qmd``, else the template in impact's own ``reports/``.
+    ``reports_dir`` defaults to ``reports`` in the current directory.
+    """
+    reports = Path("reports" if reports_dir is None else reports_dir).resolve()
+    candidates = [reports / f"{programme}.qmd", reports / TEMPLATE, HOME_REPORTS / TEMPLATE]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise DataError(
+        f"No report document for programme {programme!r}: looked for "
+        f"{', '.join(str(p) for p in candidates)}. Pass reports_dir= (the CLI: --project) for a "
+        "project whose reports/ holds study.qmd, or copy impact's reports/study.qmd there."
+    )
 
 
 def output_name(programme: str, fmt: str, *, lang: str = "nb") -> str:
@@ -50,8 +79,8 @@ def render(
     lang: str = "nb",
     to: str | Sequence[str] = ("html", "pdf"),
     results_dir: str | Path = "results",
-    reports_dir: str | Path = "reports",
-    output_dir: str | Path = "reports/_output",
+    reports_dir: str | Path | None = None,
+    output_dir: str | Path | None = None,
     engine: Engine = "auto",
     keep_typst: bool = False,
 ) -> list[Path]:
@@ -60,14 +89,20 @@ def render(
     Parameters
     ----------
     programme
-        Programme name: the report is ``reports_dir/<programme>.qmd`` and reads the bundle
-        ``results_dir/<programme>/``.
+        Programme name: the report reads the bundle ``results_dir/<programme>/`` and is
+        rendered from ``reports_dir/<programme>.qmd`` if the programme has a document of its
+        own, otherwise from the template ``study.qmd`` (:func:`report_source`).
     lang
         ``"nb"`` (Norwegian bokmål, default) or ``"en"``.
     to
         Formats, a sequence or a comma-separated string: ``"html"``, ``"pdf"``.
-    results_dir, reports_dir, output_dir
-        Where the bundle, the ``.qmd`` files and the rendered files live.
+    results_dir
+        Where the bundles live.
+    reports_dir
+        The project's reports folder (default ``reports`` in the current directory); a
+        project elsewhere passes ``<project>/reports``.
+    output_dir
+        Where the rendered files go (default ``<reports_dir>/_output``).
     engine
         ``"auto"`` uses Quarto when a ``quarto`` binary is on PATH, else the built-in
         engine; ``"quarto"`` or ``"builtin"`` force one.
@@ -89,16 +124,10 @@ def render(
     lang = check_lang(lang)
     formats = _formats(to)
     results = Path(results_dir).resolve()
-    reports = Path(reports_dir).resolve()
-    output = Path(output_dir).resolve()
-    source = reports / f"{programme}.qmd"
-    if not source.is_file():
-        available = sorted(p.stem for p in reports.glob("*.qmd"))
-        raise DataError(
-            f"No report for programme {programme!r}: {source} does not exist. "
-            f"Reports available: {available}."
-        )
+    reports = Path("reports" if reports_dir is None else reports_dir)
+    output = Path(reports / "_output" if output_dir is None else output_dir).resolve()
     Bundle.open(results, programme)  # a clear error if the analysis has not run
+    source = report_source(programme, reports)
     output.mkdir(parents=True, exist_ok=True)
     chosen = engine
     if engine == "auto":
@@ -120,8 +149,12 @@ def render(
     raise DataError(f"Report engine {engine!r} is unknown; use 'auto', 'quarto' or 'builtin'.")
 
 
-def _title(programme: str, lang: str) -> str:
-    return _TITLES[lang].format(name=programme.capitalize())
+def _title(results: Path, programme: str, lang: str) -> str:
+    """The running header and page title: the study's title (``study.title``) and "evaluering"."""
+    from impact.report.document import ReportContext
+
+    ctx = ReportContext.open(results, programme, lang=lang)
+    return _TITLES[lang].format(name=ctx.title())
 
 
 def _running(results: Path, programme: str, lang: str) -> str:
@@ -155,7 +188,7 @@ def _render_builtin(
         "render_engine": "builtin",
     }
     executed = builtin_engine.execute(notebook, parameters=parameters, cwd=source.parent)
-    title = str(notebook.metadata.get("quarto", {}).get("title") or _title(programme, lang))
+    title = _title(results, programme, lang)
     paths = []
     for fmt in formats:
         path = output / output_name(programme, fmt, lang=lang)
@@ -167,7 +200,7 @@ def _render_builtin(
                 path,
                 lang=lang,
                 keep_typst=keep_typst,
-                header=_title(programme, lang),
+                header=title,
                 running=_running(results, programme, lang),
             )
         paths.append(path)
@@ -193,6 +226,8 @@ def quarto_command(
         f"results_dir:{results}",
         "-P",
         "render_engine:quarto",
+        "-M",
+        f"pagetitle:{_title(results, programme, lang)}",
         "--output",
         output_name(programme, fmt, lang=lang),
         "--output-dir",

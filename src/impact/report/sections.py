@@ -1,9 +1,12 @@
-"""Report sections shared by every programme's ``.qmd``: lists of things to display.
+"""Report sections of the generic template ``reports/study.qmd``: lists of things to display.
 
 Each function takes a :class:`~impact.report.document.ReportContext` and returns the
 headings, text, figures and tables of one section, or an empty list when the bundle does
 not (yet) hold the tables the section needs — so a report renders at every stage of a
-project. Everything shown passes disclosure control.
+project. Everything shown passes disclosure control. The words follow the study
+(:attr:`ReportContext.study <impact.report.document.ReportContext.study>`, the bundle's
+``study`` block): persons or municipalities, what the clusters are, the programme's own
+description.
 """
 
 from __future__ import annotations
@@ -27,19 +30,47 @@ from impact.report.figures import (
     tornado_plot,
 )
 from impact.report.keyfigures import key_figures
+from impact.report.link_scale import baseline_levels, first_start, link_scale_paragraph
 from impact.report.tables import (
     appraisal_table,
     descriptives_table,
     estimates_table,
     event_study_table,
     ledger_table,
+    other_outcomes_table,
     plus_minus_table,
     scenarios_table,
     site_effects_table,
     trend_sensitivity_table,
 )
-from impact.report.text import conclusion, honest_npv_sentence, outcome_description
+from impact.report.text import (
+    conclusion,
+    headline_estimate,
+    honest_npv_sentence,
+    other_outcomes_paragraph,
+    outcome_description,
+)
 from impact.report.vocabulary import check_label, explain_message, truth_label, warning_label
+
+
+def title_heading(ctx: ReportContext) -> MarkdownText:
+    """The report's one level-1 heading: the study's title and the two questions."""
+    return MarkdownText(
+        f"# {ctx.title()}: "
+        + ctx.t("virket programmet, og lønner det seg?", "did the programme work, and does it pay?")
+    )
+
+
+def programme_section(ctx: ReportContext) -> list[Any]:
+    """What the programme is and what it is compared with (``study.what``, ``study.comparison``);
+    nothing when the bundle has neither (a bundle written before the study block)."""
+    study = ctx.study
+    paragraphs = [
+        p.strip() for p in (study.what[ctx.lang], study.comparison[ctx.lang]) if p.strip()
+    ]
+    if not paragraphs:
+        return []
+    return [MarkdownText(f"## {ctx.t('Programmet', 'The programme')}\n\n" + " ".join(paragraphs))]
 
 
 def key_figures_section(ctx: ReportContext) -> list[Any]:
@@ -58,13 +89,11 @@ def key_figures_section(ctx: ReportContext) -> list[Any]:
         return items
     items.append(panel)
     if ctx.has("twfe_event_study"):
-        robust = ctx.bundle.read_table("cs_dynamic") if ctx.has("cs_dynamic") else None
+        robust = ctx.table("cs_dynamic") if ctx.has("cs_dynamic") else None
         items.append(ctx.caption("Effekt år for år", "Effect year by year"))
         items.append(
             ctx.figure(
-                event_study_plot(
-                    ctx.bundle.read_table("twfe_event_study"), robust=robust, lang=ctx.lang
-                ),
+                event_study_plot(ctx.table("twfe_event_study"), robust=robust, lang=ctx.lang),
                 alt=(
                     "Hovedfigur: effekten år for år før og etter oppstart, med 95 %-intervaller",
                     "Headline figure: the effect year by year before and after the start, with "
@@ -79,19 +108,18 @@ def conclusion_section(ctx: ReportContext) -> list[Any]:
     """The plain-language conclusion, up front, and the table of contents after it."""
     return [
         MarkdownText(f"## {ctx.t('Konklusjon', 'Conclusion')}"),
-        MarkdownText(conclusion(ctx.bundle, lang=ctx.lang)),
+        MarkdownText(conclusion(ctx.bundle, lang=ctx.lang, starters=ctx.study.starters())),
         ctx.contents(),
     ]
 
 
-def counts_sentence(
-    ctx: ReportContext, *, units: tuple[str, str] | None = ("kommuner", "municipalities")
-) -> MarkdownText:
-    """How many persons and units (nb, en words in ``units``) the analysis covers.
+def counts_sentence(ctx: ReportContext) -> MarkdownText:
+    """How many persons (and, in a municipal roll-out, municipalities) the analysis covers.
 
-    Counts come from the metadata keys ``n_persons``, ``n_units`` and ``n_treated_units``
-    (or ``n_participants`` when the units are persons: ``units=None``); any count below
-    the disclosure threshold is shown as ``<5``.
+    Municipality-year data: ``n_persons`` persons in ``n_units`` municipalities, of them
+    ``n_treated_units`` with the programme. Person-year data: ``n_persons`` persons, of whom
+    ``n_participants`` took part (persons, not person-years; the clause is left out when the
+    bundle lacks the count). Any count below the disclosure threshold is shown as ``<5``.
     """
     meta = ctx.bundle.metadata
 
@@ -101,34 +129,80 @@ def counts_sentence(
             return "\u2013"
         return disclose_count(float(value), lang=ctx.lang, threshold=ctx.threshold)
 
-    if units is None:
-        taking_part = count("n_participants" if "n_participants" in meta else "n_treated_units")
+    if ctx.study.persons:
+        if meta.get("n_participants") is None:
+            return MarkdownText(
+                ctx.t(
+                    f"Analysen omfatter {count('n_persons')} personer.",
+                    f"The analysis covers {count('n_persons')} persons.",
+                )
+            )
         return MarkdownText(
             ctx.t(
-                f"Analysen omfatter {count('n_persons')} personer, hvorav {taking_part} "
-                "deltok i programmet.",
-                f"The analysis covers {count('n_persons')} persons, {taking_part} of whom "
-                "took part in the programme.",
+                f"Analysen omfatter {count('n_persons')} personer, hvorav "
+                f"{count('n_participants')} deltok i programmet.",
+                f"The analysis covers {count('n_persons')} persons, {count('n_participants')} "
+                "of whom took part in the programme.",
             )
         )
     return MarkdownText(
         ctx.t(
-            f"Analysen omfatter {count('n_persons')} personer i {count('n_units')} {units[0]}, "
+            f"Analysen omfatter {count('n_persons')} personer i {count('n_units')} kommuner, "
             f"hvorav {count('n_treated_units')} med programmet.",
-            f"The analysis covers {count('n_persons')} persons in {count('n_units')} {units[1]}, "
-            f"{count('n_treated_units')} of them with the programme.",
+            f"The analysis covers {count('n_persons')} persons in {count('n_units')} "
+            f"municipalities, {count('n_treated_units')} of them with the programme.",
         )
     )
 
 
-def data_section(
-    ctx: ReportContext, *, units: tuple[str, str] | None = ("kommuner", "municipalities")
-) -> list[Any]:
-    """Counts of persons and units, and by group and year, with small-cell suppression."""
-    items: list[Any] = [
-        MarkdownText(f"## {ctx.t('Dataene', 'The data')}"),
-        counts_sentence(ctx, units=units),
-    ]
+def clusters_sentence(ctx: ReportContext) -> MarkdownText | None:
+    """What the uncertainty takes into account: which observations hang together.
+
+    Person-year data clustered by municipality: municipalities are the clusters (persons in
+    one municipality are not independent observations). Municipality-year data: the years of
+    one municipality. Clustered by person: one person's years (no sentence about few
+    clusters: there are thousands). None when the cluster is something else.
+    """
+    study = ctx.study
+    if study.municipality_clusters and study.persons:
+        return MarkdownText(
+            ctx.t(
+                "Usikkerheten er beregnet med kommunene som klynger: personer i samme kommune "
+                "regnes ikke som uavhengige observasjoner, fordi de deler arbeidsmarked og "
+                "tjenester. Det er antallet kommuner, ikke antallet personer, som avgjør hvor "
+                "presise anslagene kan bli.",
+                "Uncertainty is computed with municipalities as clusters: persons in the same "
+                "municipality are not counted as independent observations, as they share a "
+                "labour market and services. The number of municipalities, not of persons, "
+                "limits how precise the estimates can be.",
+            )
+        )
+    if study.municipality_clusters:
+        return MarkdownText(
+            ctx.t(
+                "Usikkerheten er beregnet med kommunene som klynger: årene i samme kommune "
+                "regnes ikke som uavhengige observasjoner.",
+                "Uncertainty is computed with municipalities as clusters: the years of one "
+                "municipality are not counted as independent observations.",
+            )
+        )
+    if study.person_clusters:
+        return MarkdownText(
+            ctx.t(
+                "Usikkerheten tar hensyn til at samme person følges over flere år.",
+                "Uncertainty allows for the same person being followed over several years.",
+            )
+        )
+    return None
+
+
+def data_section(ctx: ReportContext) -> list[Any]:
+    """Counts of persons (and municipalities), the clusters, and counts by group and year,
+    with small-cell suppression."""
+    items: list[Any] = [MarkdownText(f"## {ctx.t('Dataene', 'The data')}"), counts_sentence(ctx)]
+    clusters = clusters_sentence(ctx)
+    if clusters is not None:
+        items.append(clusters)
     if ctx.has("descriptives"):
         items.append(
             MarkdownText(
@@ -142,7 +216,7 @@ def data_section(
         )
         items.append(
             descriptives_table(
-                ctx.bundle.read_table("descriptives"),
+                ctx.table("descriptives"),
                 lang=ctx.lang,
                 threshold=ctx.threshold,
                 caption=ctx.t(
@@ -161,16 +235,19 @@ def effect_section(ctx: ReportContext) -> list[Any]:
     if ctx.has("estimates"):
         items.append(
             estimates_table(
-                ctx.bundle.read_table("estimates"),
+                ctx.table("estimates"),
                 lang=ctx.lang,
                 caption=ctx.t(
                     "Hovedanslag (prosentpoeng, pp)", "Headline estimates (percentage points, pp)"
                 ),
             )
         )
+        rule = headline_rule_sentence(ctx)
+        if rule:
+            items.append(MarkdownText(rule))
     if ctx.has("twfe_event_study"):
-        twfe = ctx.bundle.read_table("twfe_event_study")
-        robust = ctx.bundle.read_table("cs_dynamic") if ctx.has("cs_dynamic") else None
+        twfe = ctx.table("twfe_event_study")
+        robust = ctx.table("cs_dynamic") if ctx.has("cs_dynamic") else None
         items.append(
             MarkdownText(
                 ctx.t(
@@ -189,10 +266,12 @@ def effect_section(ctx: ReportContext) -> list[Any]:
             items.append(
                 MarkdownText(
                     ctx.t(
-                        "*Toveis faste effekter (TWFE) kan gi skjeve anslag når kommunene starter "
-                        "i ulike år og effekten varierer; et robust anslag kommer.*",
-                        "*Two-way fixed effects (TWFE) can be biased when municipalities start in "
-                        "different years and the effect varies; a robust estimate will follow.*",
+                        "*Toveis faste effekter (TWFE) kan gi skjeve anslag når "
+                        f"{ctx.study.starters()[0]} starter i ulike år og effekten varierer; et "
+                        "robust anslag kommer.*",
+                        "*Two-way fixed effects (TWFE) can be biased when "
+                        f"{ctx.study.starters()[1]} start in different years and the effect "
+                        "varies; a robust estimate will follow.*",
                     )
                 )
             )
@@ -223,14 +302,58 @@ def effect_section(ctx: ReportContext) -> list[Any]:
         )
         items.append(
             ctx.figure(
-                group_time_plot(ctx.bundle.read_table("att_gt"), lang=ctx.lang),
+                group_time_plot(ctx.table("att_gt"), lang=ctx.lang),
                 alt=(
                     "Effekten for hvert oppstartskull år for år, med 95 %-intervaller",
                     "The effect for each start cohort year by year, with 95% intervals",
                 ),
             )
         )
+    items += other_outcomes_section(ctx)
     return items
+
+
+def headline_rule_sentence(ctx: ReportContext) -> str:
+    """Why the headline estimate is the headline (metadata ``headline_rule``), or "".
+
+    The rule may be given in both languages (``{"nb": ..., "en": ...}``) or as one English
+    string; an English-only rule is quoted in English reports and left to the technical
+    notes of bokmål ones (:func:`method_section`), so a report speaks one language.
+    """
+    rule = ctx.bundle.metadata.get("headline_rule")
+    if isinstance(rule, dict):
+        text = str(rule.get(ctx.lang) or "").strip()
+    elif isinstance(rule, str) and ctx.lang == "en":
+        text = rule.strip()
+    else:
+        text = ""
+    if not text:
+        return ""
+    return ctx.t("Hvorfor dette er hovedanslaget: ", "Why this is the headline estimate: ") + text
+
+
+def other_outcomes_section(ctx: ReportContext) -> list[Any]:
+    """Effects on the study's other outcomes (table ``other_outcomes``), when the bundle has it:
+    a sentence on what they are and whether the cost-benefit analysis values them, and a table."""
+    if not ctx.has("other_outcomes"):
+        return []
+    table = ctx.table("other_outcomes")
+    if table.empty:
+        return []
+    return [
+        MarkdownText(
+            f"### {ctx.t('Andre utfall', 'Other outcomes')}\n\n"
+            + other_outcomes_paragraph(table, lang=ctx.lang)
+        ),
+        other_outcomes_table(
+            table,
+            lang=ctx.lang,
+            caption=ctx.t(
+                "Effekt på andre utfall (prosentpoeng, pp)",
+                "Effect on other outcomes (percentage points, pp)",
+            ),
+        ),
+    ]
 
 
 def reference_sentence(robust: pd.DataFrame | None, *, lang: str = "nb") -> str:
@@ -267,26 +390,61 @@ def reference_sentence(robust: pd.DataFrame | None, *, lang: str = "nb") -> str:
     )
 
 
+def link_scale_section(ctx: ReportContext) -> list[Any]:
+    """On which scale trends are parallel (shares or log-odds), whenever the bundle holds the
+    logit-link sensitivity check (table ``bayes_dynamic_logit`` or metadata
+    ``sensitivity.bayes_logit_link``); its numbers come from the bundle
+    (:mod:`impact.report.link_scale`)."""
+    sensitivity = ctx.bundle.metadata.get("sensitivity") or {}
+    check = sensitivity.get("bayes_logit_link")
+    if not (ctx.has("bayes_dynamic_logit") or check):
+        return []
+    estimates = ctx.table("estimates") if ctx.has("estimates") else None
+    levels = None
+    if ctx.has("descriptives"):
+        start = first_start(ctx.table("att_gt") if ctx.has("att_gt") else None)
+        if start is not None:
+            levels = baseline_levels(
+                ctx.table("descriptives"), before=start, threshold=ctx.threshold
+            )
+    outcome = str(ctx.bundle.metadata.get("outcome") or "")
+    text = link_scale_paragraph(
+        outcome_words=outcome_description(outcome, lang=ctx.lang),
+        persons=ctx.study.persons,
+        levels=levels,
+        estimates=estimates,
+        headline=headline_estimate(estimates) if estimates is not None else None,
+        logit_passed=bool(check["passed"])
+        if isinstance(check, dict) and "passed" in check
+        else None,
+        has_figure=ctx.has("twfe_event_study"),
+        lang=ctx.lang,
+    )
+    return [MarkdownText(text)]
+
+
 def sites_section(ctx: ReportContext) -> list[Any]:
     """For whom: site effects from the hierarchical model and the pooled effect."""
     if not ctx.has("site_effects"):
         return []
-    sites = ctx.bundle.read_table("site_effects")
+    sites = ctx.table("site_effects")
     items: list[Any] = [
         MarkdownText(f"## {ctx.t('For hvem virker det?', 'For whom does it work?')}")
     ]
     pooled_mean = None
     if ctx.has("pooled_effect"):
-        pooled = ctx.bundle.read_table("pooled_effect")
+        pooled = ctx.table("pooled_effect")
         first = pooled[pooled["quantity"] == "att"].iloc[0]
         pooled_mean = float(first["estimate"])
         items.append(
             MarkdownText(
                 ctx.t(
                     f"Samlet effekt på tvers av stedene: {format_percentage_points(pooled_mean, lang='nb')}, "
-                    f"trolig {format_interval(float(first['ci_lower']), float(first['ci_upper']), lang='nb')}.",
+                    f"trolig {format_interval(float(first['ci_lower']), float(first['ci_upper']), lang='nb')} "
+                    "(95 % troverdighetsintervall med like mye sannsynlighet i hver hale).",
                     f"Pooled effect across sites: {format_percentage_points(pooled_mean, lang='en')}, "
-                    f"plausibly {format_interval(float(first['ci_lower']), float(first['ci_upper']), lang='en')}.",
+                    f"plausibly {format_interval(float(first['ci_lower']), float(first['ci_upper']), lang='en')} "
+                    "(95% equal-tailed credible interval).",
                 )
             )
         )
@@ -353,14 +511,14 @@ def cba_section(ctx: ReportContext) -> list[Any]:
     if not ctx.has("appraisal_summary"):
         return []
     items: list[Any] = [MarkdownText(f"## {ctx.t('Lønner det seg?', 'Does it pay?')}")]
-    summary = ctx.bundle.read_table("appraisal_summary")
+    summary = ctx.table("appraisal_summary")
     items.append(
         appraisal_table(
             summary, lang=ctx.lang, caption=ctx.t("Nytte–kostnadsanalyse", "Cost–benefit analysis")
         )
     )
     if ctx.has("cba_persistence"):
-        text = persistence_paragraph(ctx.bundle.read_table("cba_persistence"), lang=ctx.lang)
+        text = persistence_paragraph(ctx.table("cba_persistence"), lang=ctx.lang)
         if text:
             items.append(MarkdownText(text))
     if ctx.bundle.has_draws("npv"):
@@ -381,7 +539,7 @@ def cba_section(ctx: ReportContext) -> list[Any]:
             )
         )
     if ctx.has("ledger"):
-        ledger = ctx.bundle.read_table("ledger")
+        ledger = ctx.table("ledger")
         items.append(
             ctx.figure(
                 ledger_plot(ledger, lang=ctx.lang),
@@ -402,7 +560,7 @@ def cba_section(ctx: ReportContext) -> list[Any]:
     if ctx.has("scenarios"):
         items.append(
             scenarios_table(
-                ctx.bundle.read_table("scenarios"),
+                ctx.table("scenarios"),
                 lang=ctx.lang,
                 caption=ctx.t("Andre forutsetninger", "Other assumptions"),
             )
@@ -410,7 +568,7 @@ def cba_section(ctx: ReportContext) -> list[Any]:
     if ctx.has("plus_minus"):
         items.append(
             plus_minus_table(
-                ctx.bundle.read_table("plus_minus"),
+                ctx.table("plus_minus"),
                 lang=ctx.lang,
                 caption=ctx.t(
                     "Virkninger som ikke er prissatt (pluss–minus-metoden)",
@@ -429,7 +587,7 @@ def cba_section(ctx: ReportContext) -> list[Any]:
         items.append(
             ctx.figure(
                 tornado_plot(
-                    ctx.bundle.read_table("tornado"),
+                    ctx.table("tornado"),
                     base_npv=float(base.iloc[0]) if not base.empty else None,
                     lang=ctx.lang,
                 ),
@@ -443,20 +601,20 @@ def cba_section(ctx: ReportContext) -> list[Any]:
     return items
 
 
-def sensitivity_section(
-    ctx: ReportContext, *, units: tuple[str, str] | None = ("kommunene", "municipalities")
-) -> list[Any]:
+def sensitivity_section(ctx: ReportContext) -> list[Any]:
     """How robust the effect, and the payoff, are to trends that diverge after the start.
 
     HonestDiD's breakdown value for a zero effect and, when the bundle holds it, for the
-    appraisal's break-even effect (:func:`impact.report.text.honest_npv_sentence`). ``units``
-    names the compared units (nb with article, en); ``None`` when they are persons.
+    appraisal's break-even effect (:func:`impact.report.text.honest_npv_sentence`). The
+    compared units are the study's (persons or municipalities); "few municipalities per start
+    year" is said only where the units are municipalities.
     """
     if not ctx.has("trend_sensitivity"):
         return []
     info = ctx.bundle.metadata.get("trend_sensitivity") or {}
     breakdown = info.get("breakdown")
-    who_nb, who_en = units or ("personene", "people")
+    who_nb, who_en = ctx.study.units()
+    units = not ctx.study.persons
     lines = [f"## {ctx.t('Hvor robust er konklusjonen?', 'How robust is the conclusion?')}", ""]
     lines.append(
         ctx.t(
@@ -530,7 +688,7 @@ def sensitivity_section(
     return [
         MarkdownText("\n".join(lines)),
         trend_sensitivity_table(
-            ctx.bundle.read_table("trend_sensitivity"),
+            ctx.table("trend_sensitivity"),
             lang=ctx.lang,
             caption=ctx.t(
                 "Gjennomsnittlig effekt etter oppstart under ulike antakelser om trendene",
@@ -575,6 +733,12 @@ def method_section(ctx: ReportContext) -> list[Any]:
         status = ctx.t("bestått", "passed") if ok else ctx.t("**ikke bestått**", "**failed**")
         check = check_label(name, lang=ctx.lang)
         lines.append(f"- {check[:1].upper()}{check[1:]}: {status}")
+    rule = meta.get("headline_rule")
+    if isinstance(rule, str) and rule.strip() and ctx.lang == "nb":
+        lines.append(
+            "- Hvorfor hovedanslaget er valgt: regelen står (på engelsk) i resultatmappens "
+            "metadata.json under «headline_rule»."
+        )
     notes = _notes(ctx, meta.get("warnings") or [])
     for plain in notes:
         lines.append(f"- {ctx.t('Merknad fra analysen', 'Note from the analysis')}: {plain}")
@@ -619,5 +783,10 @@ def _notes(ctx: ReportContext, warnings: list[Any]) -> dict[str, list[str]]:
                 "metadata.json",
                 message.strip().rstrip("."),
             )
+        # name the clusters: "Få kommuner ..." where they are municipalities
+        clusters = ctx.study.clusters() or ("grupper", "groups")
+        for generic, named in (("kommuner eller grupper", clusters[0]),
+                               ("municipalities or groups", clusters[1])):  # fmt: skip
+            plain, detail = plain.replace(generic, named), detail.replace(generic, named)
         notes.setdefault(plain, []).append(detail)
     return notes

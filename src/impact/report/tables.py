@@ -171,7 +171,8 @@ def _require(table: pd.DataFrame, columns: list[str], what: str) -> None:
     if missing:
         raise DataError(
             f"{what} needs column(s) {missing}; the table has {list(table.columns)}. "
-            "Pass the bundle table named in docs/contracts.md."
+            "Pass the bundle table this function documents (docs/bundle.md lists every table "
+            "and its columns)."
         )
 
 
@@ -291,7 +292,67 @@ def estimates_table(estimates: pd.DataFrame, *, lang: str = "nb", caption: str =
             ],
         }
     )
-    return ReportTable(out, caption=caption)
+    return ReportTable(out, caption=caption, note=_interval_note(estimates, lang))
+
+
+def other_outcomes_table(
+    other_outcomes: pd.DataFrame, *, lang: str = "nb", caption: str = ""
+) -> ReportTable:
+    """Effects on the study's other outcomes (bundle table ``other_outcomes``: ``outcome,
+    estimator, estimate, se, ci_lower, ci_upper, valued``) in percentage points."""
+    from impact.report.text import outcome_description
+    from impact.report.vocabulary import estimator_label
+
+    lang = check_lang(lang)
+    cols = ["outcome", "estimator", "estimate", "ci_lower", "ci_upper", "valued"]
+    _require(other_outcomes, cols, "other_outcomes_table")
+    nb = lang == "nb"
+    words = outcome_description
+    out = pd.DataFrame(
+        {
+            ("Utfall" if nb else "Outcome"): [
+                _capital(words(str(v), lang=lang)) for v in other_outcomes["outcome"]
+            ],
+            ("Metode" if nb else "Method"): [
+                _capital(estimator_label(v, lang=lang)) for v in other_outcomes["estimator"]
+            ],
+            ("Anslag (pp)" if nb else "Estimate (pp)"): [
+                _pp(v, lang) for v in other_outcomes["estimate"]
+            ],
+            ("95 %-intervall (pp)" if nb else "95% interval (pp)"): [
+                _ci(lo, hi, lang)
+                for lo, hi in zip(other_outcomes["ci_lower"], other_outcomes["ci_upper"])
+            ],
+            ("Verdsatt i kroner" if nb else "Valued in money"): [
+                (("ja" if nb else "yes") if bool(v) else ("nei" if nb else "no"))
+                for v in other_outcomes["valued"]
+            ],
+        }
+    )
+    return ReportTable(out, caption=caption, note=_interval_note(other_outcomes, lang))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _interval_note(estimates: pd.DataFrame, lang: str) -> str:
+    """What the intervals are: confidence intervals, and for Bayesian rows equal-tailed
+    credible intervals (2.5 % and 97.5 % posterior quantiles, not an HDI)."""
+    names = estimates["estimator"].astype(str).str.lower() if "estimator" in estimates else None
+    bayes = names is not None and bool(names.str.startswith("bayes").any())
+    if lang == "nb":
+        note = "Intervallene er 95 % konfidensintervaller"
+        if bayes:
+            note += (
+                "; for den bayesianske modellen 95 % troverdighetsintervaller med like mye "
+                "sannsynlighet i hver hale"
+            )
+    else:
+        note = "The intervals are 95% confidence intervals"
+        if bayes:
+            note += "; for the Bayesian model, 95% equal-tailed credible intervals"
+    return note + "."
 
 
 def site_effects_table(

@@ -78,8 +78,18 @@ def outcome_description(outcome: str, *, lang: str = "nb") -> str:
     return _outcome(outcome, check_lang(lang))[0]
 
 
-def effect_paragraph(row: Mapping[str, Any], *, outcome: str, lang: str = "nb") -> str:
-    """Did it work and how sure are we, for one headline estimate (probability scale)."""
+def effect_paragraph(
+    row: Mapping[str, Any],
+    *,
+    outcome: str,
+    lang: str = "nb",
+    starters: tuple[str, str] = ("kommuner", "municipalities"),
+) -> str:
+    """Did it work and how sure are we, for one headline estimate (probability scale).
+
+    ``starters`` (nb, en) names who starts in different years, for the TWFE caveat:
+    municipalities in a municipal roll-out, participants when persons enrol one by one.
+    """
     lang = check_lang(lang)
     what, good = _outcome(outcome, lang)
     est, lo, hi = float(row["estimate"]), float(row["ci_lower"]), float(row["ci_upper"])
@@ -134,13 +144,63 @@ def effect_paragraph(row: Mapping[str, Any], *, outcome: str, lang: str = "nb") 
         )
     if str(row["estimator"]).lower().startswith("twfe"):
         second += (
-            " Anslaget bygger på toveis faste effekter (TWFE), som kan bli skjevt når kommuner "
-            "starter i ulike år og effekten varierer."
+            " Anslaget bygger på toveis faste effekter (TWFE), som kan bli skjevt når "
+            f"{starters[0]} starter i ulike år og effekten varierer."
             if lang == "nb"
             else " The estimate comes from two-way fixed effects (TWFE), which can be biased "
-            "when municipalities start in different years and the effect varies."
+            f"when {starters[1]} start in different years and the effect varies."
         )
     return f"{first} {second}"
+
+
+def other_outcomes_paragraph(table: pd.DataFrame, *, lang: str = "nb") -> str:
+    """The study's other outcomes in words (bundle table ``other_outcomes``): the effect on
+    each (its first estimator's row) with its 95 % interval, and whether the cost-benefit
+    analysis values it in money."""
+    lang = check_lang(lang)
+    nb = lang == "nb"
+    first = table.drop_duplicates("outcome", keep="first")
+    sentences = [
+        "Analysen anslår også effekten på andre utfall enn hovedutfallet."
+        if nb
+        else "The analysis also estimates the effect on outcomes other than the main one."
+    ]
+    valued: list[str] = []
+    unvalued: list[str] = []
+    for row in first.itertuples(index=False):
+        what, _ = _outcome(str(row.outcome), lang)
+        size = format_percentage_points(float(row.estimate), lang=lang)
+        lo, hi = float(row.ci_lower), float(row.ci_upper)
+        interval = (
+            (
+                f" (95 %-intervall: {format_interval(lo, hi, lang=lang)})"
+                if nb
+                else f" (95% interval: {format_interval(lo, hi, lang=lang)})"
+            )
+            if np.isfinite(lo) and np.isfinite(hi)
+            else ""
+        )
+        sentences.append(
+            f"Effekten på {what} er {size}{interval}."
+            if nb
+            else f"The effect on {what} is {size}{interval}."
+        )
+        (valued if bool(row.valued) else unvalued).append(what)
+    if valued:
+        sentences.append(
+            f"Effekten på {_join(valued, lang)} inngår i nytte–kostnadsanalysen."
+            if nb
+            else f"The effect on {_join(valued, lang)} is valued in the cost–benefit analysis."
+        )
+    if unvalued:
+        sentences.append(
+            f"Effekten på {_join(unvalued, lang)} er anslått, men ikke verdsatt i kroner i "
+            "nytte–kostnadsanalysen."
+            if nb
+            else f"The effect on {_join(unvalued, lang)} is estimated but not valued in money in "
+            "the cost–benefit analysis."
+        )
+    return " ".join(sentences)
 
 
 def dynamics_sentence(dynamic: pd.DataFrame, *, lang: str = "nb") -> str:
@@ -442,12 +502,15 @@ def diagnostics_paragraph(metadata: Mapping[str, Any], *, lang: str = "nb") -> s
     return "\n\n".join(lines)
 
 
-def conclusion(bundle: Bundle, *, lang: str = "nb") -> str:
+def conclusion(
+    bundle: Bundle, *, lang: str = "nb", starters: tuple[str, str] = ("kommuner", "municipalities")
+) -> str:
     """The plain-language conclusion of a report, as Markdown paragraphs.
 
     Uses whatever the bundle holds: ``estimates``, and when present ``cs_dynamic`` (how
     the effect develops), ``site_effects``, ``appraisal_summary``, ``ledger`` and
     ``payback``; failed diagnostics in the metadata come first. Synthetic runs say so.
+    ``starters`` as in :func:`effect_paragraph` (:meth:`impact.report.study.Study.starters`).
     """
     lang = check_lang(lang)
     meta = bundle.metadata
@@ -455,7 +518,7 @@ def conclusion(bundle: Bundle, *, lang: str = "nb") -> str:
     paragraphs = [diagnostics_paragraph(meta, lang=lang)]
     if bundle.has_table("estimates"):
         row = headline_estimate(bundle.read_table("estimates"))
-        effect_text = effect_paragraph(row, outcome=outcome, lang=lang)
+        effect_text = effect_paragraph(row, outcome=outcome, lang=lang, starters=starters)
         if bundle.has_table("cs_dynamic"):
             effect_text += " " + dynamics_sentence(bundle.read_table("cs_dynamic"), lang=lang)
         paragraphs.append(effect_text.strip())

@@ -226,6 +226,17 @@ ESTIMATORS: dict[str, tuple[str, str]] = {
 }
 
 
+def estimator_label(key: object, *, lang: str = "nb") -> str:
+    """An estimator key in words, by its prefix (``"att_gt_simple"`` -> Callaway–Sant'Anna)."""
+    name = str(key).lower()
+    for prefix in sorted(ESTIMATORS, key=len, reverse=True):
+        if name.startswith(prefix) or name.startswith(prefix.split("_")[0] + "_" + prefix):
+            return _label(ESTIMATORS, prefix, lang)
+    if name.startswith("bayes"):
+        return "den bayesianske modellen" if check_lang(lang) == "nb" else "the Bayesian model"
+    return _label(ESTIMATORS, key, lang)
+
+
 def truth_label(key: object, *, lang: str = "nb") -> str:
     """Which true effect of a synthetic scenario (``"simple_person"`` -> "snitt over personene")."""
     return _label(TRUTHS, key, lang)
