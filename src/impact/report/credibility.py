@@ -24,6 +24,7 @@ import pandas as pd
 
 from impact.plain_language import format_interval, format_number
 from impact.report.document import MarkdownText, ReportContext
+from impact.report.study import Study
 
 __all__ = ["credibility_items", "credibility_section"]
 
@@ -106,8 +107,8 @@ def _trends(ctx: ReportContext, info: dict[str, Any]) -> str | None:
             f"; that it pays off, as long as the divergence stays below "
             f"{format_number(100 * float(pays), lang=ctx.lang)}%",
         )
-    return sentence + ctx.t(" (se «Hvor robust er konklusjonen?»).",
-                            " (see “How robust is the conclusion?”).")  # fmt: skip
+    return sentence + ctx.t(" (se «Hvor robust er konklusjonen?» over).",
+                            " (see “How robust is the conclusion?” above).")  # fmt: skip
 
 
 def _few_clusters(ctx: ReportContext, estimates: pd.DataFrame) -> str | None:
@@ -116,10 +117,18 @@ def _few_clusters(ctx: ReportContext, estimates: pd.DataFrame) -> str | None:
         return None
     wild = rows.loc["att_gt_simple_wild"]
     lo, hi = float(wild["ci_lower"]), float(wild["ci_upper"])
-    n = ctx.bundle.metadata.get("n_treated_units")
+    meta = ctx.bundle.metadata
     interval = format_interval(lo, hi, lang=ctx.lang)  # 'mellom 1,0 og 7,4 prosentpoeng'
-    few = ctx.t(f"bare {n} kommuner", f"only {n} municipalities") if n else ctx.t(
-        "få kommuner", "few municipalities")  # fmt: skip
+    study = Study.from_metadata(meta)
+    words = study.clusters() or ("grupper", "groups")
+    # the count of treated clusters: municipalities when they are the units, else the
+    # analysis's own count of treated clusters when it stored one
+    n = meta.get("n_treated_clusters") or (None if study.persons else meta.get("n_treated_units"))
+    few = (
+        ctx.t(f"bare {n} {words[0]}", f"only {n} {words[1]}")
+        if n
+        else ctx.t(f"få {words[0]}", f"few {words[1]}")
+    )
     verdict = (
         ctx.t("og det omfatter ikke null", "and it excludes zero")
         if lo > 0 or hi < 0
