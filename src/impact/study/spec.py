@@ -221,6 +221,9 @@ class BayesSection(_Section):
     dynamic: bool = False
     draws: int = Field(default=1000, ge=100)
     tune: int = Field(default=300, ge=100)
+    target_accept: float = Field(
+        default=0.9, gt=0, lt=1, description="NUTS target acceptance rate (the sampler's step)"
+    )
 
 
 class NonMonetised(_Section):
