@@ -71,7 +71,10 @@ SCHEMA: dict[str, Any] = {
                 "name": {"type": "string", "description": "[programme] name of the spec"},
                 "spec": {"type": ["string", "null"], "description": "the spec's file name"},
                 "design": {"type": "string", "description": "[design] type"},
-                "observation": {"type": "string", "description": "person_year or municipality_year"},
+                "observation": {
+                    "type": "string",
+                    "description": "person_year or municipality_year",
+                },
                 "cluster": {"type": "string", "description": "the cluster column"},
                 "title": _WORDS,
                 "what": _WORDS,

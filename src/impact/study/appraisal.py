@@ -66,7 +66,7 @@ def programme(
         participants=participants,
         age=age,
         start_year=a.start_year,
-        costs=dict(a.costs),
+        costs={str(k): v for k, v in a.costs.items()},
         outcomes=(registry,),
         summary_years=summary,
         non_monetised={k: (v.score, v.text) for k, v in a.non_monetised.items()},

@@ -72,7 +72,7 @@ def fit_bayes(
 
     b = spec.bayes
     site = bayes_site(spec)
-    size = {"draws": 300, "tune": 300} if fast else {"draws": b.draws, "tune": b.tune}
+    draws, tune = (300, 300) if fast else (b.draws, b.tune)
     fits = {}
     for link in b.links:
         progress(f"  Bayesian hierarchical DiD on cells ({link} link, 4 chains)")
@@ -83,7 +83,7 @@ def fit_bayes(
                 cohort=spec.enrolment.cohort, event_time=spec.enrolment.event_time,
                 covariates=list(spec.covariates.bayes), site_effects=b.site_effects,
                 dynamic=b.dynamic, outcome_name=outcome_name, link=link, chains=4, seed=seed,
-                sampler="auto", target_accept=b.target_accept, **size,
+                sampler="auto", target_accept=b.target_accept, draws=draws, tune=tune,
             )  # fmt: skip
     first, *others = b.links
     raw = site_did(panel, spec) if site is not None and b.site_effects else None

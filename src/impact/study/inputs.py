@@ -19,8 +19,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from impact.data import DataDeclaration, OutcomeDeclaration, load, read_extract, to_cells
-from impact.data import validate_declared
+from impact.data import (
+    DataDeclaration,
+    OutcomeDeclaration,
+    load,
+    read_extract,
+    to_cells,
+    validate_declared,
+)
 from impact.errors import DataError, DesignError
 from impact.study.project import Project
 from impact.study.spec import StudySpec

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import importlib.util
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -133,11 +134,14 @@ def run_study(
         The design is not implemented yet, or the data cannot support a stage.
     """
     check_design(spec)
+    hook = _load_hook(spec, project)  # a broken hook is refused before hours of sampling
     name = spec.programme.name
     with Bundle.writing(project.results, name) as bundle:
         data = load_study_data(spec, project)
         analyse(bundle, data, spec, fast=fast, progress=progress)
-        _run_hook(bundle, data, spec, project, fast=fast, progress=progress)
+        if hook is not None:
+            progress(f"  programme-specific stage ({spec.hooks.analysis})")
+            hook(bundle, data, spec, fast=fast, progress=progress)
     return Bundle.open(project.results, name)
 
 
@@ -175,8 +179,15 @@ def analyse(
                                          n_boot=n_boot, **options)  # fmt: skip
     head, rule = headline_rule(spec)
     rows.append(
-        estimate_row("att_gt_simple", cs_label(spec), simple.att, simple.se, simple.ci,
-                     cs_method(spec, n_boot=n_boot), headline=head == "att_gt")  # fmt: skip
+        estimate_row(
+            "att_gt_simple",
+            cs_label(spec),
+            simple.att,
+            simple.se,
+            simple.ci,
+            cs_method(spec, n_boot=n_boot),
+            headline=head == "att_gt",
+        )  # fmt: skip
     )
     progress("  sensitivity to diverging trends (HonestDiD, relative magnitudes)")
     honest_dyn = trend_sensitivity(bundle, panel, did, notes=notes, **options)
@@ -369,13 +380,10 @@ def _truth(truth: pd.DataFrame, spec: StudySpec) -> dict[str, float]:
     return {f"simple_{w}": float(v) for w, v in zip(simple["weighting"], simple["value"])}
 
 
-def _run_hook(
-    bundle: Bundle, data: StudyData, spec: StudySpec, project: Project, *, fast: bool,
-    progress: Progress,
-) -> None:  # fmt: skip
-    """``[hooks] analysis``: call the file's ``extend(bundle, data, spec, fast=, progress=)``."""
+def _load_hook(spec: StudySpec, project: Project) -> Callable[..., Any] | None:
+    """``[hooks] analysis``: the file's ``extend(bundle, data, spec, *, fast, progress)``."""
     if spec.hooks.analysis is None:
-        return
+        return None
     path = project.resolve(spec.hooks.analysis)
     if not path.is_file():
         raise SpecError(
@@ -394,5 +402,4 @@ def _run_hook(
             f"{spec.programme.name}: {Path(path).name} has no function extend(bundle, data, "
             "spec, *, fast, progress); [hooks] analysis names a file that defines it."
         )
-    progress(f"  programme-specific stage ({spec.hooks.analysis})")
-    extend(bundle, data, spec, fast=fast, progress=progress)
+    return extend
