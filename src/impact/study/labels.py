@@ -106,4 +106,9 @@ def bayes_method(spec: StudySpec, link: str, *, sampler: str, site: str | None) 
         parts += ["intercepts pooled within adoption cohorts", "95 % equal-tailed interval"]
         return ", ".join(parts)
     cells = _listing(["enrolment cohort", "year", *(words(c) for c in spec.covariates.bayes)])
-    return f"NUTS ({sampler}), {link} link: {_MODEL[link]}; cells by {cells}"
+    units = (
+        "; free intercept per enrolment cohort, cohort-year term"
+        if spec.bayes.enrolment == "individual"
+        else ""
+    )
+    return f"NUTS ({sampler}), {link} link: {_MODEL[link]}; cells by {cells}{units}"

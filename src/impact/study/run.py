@@ -258,8 +258,9 @@ def analyse(
     bundle.write_table("estimates", pd.DataFrame(rows))
 
     progress("  cost-benefit appraisal (R-109)")
-    with recording(notes):
-        appraisal = run_appraisal(effect, spec, panel=panel, fast=fast, seed=seed)
+    # as the scripts did: the appraisal's warnings (persistence) go to the console; the
+    # report reads the same facts from cba_persistence
+    appraisal = run_appraisal(effect, spec, panel=panel, fast=fast, seed=seed)
     write_appraisal(bundle, appraisal)
     weights, target = _break_even_target(effect, spec, panel, head=head)
     honest_break_even(bundle, honest_dyn, appraisal, outcome=registry, weights=weights,

@@ -221,6 +221,11 @@ class BayesSection(_Section):
     dynamic: bool = False
     draws: int = Field(default=1000, ge=100)
     tune: int = Field(default=300, ge=100)
+    enrolment: Literal["site", "individual"] = Field(
+        default="site",
+        description="hierarchical_did's enrolment: the cohort as unit (site), or free cohort "
+        "intercepts with a unit-year term (individual)",
+    )
     target_accept: float = Field(
         default=0.9, gt=0, lt=1, description="NUTS target acceptance rate (the sampler's step)"
     )
