@@ -1,7 +1,7 @@
 """How big is the Flyt InferenceData in full and lean, and what does leaning cost?
 
-Fits the hierarchical DiD of ``analyses/flyt.py`` (the same call: synthetic Flyt data with
-seed 20240601, site-varying effects, covariates ``parents_education`` and ``grade_band``, 4
+Fits the hierarchical DiD of Flyt's study run (``impact.study.run_study`` with
+``studies/flyt.toml``; the same call: synthetic Flyt data with seed 20240601, site-varying effects, covariates ``parents_education`` and ``grade_band``, 4
 chains x 1,000 draws after 300 tuning steps, nutpie when installed), then measures:
 
 * the full netCDF as the bundle writes it today (``idata.to_netcdf(path)``: ArviZ's default
@@ -53,7 +53,7 @@ MB = 1e6
 
 
 def fit(draws: int) -> HierarchicalDiDResult:
-    """The Bayesian fit of analyses/flyt.py (section 5), on the simulated Flyt cells."""
+    """The Bayesian fit of Flyt's study run (impact.study.bayes_stage), on the simulated Flyt cells."""
     sim = simulate("flyt", seed=SEED)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import dataclasses
 import importlib
-import importlib.util
 import inspect
 import json
 import math
@@ -713,21 +712,18 @@ def report_cases() -> list[Case]:
     return [("report/formatting", formats), ("report/text", texts)]
 
 
-# -- the analyses' bundles (mocked sampler, scale 0.05), report tables and conclusions from them ---
+# -- the studies' bundles (mocked sampler, scale 0.05), report tables and conclusions from them ---
 def analysis_cases() -> list[Case]:
     import impact.report as rep
     from impact.data import save
+    from impact.study import Project, run_study
 
     def bundle(name: str) -> Any:
         def make() -> Any:
             save(sim(name), Path(TMP) / "data")
-            sys.path.insert(0, str(ROOT / "analyses"))  # the analyses import their _shared module
-            spec = importlib.util.spec_from_file_location(name, ROOT / "analyses" / f"{name}.py")
-            module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-            spec.loader.exec_module(module)  # type: ignore[union-attr]
+            project = Project(ROOT, data_dir=Path(TMP) / "data", results_dir=Path(TMP) / "results")
             with mocked_sampler():
-                return module.main(data_dir=Path(TMP) / "data", results_dir=Path(TMP) / "results",
-                                   fast=True, progress=lambda _: None)  # fmt: skip
+                return run_study(project.spec(name), project, fast=True, progress=lambda _: None)
 
         return cached(f"bundle:{name}", make)
 

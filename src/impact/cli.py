@@ -127,7 +127,8 @@ def _project(directory: Path, results: Path | None = None) -> Project:
                 "Pass the directory that holds studies/, or run the command there."
             )
         )
-    return Project(directory, results_dir=results)
+    # --results is taken from the current directory, as a shell user means it
+    return Project(directory, results_dir=None if results is None else results.resolve())
 
 
 def _spec(project: Project, name: str) -> StudySpec:

@@ -65,8 +65,8 @@ def test_flyt_average_effect_and_shrinkage():
     assert sites["estimate"].std() < raw.std()
 
 
-#: UngInvest cells as analyses/unginvest.py fits them: no municipality, enrolment cohorts
-#: as units, effects by years since enrolment.
+#: UngInvest cells as run_study fits them (studies/unginvest.toml): no municipality,
+#: enrolment cohorts as units, effects by years since enrolment.
 UNGINVEST: dict[str, Any] = {
     "site": None,
     "cohort": "enrol_year",

@@ -84,6 +84,10 @@ SCHEMA: dict[str, Any] = {
             ["name", "design", "observation", "cluster", "title", "what", "who"],
             "the study specification's words and design, for the generic report",
         ),
+        "headline_rule": {
+            "type": "string",
+            "description": "why the headline estimator is the headline, in words",
+        },
         "data_changes": {
             "type": "array",
             "description": "what validation changed in the data (movers, missing enrolment)",

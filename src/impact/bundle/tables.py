@@ -28,7 +28,7 @@ _POSTERIOR = (
     Column("ci_lower", "float", "2.5 % posterior quantile (95 % equal-tailed credible interval)"),
     Column("ci_upper", "float", "97.5 % posterior quantile (95 % equal-tailed credible interval)"),
 )
-_ANALYSES = "analyses/<programme>.py"
+_ANALYSES = "impact.study.run_study (studies/<programme>.toml)"
 
 APPRAISAL_QUANTITIES = (
     "npv",
@@ -223,7 +223,7 @@ _DECLARED: tuple[Table, ...] = (
             ),  # fmt: skip
             Column("raw_se", "float", "standard error of raw_estimate", nullable=True),
         ),
-        "analyses/_shared.py write_bayes",
+        "impact.study.bayes_stage.write_bayes",
     ),
     Table(
         "pooled_effect",
@@ -234,7 +234,7 @@ _DECLARED: tuple[Table, ...] = (
             *_POSTERIOR,
             _P_POSITIVE,
         ),
-        "analyses/_shared.py write_bayes",
+        "impact.study.bayes_stage.write_bayes",
     ),
     _bayes_rows(
         "bayes_dynamic",
@@ -243,6 +243,28 @@ _DECLARED: tuple[Table, ...] = (
     _bayes_rows(
         "bayes_dynamic_logit",
         "Hierarchical model's rows with the logit link (cross-check of bayes_dynamic).",
+    ),
+    _bayes_rows(
+        "bayes_dynamic_identity",
+        "Hierarchical model's rows with the identity link (cross-check of bayes_dynamic "
+        "when the first link is the logit).",
+    ),
+    Table(
+        "other_outcomes",
+        "table",
+        "The effect on each outcome other than the headline one: Callaway–Sant'Anna with "
+        "the headline's settings (covariates, doubly robust, controls, clusters), simple "
+        "aggregation over treated cells; 95 % pointwise interval.",
+        (
+            Column("outcome", "str", "the outcome column (as in the study specification)"),
+            Column("estimator", "str", "estimator key, e.g. 'att_gt_simple'"),
+            _ESTIMATE,
+            _SE,
+            _LOWER,
+            _UPPER,
+            Column("valued", "bool", "the appraisal puts a money value on this effect"),
+        ),
+        _ANALYSES,
     ),
     # -- cost-benefit (impact.cba) --------------------------------------------------
     Table(
@@ -467,7 +489,7 @@ _DECLARED: tuple[Table, ...] = (
         "draws",
         "Posterior draws of the hierarchical model's average effect on the treated.",
         (Column("att", "float", "one posterior draw of the ATT"),),
-        "analyses/_shared.py write_bayes",
+        "impact.study.bayes_stage.write_bayes",
     ),
     Table(
         "npv",

@@ -20,16 +20,23 @@ __all__ = ["Project"]
 
 @dataclass(frozen=True)
 class Project:
-    """A project directory and the places in it (all absolute)."""
+    """A project directory and the places in it (all absolute).
+
+    ``data_dir`` and ``results_dir`` optionally put the synthetic data and the results
+    bundles elsewhere than ``data/generated`` and ``results`` under the root (a temporary
+    directory in tests and tools); relative ones are taken from the root.
+    """
 
     root: Path
-    #: Where results bundles go instead of ``root/results`` (``impact run --results DIR``).
+    data_dir: Path | None = None
     results_dir: Path | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "root", Path(self.root).resolve())
-        if self.results_dir is not None:
-            object.__setattr__(self, "results_dir", Path(self.results_dir).resolve())
+        for name in ("data_dir", "results_dir"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, self.resolve(value).resolve())
 
     @property
     def studies(self) -> Path:
@@ -38,7 +45,7 @@ class Project:
     @property
     def data(self) -> Path:
         """Synthetic data written by ``impact simulate``."""
-        return self.root / "data" / "generated"
+        return self.data_dir if self.data_dir is not None else self.root / "data" / "generated"
 
     @property
     def results(self) -> Path:

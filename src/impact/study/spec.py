@@ -237,6 +237,14 @@ class BayesSection(_Section):
     dynamic: bool = Field(default=False, description="effects by years since enrolment")
     draws: int = Field(default=1000, ge=100, description="posterior draws per chain")
     tune: int = Field(default=300, ge=100, description="tuning steps per chain")
+    enrolment: Literal["site", "individual"] = Field(
+        default="site",
+        description="hierarchical_did's enrolment: the cohort as unit (site), or free cohort "
+        "intercepts with a unit-year term (individual)",
+    )
+    target_accept: float = Field(
+        default=0.9, gt=0, lt=1, description="NUTS target acceptance rate (the sampler's step)"
+    )
 
 
 class NonMonetised(_Section):

@@ -1,4 +1,10 @@
-"""Pieces both analyses use: descriptives, headline rows, metadata."""
+"""The frequentist stages of the generic analysis: descriptives, DiD estimators, trend checks.
+
+Each stage takes the validated panel, the DiD column names (``spec``: outcome, unit, time,
+cohort), writes its tables into the bundle and returns what later stages need. Warnings an
+evaluator must know are collected into ``notes`` by :func:`recording` (they go to the
+report). Moved here from the analyses' shared helpers; their arithmetic is unchanged.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import impact
-from impact.data import SyntheticData
 from impact.did import AggregateResult, att_gt, event_study
 from impact.errors import ImpactWarning
 
+__all__ = [
+    "Notes",
+    "Progress",
+    "descriptives",
+    "estimate_row",
+    "finite_or_none",
+    "group_time_effects",
+    "honest_break_even",
+    "naive_event_study",
+    "recording",
+    "treated_years_by_event_time",
+    "trend_sensitivity",
+]
+
 Progress = Callable[[str], Any]
+Notes = list[dict[str, str]]
 
 
 def descriptives(
@@ -24,7 +43,8 @@ def descriptives(
     """Counts and rates by programme group and year (raw counts; reports suppress small cells).
 
     ``rows`` are persons (one row each) unless ``weight`` names a count column (cells/panels,
-    where ``outcome`` then holds the number with the outcome).
+    where ``outcome`` then holds the number with the outcome). Estimand: ``rate = n_outcome /
+    n_persons`` per group (``group > 0``: adopting) and year.
     """
     label = np.where(rows[group] > 0, "adopting", "comparison")
     frame = pd.DataFrame({"group": label, "year": rows[year]})
@@ -65,7 +85,7 @@ def estimate_row(
 
 
 @contextmanager
-def recording(notes: list[dict[str, str]]) -> Iterator[None]:
+def recording(notes: Notes) -> Iterator[None]:
     """Collect impact's warnings raised inside the block into ``notes`` (they go to the report).
 
     Each note is ``{"category": <warning class>, "message": <text>}``, once per distinct
@@ -87,14 +107,13 @@ def recording(notes: list[dict[str, str]]) -> Iterator[None]:
 
 
 def naive_event_study(
-    bundle: Any,
-    panel: pd.DataFrame,
-    spec: dict[str, Any],
-    *,
-    cluster: str,
-    notes: list[dict[str, str]],
+    bundle: Any, panel: pd.DataFrame, spec: dict[str, Any], *, cluster: str, notes: Notes
 ) -> dict[str, Any]:
-    """TWFE event study (shown as the naive comparison); returns its ``estimates`` row."""
+    """TWFE event study (shown as the naive comparison); returns its ``estimates`` row.
+
+    The row's estimate is the unweighted mean of the post-period coefficients ``beta_k, k >=
+    0``, which is biased under staggered adoption with changing effects (no interval).
+    """
     with recording(notes):
         es = event_study(panel, **spec, cluster=cluster)
     bundle.write_table("twfe_event_study", es.to_frame())
@@ -113,10 +132,15 @@ def naive_event_study(
 
 
 def group_time_effects(
-    bundle: Any, panel: pd.DataFrame, spec: dict[str, Any], *, notes: list[dict[str, str]], seed: int,
+    bundle: Any, panel: pd.DataFrame, spec: dict[str, Any], *, notes: Notes, seed: int,
     **options: Any,
 ) -> tuple[AggregateResult, AggregateResult]:  # fmt: skip
-    """Callaway-Sant'Anna ATT(g,t) written to the bundle; returns (dynamic, simple)."""
+    """Callaway-Sant'Anna ATT(g,t) written to the bundle; returns (dynamic, simple).
+
+    Estimands: ``ATT(g, t)``, their average by years since the start (dynamic) and over all
+    treated cells weighted by cohort size (simple); ``options`` go to
+    :func:`impact.did.att_gt` (covariates, method, control group, cluster, bootstrap).
+    """
     with recording(notes):
         gt = att_gt(panel, **spec, seed=seed, **options)
         dynamic = gt.aggregate("dynamic", seed=seed)
@@ -136,125 +160,20 @@ def group_time_effects(
     test = gt.pretest
     bundle.update_metadata(
         pretest={
-            "statistic": _finite_or_none(test.statistic),
+            "statistic": finite_or_none(test.statistic),
             "df": int(test.df),
-            "p_value": _finite_or_none(test.p_value),
+            "p_value": finite_or_none(test.p_value),
             "note": test.note,
             "method": test.method,
-            "df_denominator": _finite_or_none(test.df_denominator),
+            "df_denominator": finite_or_none(test.df_denominator),
         }
     )
     return dynamic, simple
 
 
-def write_appraisal(bundle: Any, appraisal: Any) -> None:
-    """Put an :class:`impact.cba.Appraisal` into the bundle: its tables, NPV draws, headline."""
-    for name, table in appraisal.bundle_tables().items():
-        bundle.write_table(name, table)
-    bundle.write_draws("npv", appraisal.draws()[["npv"]])
-    bundle.update_metadata(
-        appraisal={
-            "npv": float(appraisal.npv),
-            "bcr": float(appraisal.bcr),
-            "prob_positive": float(appraisal.prob_positive),
-            "headline_nb": appraisal.headline(lang="nb"),
-            "headline_en": appraisal.headline(lang="en"),
-        }
-    )
-
-
-def site_did(panel: pd.DataFrame) -> pd.DataFrame:
-    """Unpooled DiD per adopting municipality (each against all never-adopters).
-
-    ``raw_estimate = (post - pre rate of the site) - (post - pre rate of never-adopters over
-    the same years)``, rates pooled over pupils; ``raw_se`` from binomial variances. These are
-    the "no pooling" estimates the hierarchical model shrinks.
-    """
-    never = panel[panel["adoption_year"] == 0]
-    rows = []
-    for site, d in panel[panel["adoption_year"] > 0].groupby("municipality"):
-        g = int(d["adoption_year"].iloc[0])
-        parts = []
-        for frame in (d, never[never["year"].isin(d["year"])]):
-            post, pre = frame[frame["year"] >= g], frame[frame["year"] < g]
-            p_post = post["completed"].sum() / post["n"].sum()
-            p_pre = pre["completed"].sum() / pre["n"].sum()
-            var = p_post * (1 - p_post) / post["n"].sum() + p_pre * (1 - p_pre) / pre["n"].sum()
-            parts.append((p_post - p_pre, var))
-        rows.append(
-            {
-                "site": int(site),
-                "raw_estimate": parts[0][0] - parts[1][0],
-                "raw_se": float(np.sqrt(parts[0][1] + parts[1][1])),
-                "n_treated": int(d.loc[d["year"] >= g, "n"].sum()),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def write_bayes(bundle: Any, result: Any, *, raw: pd.DataFrame | None = None) -> None:
-    """Put a hierarchical DiD result into the bundle: site effects, pooled effect, diagnostics.
-
-    Columns as declared in :mod:`impact.bundle.tables`: posterior mean ``estimate``, sd
-    ``se`` and the 95 % equal-tailed interval ``ci_lower, ci_upper``; site codes as text.
-    """
-    frame = result.to_frame(level=0.95)
-    sites = frame[frame["estimand"] == "site"]
-    if len(sites):
-        sites = sites[["site", "n_treated", "estimate", "se", "ci_lower", "ci_upper", "p_positive"]]
-        sites = sites.assign(site=_code(sites["site"]))
-        if raw is not None:
-            raw = raw.assign(site=_code(raw["site"]))
-            sites = sites.merge(raw.drop(columns="n_treated"), on="site", how="left")
-        bundle.write_table("site_effects", sites)
-    if (frame["estimand"] == "dynamic").any():
-        bundle.write_table("bayes_dynamic", frame[frame["estimand"] == "dynamic"])
-    top = frame[frame["estimand"] == "simple"].iloc[0]
-    bundle.write_table(
-        "pooled_effect",
-        pd.DataFrame(
-            [
-                {
-                    "quantity": "att",
-                    "estimate": top["estimate"],
-                    "se": top["se"],
-                    "ci_lower": top["ci_lower"],
-                    "ci_upper": top["ci_upper"],
-                    "p_positive": top["p_positive"],
-                }
-            ]
-        ),
-    )
-    effect = result.effect()
-    bundle.write_draws("pooled_effect", pd.DataFrame({"att": effect.draws}))
-    # lean: posterior, sample stats, LOO summary, 100 predictive draws a chain (impact.bayes)
-    bundle.write_idata("hierarchical_did", result.lean_idata())
-    diag = result.diagnostics
-    meta = bundle.metadata.get("diagnostics", {})
-    meta["hierarchical_did"] = {
-        "passed": bool(diag.passed),
-        "message": "; ".join(diag.reasons) if diag.reasons else diag.summary().splitlines()[0],
-        **diag.to_dict(),
-    }
-    bundle.update_metadata(diagnostics=meta, sampler=result.sampler.to_dict())
-
-
-def base_metadata(sim: SyntheticData, *, outcome: str, created_by: str) -> dict[str, Any]:
-    return {
-        "scenario": sim.scenario,
-        "seed": sim.seed,
-        "scale": sim.scale,
-        "impact_version": impact.__version__,
-        "created_by": created_by,
-        "outcome": outcome,
-        "synthetic": True,
-    }
-
-
 def trend_sensitivity(
-    bundle: Any, panel: pd.DataFrame, spec: dict[str, Any], *, notes: list[dict[str, str]],
-    **options: Any,
-) -> AggregateResult:  # fmt: skip
+    bundle: Any, panel: pd.DataFrame, spec: dict[str, Any], *, notes: Notes, **options: Any
+) -> AggregateResult:
     """How far may trends diverge after the start before the effect could be zero?
 
     Rambachan & Roth (2023) relative-magnitudes sensitivity (C-LF intervals) of the average
@@ -273,7 +192,7 @@ def trend_sensitivity(
             "restriction": "relative_magnitude",
             "method": res.method,
             "estimate": res.estimate,
-            "breakdown": _finite_or_none(res.breakdown),
+            "breakdown": finite_or_none(res.breakdown),
         }
     )
     return dyn
@@ -302,7 +221,7 @@ def honest_break_even(
     post = event[event >= 0]
     l_vec = np.array([float(weights.get(int(e), 0.0)) for e in post])
     info = dict(bundle.metadata.get("trend_sensitivity") or {})
-    info.update(break_even_effect=_finite_or_none(b), breakeven_target=target,
+    info.update(break_even_effect=finite_or_none(b), breakeven_target=target,
                 breakeven_estimate=None, breakeven_breakdown=None)  # fmt: skip
     if not np.isfinite(b) or b == 0:
         note = "no finite break-even effect: the NPV does not depend on the effect"
@@ -337,15 +256,8 @@ def treated_years_by_event_time(panel: pd.DataFrame, *, time: str, cohort: str) 
     return {int(e): float(n) for e, n in counts.items()}
 
 
-def _finite_or_none(value: float | None) -> float | None:
+def finite_or_none(value: float | None) -> float | None:
     """JSON has no NaN: a number that could not be computed is None (its note says why)."""
     if value is None or not np.isfinite(value):
         return None
     return float(value)
-
-
-def _code(values: pd.Series) -> pd.Series:
-    """Site codes as text, whole numbers without a decimal point (1121, not "1121.0")."""
-    if pd.api.types.is_numeric_dtype(values):
-        values = values.astype("Int64")
-    return values.astype("str")
