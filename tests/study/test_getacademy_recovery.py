@@ -167,12 +167,15 @@ def test_95_intervals_cover_the_truth_in_the_full_scenario(data, spec, sim, outc
     """The observed (binary) outcomes at the spec's seed: the headline estimator's pointwise
     95 % intervals cover the true simple ATT and the true effect at every event time 0-6.
     The intervals are not trivially wide: the simple SE is within 25 % of the SD of the
-    estimates over 200 draws (benchmark: 0.0187 for employed, 0.0123 for NEET)."""
+    estimates over 200 draws (benchmark: 0.0206 for employed, 0.0141 for NEET). Over those
+    draws the municipality-clustered intervals cover 0.905 (employed) and 0.885 (NEET) of
+    the time, person-clustered ones 0.935 and 0.930: with 40 clusters, the largest holding
+    about a quarter of the persons, the cluster variance is too small by 12-15 %."""
     res = _headline(data, spec, outcome)
     simple = res.aggregate("simple")
     truth = sim.true_value("simple", outcome=outcome)
     assert simple.ci[0] <= truth <= simple.ci[1], (simple.att, simple.ci, truth)
-    sd_over_draws = {"employed": 0.0187, "neet": 0.0123}[outcome]
+    sd_over_draws = {"employed": 0.0206, "neet": 0.0141}[outcome]
     assert 0.75 < simple.se / sd_over_draws < 1.25, simple.se
 
     dyn = res.aggregate("dynamic").table.set_index("event_time")
@@ -189,8 +192,9 @@ def test_clustering_by_municipality_changes_little_because_outcomes_share_nothin
     """In the generating process a municipality sets only the share of immigrants among its
     residents (a trait, and a covariate); there is no municipality shock in the outcomes. So
     clustering by municipality (the spec) and by person give the same point estimates and
-    simple SEs within 10 % (the event-time SEs differ more: a cluster variance with 40
-    clusters, one of them large, is noisier). The raw panel, where movers carry two codes, is
+    simple SEs within 10 % at this seed (the event-time SEs differ more: a cluster variance
+    with 40 clusters, one of them large, is noisier, and over 200 draws it is 10 % smaller on
+    average, see the benchmark). The raw panel, where movers carry two codes, is
     refused for municipality clustering: the spec's movers rule is needed."""
     for outcome in OUTCOMES:
         by_muni = _headline(data, spec, outcome).aggregate("simple")
@@ -227,7 +231,7 @@ def test_the_appraisal_values_employment_and_its_interval_holds_the_true_npv(dat
       (positive) effect the participant's earnings after tax and the public budgets' taxes
       are positive ledger lines;
     - the estimate's 95 % NPV interval (effect and parameter uncertainty) holds the NPV the
-      true effect gives at central parameters.
+      true effect gives at central parameters (in 0.955 of 200 draws, benchmark).
 
     No sign test: with the true effect the programme sits at break-even (the true effect is
     0.99 of the break-even effect), so the NPV's sign is not a property of the estimator."""
