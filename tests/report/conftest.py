@@ -12,7 +12,7 @@ Three bundles, one per design the report's words must follow (their ``study`` bl
 - ``getacademy`` (second stage): persons clustered by municipality, with the logit-link
   sensitivity check (``bayes_dynamic_logit``) whose words are computed from the descriptives
   (the programme group twice as often with the outcome before the first start), and the
-  study-run tables (``other_outcomes``, ``headline_rule``) once the bundle declares them.
+  table ``other_outcomes`` and the metadata ``headline_rule``.
 
 Rendering costs seconds, so each bundle is rendered once per session.
 """
@@ -27,8 +27,6 @@ import pytest
 from contract.bundle import OTHER_OUTCOMES, STUDIES, declared
 
 from impact.bundle import Bundle
-from impact.bundle.metadata import SCHEMA
-from impact.bundle.tables import TABLES
 from impact.report import render
 
 REPO = Path(__file__).resolve().parents[2]
@@ -378,44 +376,9 @@ def _second_stage(bundle: Bundle, rng: np.random.Generator) -> Bundle:
             }
         ],
     )
-    if "other_outcomes" in TABLES:  # declared by the analysis side (branch study-run)
-        bundle.write_table("other_outcomes", declared("other_outcomes", OTHER_OUTCOMES))
-    if "headline_rule" in SCHEMA["properties"]:
-        bundle.update_metadata(headline_rule=HEADLINE_RULE)
+    bundle.write_table("other_outcomes", declared("other_outcomes", OTHER_OUTCOMES))
+    bundle.update_metadata(headline_rule=HEADLINE_RULE)
     return bundle.commit()
-
-
-@pytest.fixture
-def study_run_declarations(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Declare, in this process, what the analysis side (branch study-run) adds to the bundle
-    — table ``other_outcomes`` and metadata ``headline_rule`` — when it is not declared yet,
-    so in-process tests write and read bundles that hold them."""
-    from impact.bundle import store
-    from impact.bundle.schema import Column, Table
-
-    if "other_outcomes" not in TABLES:
-        table = Table(
-            "other_outcomes",
-            "table",
-            "Effects on the study's other outcomes.",
-            (
-                Column("outcome", "str", "outcome key"),
-                Column("estimator", "str", "estimator key"),
-                Column("estimate", "float", "point estimate"),
-                Column("se", "float", "standard error"),
-                Column("ci_lower", "float", "lower end of the 95 % interval"),
-                Column("ci_upper", "float", "upper end of the 95 % interval"),
-                Column("valued", "bool", "valued in the cost-benefit analysis"),
-            ),
-            "tests",
-        )
-        monkeypatch.setitem(TABLES, "other_outcomes", table)
-    if "headline_rule" not in SCHEMA["properties"]:
-        rule = {"description": "why the headline is the headline"}
-        monkeypatch.setitem(SCHEMA["properties"], "headline_rule", rule)
-    store.declaration_digest.cache_clear()
-    yield
-    store.declaration_digest.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -85,8 +85,8 @@ SCHEMA: dict[str, Any] = {
             "the study specification's words and design, for the generic report",
         ),
         "headline_rule": {
-            "type": "string",
-            "description": "why the headline estimator is the headline, in words",
+            **_WORDS,
+            "description": "why the headline estimator is the headline, in words (nb, en)",
         },
         "data_changes": {
             "type": "array",

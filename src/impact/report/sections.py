@@ -314,19 +314,10 @@ def effect_section(ctx: ReportContext) -> list[Any]:
 
 
 def headline_rule_sentence(ctx: ReportContext) -> str:
-    """Why the headline estimate is the headline (metadata ``headline_rule``), or "".
-
-    The rule may be given in both languages (``{"nb": ..., "en": ...}``) or as one English
-    string; an English-only rule is quoted in English reports and left to the technical
-    notes of bokmål ones (:func:`method_section`), so a report speaks one language.
-    """
-    rule = ctx.bundle.metadata.get("headline_rule")
-    if isinstance(rule, dict):
-        text = str(rule.get(ctx.lang) or "").strip()
-    elif isinstance(rule, str) and ctx.lang == "en":
-        text = rule.strip()
-    else:
-        text = ""
+    """Why the headline estimate is the headline (metadata ``headline_rule``, in both
+    languages: ``{"nb": ..., "en": ...}``), or ""."""
+    rule = ctx.bundle.metadata.get("headline_rule") or {}
+    text = str(rule.get(ctx.lang) or "").strip()
     if not text:
         return ""
     return ctx.t("Hvorfor dette er hovedanslaget: ", "Why this is the headline estimate: ") + text
@@ -733,12 +724,6 @@ def method_section(ctx: ReportContext) -> list[Any]:
         status = ctx.t("bestått", "passed") if ok else ctx.t("**ikke bestått**", "**failed**")
         check = check_label(name, lang=ctx.lang)
         lines.append(f"- {check[:1].upper()}{check[1:]}: {status}")
-    rule = meta.get("headline_rule")
-    if isinstance(rule, str) and rule.strip() and ctx.lang == "nb":
-        lines.append(
-            "- Hvorfor hovedanslaget er valgt: regelen står (på engelsk) i resultatmappens "
-            "metadata.json under «headline_rule»."
-        )
     notes = _notes(ctx, meta.get("warnings") or [])
     for plain in notes:
         lines.append(f"- {ctx.t('Merknad fra analysen', 'Note from the analysis')}: {plain}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from impact.plain_language import check_lang
+from impact.report.disclosure import THRESHOLD
 
 PAYERS: dict[str, tuple[str, str]] = {
     "kommune": ("kommunen", "the municipality"),
@@ -257,6 +258,26 @@ def _number(text: str, lang: str) -> str:
 _MESSAGES: tuple[tuple[re.Pattern[str], str, str, str, str], ...] = (
     (
         re.compile(
+            r"(?P<n>\d+) \w+\(s\) of (?P<total>\d+) observed in more than one '[^']*' "
+            r"(?P<rule>kept in the municipality of their first period|assigned to the "
+            r"municipality of their enrolment period|dropped)"
+        ),
+        "Noen personer flyttet mellom kommuner i perioden; de er telt i én kommune eller tatt "
+        "ut, slik studiespesifikasjonen sier.",
+        "Some persons moved between municipalities during the period; they are counted in one "
+        "municipality or left out, as the study specification says.",
+        "{n} av {total} personer er registrert i mer enn én kommune ({rule})",
+        "{n} of {total} persons are registered in more than one municipality ({rule})",
+    ),
+    (
+        re.compile(r"(?P<rows>\d+) row\(s\) with missing '[^']*' read as never enrolled"),
+        "Rader uten oppstartsår er lest som aldri deltatt.",
+        "Rows without a start year are read as never enrolled.",
+        "rader uten oppstartsår er lest som aldri deltatt (0)",
+        "rows without a start year read as never enrolled (0)",
+    ),
+    (
+        re.compile(
             r"Only (?P<n>\d+) treated (?P<what>clusters|units)(?: \(column '[^']*'\))? in "
             r"(?P<estimator>\w+)"
         ),
@@ -358,6 +379,20 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str, str, str, str], ...] = (
 _KIND = {"bulk": ("midt i fordelingen", "bulk"), "tail": ("i halene", "tail")}
 
 
+#: How movers were counted, by the last word of the validation note (nb, en).
+_MOVER_RULES = {
+    "first": (
+        "telt i kommunen der de bodde først",
+        "counted in the municipality they lived in first",
+    ),
+    "enrolment": (
+        "telt i kommunen der de begynte i programmet",
+        "counted in the municipality where they enrolled",
+    ),
+    "drop": ("tatt ut av analysen", "left out of the analysis"),
+}
+
+
 def explain_message(message: str, *, lang: str = "nb") -> tuple[str, str] | None:
     """A message of impact's own (a warning or a diagnostic reason) in ``lang``.
 
@@ -374,6 +409,13 @@ def explain_message(message: str, *, lang: str = "nb") -> tuple[str, str] | None
         values = {k: _number(v, lang) for k, v in match.groupdict().items()}
         if "estimator" in values:
             values["estimator"] = _label(ESTIMATORS, values["estimator"], lang)
+        if "rule" in values:
+            rule = match.group("rule")
+            key = "first" if "first" in rule else "enrolment" if "enrolment" in rule else "drop"
+            values["rule"] = _MOVER_RULES[key][0 if nb else 1]
+            # persons who moved are a count of persons: none below the threshold is shown
+            if int(match.group("n")) < THRESHOLD:
+                values["n"] = f"færre enn {THRESHOLD}" if nb else f"fewer than {THRESHOLD}"
         if "kind" in values:
             values["kind"] = _KIND[values["kind"]][0 if nb else 1]
         detail = (detail_nb if nb else detail_en).format(**values)
