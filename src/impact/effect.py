@@ -270,6 +270,41 @@ class Effect:
             metadata=dict(self.metadata),
         )
 
+    def up_to(self, last: int) -> Effect:
+        """A dynamic effect kept for event times ``<= last`` only (the later ones dropped).
+
+        For an appraisal whose last measured years rest on one or two start cohorts: the
+        appraisal's persistence then carries the effect on from ``last``, the last year many
+        cohorts inform, instead of from the noisiest one. ``point`` becomes the mean of the
+        kept years' estimates (the mean of their draws' means).
+
+        >>> import numpy as np
+        >>> e = Effect("neet", "probability", -0.05, np.full((4, 3), [-0.04, -0.05, -0.09]),
+        ...            "bootstrap", event_time=(0, 1, 2))
+        >>> e.up_to(1).event_time, float(e.up_to(1).point)
+        ((0, 1), -0.045)
+        """
+        if self.event_time is None:
+            raise OptionError("up_to() needs a dynamic effect (one with event times).")
+        keep = [i for i, e in enumerate(self.event_time) if e <= last]
+        if not keep:
+            raise OptionError(
+                f"up_to({last}) keeps no event time of {self.event_time}; use a last event "
+                f"time of at least {min(self.event_time)}."
+            )
+        draws = self.draws[:, keep]
+        return Effect(
+            outcome=self.outcome,
+            unit=self.unit,
+            point=float(draws.mean(axis=0).mean()),
+            draws=draws,
+            draws_kind=self.draws_kind,
+            population=self.population,
+            estimator=f"{self.estimator}, event times <= {last}".lstrip(", "),
+            event_time=tuple(self.event_time[i] for i in keep),
+            metadata={**self.metadata, "last_event_time": int(last)},
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """One tidy row per summary (or per event time) with point, mean, sd and 95 % interval."""
         times = [None] if self.event_time is None else list(self.event_time)

@@ -43,6 +43,11 @@ class BundleError(DataError):
     """
 
 
+class DisclosureError(ImpactError):
+    """A rendered report would let a reader recover a count below the disclosure threshold
+    (:mod:`impact.report.attack`); it is not published."""
+
+
 class SamplingError(ImpactError, RuntimeError):
     """The sampler returned fewer chains or draws than asked (interrupted with Ctrl-C, or it
     stopped early); the truncated posterior is refused rather than used."""

@@ -97,7 +97,11 @@ def test_bad_input_names_the_column() -> None:
 
 def test_hide_small_groups_and_disclose_count() -> None:
     sites = pd.DataFrame({"site": list("abc"), "n_treated": [3, 12, 5]})
+    # the number of participants is published, so the 3 alone would follow by subtraction:
+    # the smallest other site (5) is hidden with it
     shown, hidden = hide_small_groups(sites, count_column="n_treated")
+    assert shown["site"].tolist() == ["b"] and hidden == 2
+    shown, hidden = hide_small_groups(sites, count_column="n_treated", public_total=False)
     assert shown["site"].tolist() == ["b", "c"] and hidden == 1
     assert disclose_count(4) == "<5"
     assert disclose_count(12345, lang="en") == "12,345"

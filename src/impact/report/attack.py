@@ -10,8 +10,8 @@ Disclosure Control*, 2012, ch. 4 and 6):
    (244.05 at most) and ``a`` as 70 379 kr, ``N`` lies in ``[A_low / a_high, A_high / a_low]``.
    Every pair of published amounts gives such an interval; every published whole number is a
    candidate total too.
-2. **Subtraction.** For every table column with suppressed cells (``"<5"``) the shown cells
-   add up to ``S``; a candidate total ``T`` leaves ``T - S`` for the hidden cells. One hidden
+2. **Subtraction.** For every table column with suppressed cells (``"<5"``, or rows left out
+   as a note under the table says: "2 sites are not shown") the shown cells add up to ``S``; a candidate total ``T`` leaves ``T - S`` for the hidden cells. One hidden
    cell and a narrow ``T``: the cell is recovered. Several: each lies in ``[0, T - S]``.
 3. **Rates.** A row that hides a count but shows a share and another count gives the count
    back as share x count (to the share's rounding).
@@ -50,6 +50,9 @@ _NB_COUNT = re.compile(
 )
 _EN_COUNT = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?![\d.])|(?<![\d,.])\d+(?![\d,.])")
 _PERCENT = {"nb": re.compile(r"^(\d+(?:,\d+)?)\s?%$"), "en": re.compile(r"^(\d+(?:\.\d+)?)\s?%$")}
+#: A note saying rows were left out, and the column that counts the persons in them.
+_OMITTED = re.compile(r"(\d+) (?:steder|sites) (?:vises ikke|er ikke vist|are not shown)")
+_PARTICIPANTS = {"deltakere", "participants"}
 _SCALE = {"mrd": 1e9, "mill": 1e6, "kr": 1.0, "billion": 1e9, "million": 1e6, None: 1.0}
 
 
@@ -156,12 +159,21 @@ def _candidate_totals(text: str, lang: str) -> list[tuple[float, float, str]]:
     plain = money.sub(" ", text)
     found = [(c, c, f"the published number {c:g}") for c in sorted(set(_counts(plain, lang)))]
     amounts = sorted(set(a for a in _amounts(text, lang) if a[0] > 0))
+    ratios = []
     for (a_low, a_high), (b_low, b_high) in itertools.permutations(amounts, 2):
         if a_low < 100 * b_high:
             continue
         low, high = a_low / b_high, a_high / b_low
         if high - low < 10 * THRESHOLD:
-            found.append((low, high, f"the ratio of two amounts ({a_low:.4g} / {b_low:.4g})"))
+            ratios.append((low, high, f"the ratio of two amounts ({a_low:.4g} / {b_low:.4g})"))
+    found += ratios
+    # pairs that agree pin the same total: intersect each with every ratio it overlaps
+    for low, high, _ in ratios:
+        near = [(lo, hi) for lo, hi, _ in ratios if lo <= high and hi >= low]
+        if len(near) > 1:
+            both = (max(lo for lo, _ in near), min(hi for _, hi in near))
+            if both[0] <= both[1]:
+                found.append((*both, f"{len(near)} ratios of amounts that agree"))
     return found
 
 
@@ -186,9 +198,15 @@ def attack_report(
         if len(rows) < 2:
             continue
         header, body = rows[0], [r for r in rows[1:] if len(r) == len(rows[0])]
+        # rows left out altogether, as a note under the table says ("2 sites are not shown")
+        notes = " ".join(r[0] for r in table[1:] if len(r) == 1)
+        omitted = sum(int(m.group(1)) for m in _OMITTED.finditer(notes))
         for j, name in enumerate(header):
             cells = [r[j] for r in body]
             hidden = [c == marker for c in cells]
+            if omitted and name.strip().lower() in _PARTICIPANTS:
+                hidden += [True] * omitted
+                cells += [marker] * omitted
             if not any(hidden):
                 continue
             parsed = [_whole(c, lang) for c, h in zip(cells, hidden, strict=True) if not h]
@@ -201,7 +219,11 @@ def attack_report(
                 low, high = max(0.0, t_low - s_high), t_high - s_low
                 if t_high < s_low:
                     continue
-                if (k == 1 and high - low < threshold) or (k > 1 and high < threshold):
+                # one hidden cell must be a small one (a complementary suppression comes with
+                # another): a total that leaves it >= threshold is not its column's total
+                if (k == 1 and high - low < threshold and low < threshold) or (
+                    k > 1 and high < threshold
+                ):
                     found.append(Recovery(caption, name, low, high,
                                           f"{how} minus the {len(shown)} shown cells"))  # fmt: skip
         found += _rates(body, header, caption, marker, lang, threshold)

@@ -288,20 +288,36 @@ def _is_float(column: pd.Series) -> bool:
 
 
 def hide_small_groups(
-    table: pd.DataFrame, *, count_column: str, threshold: int = THRESHOLD
+    table: pd.DataFrame,
+    *,
+    count_column: str,
+    threshold: int = THRESHOLD,
+    public_total: bool = True,
 ) -> tuple[pd.DataFrame, int]:
-    """Drop rows (e.g. sites in a forest plot) whose ``count_column`` is below ``threshold``.
+    """Drop rows (e.g. sites in a forest plot) whose ``count_column`` is below ``threshold``,
+    and as many more as it takes to keep them hidden.
 
-    Returns the rows that may be shown and how many were hidden, so a figure can say
-    "3 sites with fewer than 5 participants are not shown".
+    With ``public_total`` (the default: reports publish the number of participants) the
+    column's total is known, so the hidden rows' sum is too: one hidden site would follow by
+    subtraction. The smallest further rows are then hidden until every small one's
+    protection interval (:mod:`impact.report.protection`) is at least ``threshold`` wide.
+    Returns the rows that may be shown, in their order, and how many were hidden, so a table,
+    a figure and a sentence hide the same rows and say "3 sites are not shown".
     """
     if count_column not in table.columns:
         raise DataError(
             f"hide_small_groups: count column {count_column!r} is not in the table; "
             f"columns are {list(table.columns)}."
         )
-    keep = pd.to_numeric(table[count_column], errors="coerce").fillna(0) >= threshold
-    return table.loc[keep].reset_index(drop=True), int((~keep).sum())
+    values = pd.to_numeric(table[count_column], errors="coerce").fillna(0).to_numpy(float)
+    hidden = values < threshold
+    if public_total and hidden.any():
+        from impact.report.protection import Relation, protect
+
+        every = Relation(tuple(range(values.size)), (1.0,) * values.size, float(values.sum()))
+        hidden = protect(values, hidden, [every], primary=values < threshold, width=threshold)
+    keep = ~hidden
+    return table.loc[keep].reset_index(drop=True), int(hidden.sum())
 
 
 def disclose_count(count: float, *, lang: str = "nb", threshold: int = THRESHOLD) -> str:

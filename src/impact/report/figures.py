@@ -35,7 +35,7 @@ _LABELS = {
         "raw": "Anslag per sted (rått)",
         "shrunk": "Hierarkisk modell (krympet)",
         "pooled": "Samlet effekt",
-        "hidden": "{n} steder med færre enn {t} deltakere vises ikke.",
+        "hidden": "{n} steder vises ikke (færre enn {t} deltakere, eller tall som kunne avsløre det).",
         "density": "Sannsynlighetstetthet",
         "zero_band": "Praktisk talt null",
         "p_positive": "P(effekt > {rope} pp) = {p}",
@@ -58,7 +58,8 @@ _LABELS = {
         "raw": "Site estimate (raw)",
         "shrunk": "Hierarchical model (shrunken)",
         "pooled": "Pooled effect",
-        "hidden": "{n} sites with fewer than {t} participants are not shown.",
+        "hidden": "{n} sites are not shown (fewer than {t} participants, or figures that could "
+        "reveal it).",
         "density": "Probability density",
         "zero_band": "Practically zero",
         "p_positive": "P(effect > {rope} pp) = {p}",

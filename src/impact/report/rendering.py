@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from impact.bundle import Bundle
-from impact.errors import DataError, ImpactError
+from impact.errors import DataError, DisclosureError, ImpactError
 from impact.plain_language import check_lang
 
 Engine = Literal["auto", "quarto", "builtin"]
@@ -133,11 +133,11 @@ def render(
     if engine == "auto":
         chosen = "quarto" if shutil.which("quarto") else "builtin"
     if chosen == "quarto":
-        return _render_quarto(
+        paths = _render_quarto(
             source, programme, lang=lang, formats=formats, results=results, output=output
         )
-    if chosen == "builtin":
-        return _render_builtin(
+    elif chosen == "builtin":
+        paths = _render_builtin(
             source,
             programme,
             lang=lang,
@@ -146,7 +146,33 @@ def render(
             output=output,
             keep_typst=keep_typst,
         )
-    raise DataError(f"Report engine {engine!r} is unknown; use 'auto', 'quarto' or 'builtin'.")
+    else:
+        raise DataError(f"Report engine {engine!r} is unknown; use 'auto', 'quarto' or 'builtin'.")
+    _refuse_disclosure(paths, lang=lang)
+    return paths
+
+
+def _refuse_disclosure(paths: list[Path], *, lang: str) -> None:
+    """Attack every rendered HTML page as a reader would (:mod:`impact.report.attack`); a
+    page that gives a suppressed count away is not published: the files just rendered are
+    removed and a DisclosureError says which count and how."""
+    from impact.report.attack import attack_report
+
+    for path in paths:
+        if path.suffix != ".html" or not path.is_file():
+            continue
+        found = attack_report(path, lang=lang)
+        if found:
+            for p in paths:
+                p.unlink(missing_ok=True)
+            first = found[0]
+            raise DisclosureError(
+                f"{path.name} was not published: a reader could narrow a suppressed count in "
+                f"the column {first.column!r} of the table {first.table!r} to "
+                f"{first.low:g}-{first.high:g} ({first.how}); {len(found)} such finding(s). "
+                "Raise the threshold or suppress more (impact.report.disclosure), and report "
+                "it as a bug: the disclosure layer should have prevented it."
+            )
 
 
 def _title(results: Path, programme: str, lang: str) -> str:

@@ -380,9 +380,11 @@ def site_effects_table(
     note = ""
     if n_hidden:
         note = (
-            f"{n_hidden} steder med færre enn {threshold} deltakere vises ikke (personvern)."
+            f"{n_hidden} steder vises ikke: de har færre enn {threshold} deltakere, eller tallene "
+            "deres kunne avsløre et slikt lite antall (personvern)."
             if lang == "nb"
-            else f"{n_hidden} sites with fewer than {threshold} participants are not shown (privacy)."
+            else f"{n_hidden} sites are not shown: they have fewer than {threshold} participants, "
+            "or their figures could reveal such a small count (privacy)."
         )
     return ReportTable(out, caption=caption, note=note)
 

@@ -245,7 +245,10 @@ def sites_paragraph(
             "en gunstig effekt."
         )
         if hidden:
-            text += f" {hidden} steder med færre enn {threshold} deltakere er ikke vist."
+            text += (
+                f" {hidden} steder er ikke vist (færre enn {threshold} deltakere, eller tall som "
+                "kunne avsløre det)."
+            )
     else:
         text = (
             f"The effect varies across sites: after shrinking towards the common level the "
@@ -253,7 +256,10 @@ def sites_paragraph(
             "probability of a favourable effect."
         )
         if hidden:
-            text += f" {hidden} sites with fewer than {threshold} participants are not shown."
+            text += (
+                f" {hidden} sites are not shown (fewer than {threshold} participants, or figures "
+                "that could reveal it)."
+            )
     return text
 
 

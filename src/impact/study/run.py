@@ -262,6 +262,9 @@ def analyse(
     else:
         chosen: AggregateResult = simple if kind == "simple" else dynamic
         effect = chosen.effect(outcome=registry, seed=seed, population=population)
+    last = spec.appraisal.last_event_time
+    if last is not None and effect.event_time is not None:
+        effect = effect.up_to(last)
     if effect.event_time is None:
         bundle.write_draws("effect", pd.DataFrame({"effect": effect.draws}))
 

@@ -268,6 +268,13 @@ class AppraisalSection(_Section):
         default="registry",
         description="registry default, none, permanent, or a yearly decay factor in (0, 1)",
     )
+    last_event_time: int | None = Field(
+        default=None,
+        ge=0,
+        description="a dynamic effect is valued up to this many years after the start and "
+        "carried on from there by persistence (default: every estimated year); set it where "
+        "the last years rest on one or two start cohorts",
+    )
     non_monetised: dict[str, NonMonetised] = Field(
         default_factory=dict, description="benefits not valued in NOK, by name (DFØ plus-minus)"
     )
