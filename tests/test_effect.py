@@ -58,3 +58,22 @@ def test_to_frame_and_summary():
     assert frame.loc[0, "point"] == 0.04 and frame.loc[0, "sd"] == 0
     assert "completed_vgs" in e.summary() and "point_mass" in e.summary()
     assert e.scaled(100, unit="percentage points").point == pytest.approx(4.0)
+
+
+def test_up_to_keeps_the_early_event_times_and_refuses_what_it_cannot() -> None:
+    import numpy as np
+    import pytest
+
+    from impact import Effect
+    from impact.errors import OptionError
+
+    draws = np.array([[0.01, 0.02, 0.05], [0.03, 0.04, 0.07]])
+    e = Effect("employed", "probability", 0.037, draws, "bootstrap", event_time=(0, 1, 2))
+    kept = e.up_to(1)
+    assert kept.event_time == (0, 1) and kept.draws.shape == (2, 2)
+    assert kept.point == pytest.approx(0.025) and kept.metadata["last_event_time"] == 1
+    assert e.up_to(5).event_time == (0, 1, 2)
+    with pytest.raises(OptionError, match="keeps no event time"):
+        e.up_to(-1)
+    with pytest.raises(OptionError, match="dynamic effect"):
+        Effect("employed", "probability", 0.03, np.array([0.03]), "bootstrap").up_to(1)
