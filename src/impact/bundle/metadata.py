@@ -186,6 +186,28 @@ SCHEMA: dict[str, Any] = {
                 "properties": {
                     "passed": {"type": "boolean"},
                     "message": {"type": "string"},
+                    "ppc": {
+                        "type": "array",
+                        "description": "posterior predictive check: each statistic's "
+                        "p-value P(T(y_rep) >= T(y)) (hierarchical model)",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "statistic": {"type": "string"},
+                                "p_value": {"type": "number"},
+                            },
+                            "required": ["statistic", "p_value"],
+                        },
+                    },
+                    "loo": {
+                        "type": "object",
+                        "description": "PSIS-LOO: elpd and the Pareto k check",
+                        "properties": {
+                            "n_high_k": {"type": "integer", "minimum": 0},
+                            "max_pareto_k": _NUMBER_OR_NULL,
+                        },
+                        "required": ["n_high_k", "max_pareto_k"],
+                    },
                 },
                 "required": ["passed", "message"],
             },

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from impact.errors import DesignError
+from impact.errors import DataError, DesignError
 from impact.study.labels import bayes_label, bayes_method
 from impact.study.spec import StudySpec
 from impact.study.stages import Notes, Progress, estimate_row, recording
@@ -204,15 +204,45 @@ def write_bayes(
     effect = result.effect()
     bundle.write_draws("pooled_effect", pd.DataFrame({"att": effect.draws}))
     # lean: posterior, sample stats, LOO summary, 100 predictive draws a chain (impact.bayes)
-    bundle.write_idata("hierarchical_did", result.lean_idata())
+    lean = result.lean_idata()
+    bundle.write_idata("hierarchical_did", lean)
     diag = result.diagnostics
     meta = bundle.metadata.get("diagnostics", {})
     meta["hierarchical_did"] = {
         "passed": bool(diag.passed),
         "message": "; ".join(diag.reasons) if diag.reasons else diag.summary().splitlines()[0],
         **diag.to_dict(),
+        **model_checks(result, lean),
     }
     bundle.update_metadata(diagnostics=meta, sampler=result.sampler.to_dict())
+
+
+def model_checks(result: Any, lean: Any) -> dict[str, Any]:
+    """The posterior predictive check and PSIS-LOO of a fit, for the report's credibility
+    section: ``ppc`` (each statistic's posterior predictive p-value P(T(y_rep) >= T(y))) and
+    ``loo`` (elpd, Pareto k). A check the fit cannot give (no predictive draws, no
+    log-likelihood) is left out; the report then says nothing about it."""
+    from impact.bayes import loo_check, predictive_check
+
+    out: dict[str, Any] = {}
+    try:
+        ppc = predictive_check(result).to_frame()
+        out["ppc"] = [{"statistic": str(r.statistic), "p_value": float(r.p_value)}
+                      for r in ppc.itertuples()]  # fmt: skip
+    except DataError:
+        pass
+    try:
+        loo = loo_check(lean, warn=False)
+        out["loo"] = {
+            name: (float(value) if np.isfinite(value) else None)  # JSON has no inf
+            for name, value in (("elpd_loo", loo.elpd_loo), ("se", loo.se),
+                                ("max_pareto_k", loo.max_pareto_k),
+                                ("k_threshold", loo.k_threshold))
+        }  # fmt: skip
+        out["loo"]["n_high_k"] = int(loo.n_high_k)
+    except DataError:
+        pass
+    return out
 
 
 def site_code(values: pd.Series, *, width: int | None = None) -> pd.Series:
