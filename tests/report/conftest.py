@@ -227,6 +227,8 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
                     ("npv", 48_300_000.0, -12_000_000.0, 110_000_000.0, "NOK"),
                     ("benefit_cost_ratio", 2.4, 0.7, 4.9, "ratio"),
                     ("p_npv_positive", 0.86, np.nan, np.nan, "probability"),
+                    ("p_effect_beneficial", 0.97, np.nan, np.nan, "probability"),
+                    ("p_effect_above_break_even", 0.62, np.nan, np.nan, "probability"),
                 ],
                 columns=["quantity", "estimate", "ci_lower", "ci_upper", "unit"],
             ).assign(programme="Flyt", price_year=2024, schedule="r109"),

@@ -154,6 +154,11 @@ def test_key_figures_answer_first_and_reveal_no_count(results_dir: Path) -> None
         "Probability that it pays off": "86%",
         "Benefit–cost ratio": "2.4",
     }
+    effect = next(f for f in panel.figures if f.label == "Effect")
+    assert effect.details[-2:] == (
+        "P(favourable effect) = 97%",
+        "P(the effect is large enough to pay) = 62%",
+    )
     assert panel.verdict.startswith("It is uncertain whether Flyt pays off for society")
     assert "still pays for itself unless trends after the start diverge by more than 6%" in (
         panel.verdict

@@ -62,7 +62,7 @@ def test_estimates_and_site_tables(full_bundle: Bundle) -> None:
 
 def test_appraisal_and_ledger_tables(full_bundle: Bundle) -> None:
     app = appraisal_table(full_bundle.read_table("appraisal_summary"), lang="en").to_frame()
-    assert app["Value"].tolist() == [f"NOK{NBSP}48.3 million", "2.40", "86%"]
+    assert app["Value"].tolist() == [f"NOK{NBSP}48.3 million", "2.40", "86%", "97%", "62%"]
     assert app["Quantity"].tolist()[0] == "Net present value"
     led = ledger_table(full_bundle.read_table("ledger"), lang="nb").to_frame()
     assert led["Per deltaker"].iloc[0] == f"\u221235{NBSP}000{NBSP}kr"

@@ -41,6 +41,8 @@ APPRAISAL_QUANTITIES = (
     "p_npv_positive",
     "effect_estimate",
     "break_even_effect",
+    "p_effect_beneficial",
+    "p_effect_above_break_even",
 )
 """Rows of ``appraisal_summary`` (the ``quantity`` column)."""
 _CBA = "impact.cba.Appraisal.bundle_tables()"

@@ -141,8 +141,12 @@ class Appraisal(Result):
         ``npv_deterministic``, ``pv_benefits``, ``pv_costs``, ``benefit_cost_ratio``,
         ``net_benefit_per_participant``, ``cost_per_participant`` (PV), ``p_npv_positive``,
         and per outcome ``effect_estimate`` (the effect's point, the sd and interval of its
-        draws; dynamic effects averaged over event times) and ``break_even_effect`` (risk
-        differences).
+        draws; dynamic effects averaged over event times), ``break_even_effect`` (risk
+        differences), ``p_effect_beneficial`` (share of the effect's draws on the side of
+        zero where the break-even effect lies: the effect does good) and
+        ``p_effect_above_break_even`` (share beyond the break-even effect: the effect is large
+        enough to pay for the programme, parameters at their central values); the last two
+        only where the break-even effect is finite and not zero.
         """
         level = check_level(level)
         positive = self.costs_draws > 0
@@ -212,6 +216,15 @@ class Appraisal(Result):
                 self._effect_unit(outcome),
                 outcome,
             )
+            # the break-even effect lies on the side of zero where the effect does good (it
+            # has to pay for the costs): its sign says which way is beneficial
+            b = float(row["break_even"])
+            if d is not None and np.isfinite(b) and b != 0:
+                good = np.sign(b)
+                add("p_effect_beneficial", float(np.mean(good * d > 0)), None, "probability",
+                    outcome)  # fmt: skip
+                add("p_effect_above_break_even", float(np.mean(good * (d - b) > 0)), None,
+                    "probability", outcome)  # fmt: skip
         out = pd.DataFrame(rows)
         out.insert(0, "programme", self.programme.name)
         out["price_year"] = self.programme.price_year

@@ -126,6 +126,26 @@ def _typst(text: str) -> str:
     return _TYPST_SPECIAL.sub(r"\\\1", text)
 
 
+def _effect_probabilities(ctx: ReportContext) -> tuple[str, ...]:
+    """P(the effect does good) and P(it is large enough to pay), from the draws of the
+    effect the appraisal values (``appraisal_summary``); nothing when the bundle lacks them."""
+    if not ctx.bundle.has_table("appraisal_summary"):
+        return ()
+    summary = ctx.bundle.read_table("appraisal_summary")
+    values = dict(zip(summary["quantity"], summary["estimate"], strict=True))
+    out = []
+    if "p_effect_beneficial" in values:
+        p = format_probability(float(values["p_effect_beneficial"]), lang=ctx.lang)
+        out.append(ctx.t(f"P(gunstig effekt) = {p}", f"P(favourable effect) = {p}"))
+    if "p_effect_above_break_even" in values:
+        p = format_probability(float(values["p_effect_above_break_even"]), lang=ctx.lang)
+        out.append(
+            ctx.t(f"P(effekten er stor nok til å lønne seg) = {p}",
+                  f"P(the effect is large enough to pay) = {p}")
+        )  # fmt: skip
+    return tuple(out)
+
+
 def key_figures(ctx: ReportContext) -> KeyFigures | None:
     """The key figures the bundle holds (None when it holds no estimate yet)."""
     bundle, lang = ctx.bundle, ctx.lang
@@ -147,7 +167,7 @@ def key_figures(ctx: ReportContext) -> KeyFigures | None:
             Figure(
                 ctx.t("Effekt", "Effect"),
                 format_percentage_points(float(row["estimate"]), lang=lang),
-                (*on, interval, label),
+                (*on, interval, label, *_effect_probabilities(ctx)),
             )
         )
     if not figures:

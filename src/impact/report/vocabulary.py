@@ -43,6 +43,14 @@ QUANTITIES: dict[str, tuple[str, str]] = {
         "Effekt som trengs for å gå i null (pp)",
         "Effect needed to break even (pp)",
     ),
+    "p_effect_beneficial": (
+        "Sannsynlighet for gunstig effekt",
+        "Probability of a favourable effect",
+    ),
+    "p_effect_above_break_even": (
+        "Sannsynlighet for at effekten er stor nok til å lønne seg",
+        "Probability that the effect is large enough to pay",
+    ),
 }
 
 PARAMETERS: dict[str, tuple[str, str]] = {
