@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from impact.plain_language import check_lang
+from impact.plain_language import check_lang, format_count
 from impact.report.disclosure import THRESHOLD
 
 PAYERS: dict[str, tuple[str, str]] = {
@@ -91,6 +91,26 @@ PARAMETERS: dict[str, tuple[str, str]] = {
         "County share of taxes",
     ),
     "effect_duration": ("Effektens varighet", "Duration of the effect"),
+    "employment_labour_cost": (
+        "Verdiskaping per sysselsatt (lønnskostnad)",
+        "Value added per person employed (labour cost)",
+    ),
+    "employment_transfers_saved": (
+        "Overføringer spart per sysselsatt",
+        "Transfers saved per person employed",
+    ),
+    "employed_persistence": (
+        "Hvor lenge sysselsettingseffekten varer",
+        "Persistence of the employment effect",
+    ),
+    "earnings_labour_cost_factor": (
+        "Lønnskostnad per krone i lønn",
+        "Labour cost per krone of wages",
+    ),
+    "earnings_persistence": (
+        "Hvor lenge inntektseffekten varer",
+        "Persistence of the earnings effect",
+    ),
 }
 
 
@@ -178,6 +198,15 @@ SCENARIOS: dict[str, tuple[str, str]] = {
     "base": ("Hovedberegningen", "Base case"),
     "discount schedule": ("Diskonteringsrente", "Discount rate"),
     "NEET persistence": ("Varighet av NEET-effekten", "Persistence of the NEET effect"),
+    "employment persistence": (
+        "Varighet av sysselsettingseffekten",
+        "Persistence of the employment effect",
+    ),
+    "earnings persistence": ("Varighet av inntektseffekten", "Persistence of the earnings effect"),
+    "completion persistence": (
+        "Varighet av effekten på fullføring",
+        "Persistence of the completion effect",
+    ),
     "horizon": ("Tidshorisont", "Time horizon"),
 }
 
@@ -301,9 +330,9 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str, str, str, str], ...] = (
             r"(?P<share>\d+)% of the (?P<cells>\d+) cells have n p \(1 - p\) < (?P<npq>[\d.]+)"
         ),
         "Mange celler i den bayesianske modellen med identitetslenke er små, så modellens "
-        "normaltilnærming er grov der; modellen med logit-lenke er en kontroll.",
+        "normaltilnærming er grov der; tallene fra den er en kontroll, ikke hovedanslaget.",
         "Many cells of the Bayesian model with an identity link are small, so its normal "
-        "approximation is rough there; the model with a logit link is a cross-check.",
+        "approximation is rough there; its numbers are a cross-check, not the headline.",
         "{share} % av de {cells} cellene har n·p·(1 − p) under {npq}; normaltilnærmingen til "
         "binomialfordelingen er grov i slike celler.",
         "{share}% of the {cells} cells have n·p·(1 − p) below {npq}; the normal approximation "
@@ -421,6 +450,8 @@ def explain_message(message: str, *, lang: str = "nb") -> tuple[str, str] | None
             rule = match.group("rule")
             key = "first" if "first" in rule else "enrolment" if "enrolment" in rule else "drop"
             values["rule"] = _MOVER_RULES[key][0 if nb else 1]
+            values["total"] = format_count(float(match.group("total")), lang=lang)
+            values["n"] = format_count(float(match.group("n")), lang=lang)
             # persons who moved are a count of persons: none below the threshold is shown
             if int(match.group("n")) < THRESHOLD:
                 values["n"] = f"færre enn {THRESHOLD}" if nb else f"fewer than {THRESHOLD}"
