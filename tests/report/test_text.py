@@ -124,9 +124,10 @@ def test_conclusion_uses_what_the_bundle_has(full_bundle: Bundle, minimal_bundle
     full = conclusion(full_bundle, lang="nb")
     dynamic = full_bundle.read_table("cs_dynamic").set_index("event_time")["estimate"]
     assert (
-        f"Det første året etter oppstart er effekten {100 * dynamic[0]:.1f}\u00a0prosentpoeng; "
-        f"4 år etter oppstart er den {100 * dynamic[4]:.1f}\u00a0prosentpoeng.".replace(".", ",", 2)
+        f"I oppstartsåret er effekten {100 * dynamic[0]:.1f}\u00a0prosentpoeng; "
+        f"4 år etter oppstart er den {100 * dynamic[4]:.1f}\u00a0prosentpoeng".replace(".", ",", 2)
     ) in full
+    assert "de siste årene bygger på færre oppstartskull" in full  # the last year's interval
     assert "4,4\u00a0prosentpoeng" in full and "netto nåverdi" in full and "steder" in full
     first_stage = conclusion(minimal_bundle, lang="en")
     assert "netto" not in first_stage and "TWFE" in first_stage

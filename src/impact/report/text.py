@@ -206,8 +206,9 @@ def other_outcomes_paragraph(table: pd.DataFrame, *, lang: str = "nb") -> str:
 def dynamics_sentence(dynamic: pd.DataFrame, *, lang: str = "nb") -> str:
     """How the effect develops after the start, from the robust event study (``cs_dynamic``).
 
-    Compares the first year (event time 0) with the last event time estimated; "" when
-    there are fewer than two post-start estimates.
+    Compares the year of the start (event time 0) with the last event time estimated, with
+    the last one's interval (it rests on the fewest start cohorts); "" when there are fewer
+    than two post-start estimates.
     """
     lang = check_lang(lang)
     post = dynamic[dynamic["event_time"] >= 0].sort_values("event_time")
@@ -217,11 +218,19 @@ def dynamics_sentence(dynamic: pd.DataFrame, *, lang: str = "nb") -> str:
     k = int(last["event_time"])
     a = format_percentage_points(float(first["estimate"]), lang=lang)
     b = format_percentage_points(float(last["estimate"]), lang=lang)
+    interval = ""
+    if {"ci_lower", "ci_upper"} <= set(post.columns) and np.isfinite(
+        [float(last["ci_lower"]), float(last["ci_upper"])]
+    ).all():
+        span = format_interval(float(last["ci_lower"]), float(last["ci_upper"]), lang=lang)
+        interval = (
+            f" (95 %-intervall: {span}; de siste årene bygger på færre oppstartskull)"
+            if lang == "nb"
+            else f" (95% interval: {span}; the last years rest on fewer start cohorts)"
+        )
     if lang == "nb":
-        return f"Det første året etter oppstart er effekten {a}; {k} år etter oppstart er den {b}."
-    return (
-        f"In the first year after the start the effect is {a}; {k} years after the start it is {b}."
-    )
+        return f"I oppstartsåret er effekten {a}; {k} år etter oppstart er den {b}{interval}."
+    return f"In the year of the start the effect is {a}; {k} years after the start it is {b}{interval}."
 
 
 def sites_paragraph(
