@@ -83,3 +83,18 @@ def test_no_checks_no_section(tmp_path: Path) -> None:
                            created_by="tests", synthetic=True)  # fmt: skip
     bundle.commit()
     assert credibility_section(ReportContext.open(tmp_path, "prog", lang="en")) == []
+
+
+def test_a_pretest_that_could_not_be_computed_says_why_in_the_report_language(
+    tmp_path: Path,
+) -> None:
+    _bundle(
+        tmp_path,
+        pretest={"statistic": None, "df": 25, "p_value": None, "method": "cohort_hotelling",
+                 "df_denominator": None,
+                 "note": "covariance not estimable: cohort 2020 has 4 treated units for 4 "
+                         "pre-treatment cells"},
+    )  # fmt: skip
+    nb = dict(credibility_items(ReportContext.open(tmp_path, "prog", lang="nb")))
+    assert "for få enheter med programmet per oppstartsår" in nb["Trender før oppstart"]
+    assert "covariance" not in nb["Trender før oppstart"]

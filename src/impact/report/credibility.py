@@ -56,13 +56,24 @@ def _pretest(ctx: ReportContext, info: dict[str, Any]) -> str | None:
     method = _PRETEST.get(str(info.get("method")), (str(info.get("method")),) * 2)
     name = ctx.t(method[0], method[1])
     if p is None:
+        note = str(info.get("note") or "")
+        why = (
+            ctx.t("for få enheter med programmet per oppstartsår til å anslå testens usikkerhet",
+                  "too few units with the programme per start year to estimate the test's "
+                  "uncertainty")
+            if "treated units" in note
+            else ctx.t("for få år før oppstart eller for få enheter",
+                       "too few years before the start or too few units")
+        )  # fmt: skip
         return ctx.t(
-            f"Testen av utviklingen før oppstart ({name}) kunne ikke beregnes (for få år "
-            "før oppstart eller for få enheter); antakelsen om parallelle trender hviler "
-            "derfor bare på følsomhetsanalysen.",
-            f"The test of the years before the start ({name}) could not be computed (too few "
-            "years before the start or too few units); the parallel-trends assumption then "
-            "rests on the sensitivity analysis alone.",
+            f"Testen av utviklingen før oppstart ({name}) kunne ikke beregnes ({why}). Vi "
+            "bruker ikke en test uten småutvalgskorreksjon i stedet: den forkaster for ofte. "
+            "Antakelsen om parallelle trender hviler derfor på anslagene år for år før oppstart "
+            "(figuren over) og følsomhetsanalysen.",
+            f"The test of the years before the start ({name}) could not be computed ({why}). We "
+            "do not fall back on a test without a small-sample correction: it rejects too often. "
+            "The parallel-trends assumption then rests on the year-by-year estimates before the "
+            "start (the figure above) and the sensitivity analysis.",
         )
     shown = _p(float(p), ctx.lang)
     if float(p) >= 0.05:
