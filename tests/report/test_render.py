@@ -179,3 +179,16 @@ def test_pdf_captions_are_numbered_and_stick_to_what_they_caption(
         typst_source
     )
     assert "#counter(page).final()" in typst_source  # "Side 3 av 11"
+
+
+def test_html_numbers_figures_and_tables_as_the_pdf_does(rendered: dict[str, Path]) -> None:
+    """The same captions, numbered the same way, in the HTML and in the PDF's Typst source."""
+    import re
+
+    html = rendered["nb_html"].read_text(encoding="utf-8")
+    typst = rendered["nb_pdf"].with_suffix(".typ").read_text(encoding="utf-8")
+    for word in ("Figur", "Tabell"):
+        in_html = re.findall(rf"{word} (\d+): ", html)
+        in_pdf = re.findall(rf"{word} (\d+): ", typst)
+        assert in_html, word
+        assert in_html == in_pdf == [str(i) for i in range(1, len(in_pdf) + 1)], word

@@ -172,6 +172,35 @@ def _with_contents(html: str) -> str:
     return str(soup)
 
 
+def _numbered_html_captions(html: str, *, lang: str) -> str:
+    """Number figure and table captions in document order, as the PDF does ("Figur 2: ...").
+
+    A figure caption is a paragraph of bold text alone (``ReportContext.caption``) whose next
+    image comes before any other table, caption or heading; a table caption is the title
+    row of a great-tables table (``td.gt_title``).
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    figure_word, table_word = _KINDS.get(lang, _KINDS["en"])
+    counts = {"figure": 0, "table": 0}
+    for node in soup.find_all(["p", "td"]):
+        if node.name == "td" and "gt_title" in (node.get("class") or []):
+            counts["table"] += 1
+            node.insert(0, f"{table_word} {counts['table']}: ")
+            continue
+        strong = node.find("strong") if node.name == "p" else None
+        if strong is None or node.get_text(strip=True) != strong.get_text(strip=True):
+            continue
+        following = node.find_next(["img", "table", "h2", "h3", "p"])
+        while following is not None and following.name == "p" and not following.find("strong"):
+            following = following.find_next(["img", "table", "h2", "h3", "p"])
+        if following is not None and following.name == "img":
+            counts["figure"] += 1
+            strong.insert(0, f"{figure_word} {counts['figure']}: ")
+    return str(soup)
+
+
 def to_html(notebook: Any, path: Path, *, title: str, lang: str = "nb") -> Path:
     """Write self-contained HTML (embedded images, no code, no script from a CDN) to ``path``."""
     from nbconvert import HTMLExporter
@@ -190,7 +219,7 @@ def to_html(notebook: Any, path: Path, *, title: str, lang: str = "nb") -> Path:
     nb = _reader_view(notebook)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
-    body = _with_contents(body)
+    body = _numbered_html_captions(_with_contents(body), lang=lang)
     path.write_text(body.replace("</head>", _READER_CSS + "</head>", 1), encoding="utf-8")
     return path
 
