@@ -136,7 +136,7 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
         synthetic=True,
         diagnostics={
             "pretrends": {"passed": True, "message": "Pre-trend test p = 0.41."},
-            # As the diagnostics gate writes it (analyses/_shared.py), failed in the full bundle.
+            # As the diagnostics gate writes it (impact.study.bayes_stage), failed in the full bundle.
             "hierarchical_did": {
                 "passed": not full,
                 "message": "max R-hat 1.0300 exceeds 1.01; run longer or reparameterise.",
@@ -170,7 +170,7 @@ def write_bundle(root: Path, programme: str, *, full: bool) -> Bundle:
     if not full:
         return bundle.commit()
     bundle.write_table("cs_dynamic", cs)
-    # HonestDiD and the honest NPV, as analyses/_shared.py writes them (Flyt's figures)
+    # HonestDiD and the honest NPV, as impact.study.stages writes them (Flyt's figures)
     bundle.write_table(
         "trend_sensitivity",
         declared("trend_sensitivity", pd.DataFrame(

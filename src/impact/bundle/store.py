@@ -51,10 +51,13 @@ from impact.bundle.schema import Table
 from impact.bundle.tables import DRAWS, IDATA, TABLES
 from impact.errors import BundleError, DataError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Version of the bundle's contract. 1: no completion record (before atomic bundles);
 2: completion record, tables not declared; 3: every table, draws file, InferenceData and
-metadata entry declared (:mod:`impact.bundle.tables`, :mod:`impact.bundle.metadata`)."""
+metadata entry declared (:mod:`impact.bundle.tables`, :mod:`impact.bundle.metadata`);
+4: written from a study spec (metadata ``study``, ``headline_rule``, ``data_changes``, the
+model checks; tables ``other_outcomes``, ``bayes_dynamic_identity``; two more appraisal rows).
+Within a version the declaration's digest (``schema_digest``) still tells bundles apart."""
 
 DEFAULT_BUNDLE_BYTES = 1 << 26
 """Room a first run asks for when there is no previous bundle to measure (64 MiB: the Flyt

@@ -297,7 +297,7 @@ def summary_verdict(summary: pd.DataFrame, *, lang: str = "nb") -> PayoffSummary
     )
 
 
-#: Start of the ``trend_sensitivity.breakeven_note`` that analyses/_shared.py writes when the
+#: Start of the ``trend_sensitivity.breakeven_note`` that impact.study.stages writes when the
 #: 95 % interval includes the break-even effect already under parallel trends.
 BREAKEVEN_INSIDE = "the 95 % interval includes the break-even effect"
 #: Start of the note when the estimate itself falls short of the break-even effect.
