@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from impact.bundle.store import SCHEMA_VERSION
 from impact.report import ReportContext
 from impact.report.reproducibility import package_versions, reproducibility_section
 from impact.report.tables import ReportTable
@@ -14,7 +15,7 @@ def test_appendix_states_versions_engine_parameters_and_checksums(results_dir: P
     items = reproducibility_section(ctx, engine="builtin")
     text = str(items[0])
     assert "## Vedlegg: slik kan analysen gjøres på nytt" in text
-    assert "Versjon av resultatformatet: 4" in text  # the bundle's schema version
+    assert f"Versjon av resultatformatet: {SCHEMA_VERSION}" in text  # the bundle's schema version
     assert "den innebygde motoren i impact" in text and "Frø for tilfeldige tall: 7" in text
     assert f"Python {package_versions()['Python']}" in text and "numpy " in text
     parameters, checksums = (i.to_frame() for i in items[1:] if isinstance(i, ReportTable))
