@@ -42,7 +42,6 @@ _LABELS = {
         "npv": "Netto nåverdi (mill. kr)",
         "p_npv": "P(netto nåverdi > 0) = {p}",
         "count": "Antall simuleringer",
-        "payer": "Hvem betaler / hvem vinner",
         "pv": "Nåverdi (mill. kr)",
         "low": "Lav verdi",
         "high": "Høy verdi",
@@ -66,7 +65,6 @@ _LABELS = {
         "npv": "Net present value (NOK million)",
         "p_npv": "P(net present value > 0) = {p}",
         "count": "Number of simulations",
-        "payer": "Who pays / who gains",
         "pv": "Present value (NOK million)",
         "low": "Low value",
         "high": "High value",
@@ -327,8 +325,7 @@ def ledger_plot(ledger: pd.DataFrame, *, lang: str = "nb") -> Figure:
         [payer_label(p, lang=lang, capital=True) for p in table["payer"]], values, color=colours
     )
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel(lab["pv"])
-    ax.set_title(lab["payer"], fontsize=10)
+    ax.set_xlabel(lab["pv"])  # the title is the report's caption, outside the image
     _axis_numbers(ax, lang, axis="x")
     return fig
 

@@ -532,6 +532,12 @@ def cba_section(ctx: ReportContext) -> list[Any]:
     if ctx.has("ledger"):
         ledger = ctx.table("ledger")
         items.append(
+            ctx.caption(
+                "Nåverdi for hver part (blått: vinner, rødt: betaler)",
+                "Present value for each party (blue: gains, red: pays)",
+            )
+        )
+        items.append(
             ctx.figure(
                 ledger_plot(ledger, lang=ctx.lang),
                 alt=(
