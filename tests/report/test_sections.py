@@ -260,3 +260,35 @@ def test_sensitivity_section_says_when_the_effect_falls_short_of_break_even(
     assert "er effekten svakere enn den som akkurat får programmet til å gå i balanse" in nb
     en = str(sections.sensitivity_section(ReportContext(bundle, "en"))[0])
     assert "falls short of the one at which the programme just breaks even" in en
+
+
+def test_key_figure_probabilities_say_when_they_are_about_another_average(tmp_path: Path) -> None:
+    """GET Academy values years 0-4 of the dynamic effect while the headline averages every
+    year: the probabilities beside the headline say which effect they are about."""
+    import pandas as pd
+    from contract.bundle import declared
+
+    from impact.report.keyfigures import key_figures
+
+    bundle = Bundle.create(tmp_path, "x")
+    bundle.update_metadata(scenario="x", seed=1, impact_version="0.1.0", outcome="employed",
+                           created_by="tests", synthetic=True)  # fmt: skip
+    est = pd.DataFrame({"estimator": ["att_gt_simple"], "label": ["CS"], "headline": [True],
+                        "estimate": [0.029], "se": [0.019], "ci_lower": [-0.009],
+                        "ci_upper": [0.067]})  # fmt: skip
+    bundle.write_table("estimates", declared("estimates", est.assign(label_nb="CS", label_en="CS")))
+    rows = [("effect_estimate", 0.035), ("p_effect_beneficial", 0.94),
+            ("p_effect_above_break_even", 0.12)]  # fmt: skip
+    summary = pd.DataFrame(
+        {"programme": "x", "quantity": [q for q, _ in rows], "outcome": "employed",
+         "estimate": [v for _, v in rows], "se": float("nan"), "ci_lower": float("nan"),
+         "ci_upper": float("nan"), "unit": "probability", "price_year": 2024,
+         "schedule": "r109"}
+    )  # fmt: skip
+    bundle.write_table("appraisal_summary", declared("appraisal_summary", summary))
+    bundle.commit()
+    panel = key_figures(ReportContext.open(tmp_path, "x", lang="nb"))
+    assert panel is not None
+    details = panel.figures[0].details
+    assert "P(gunstig effekt) = 94\u00a0%" in details
+    assert details[-1].startswith("(for effekten nytte–kostnadsanalysen verdsetter: 3,5")

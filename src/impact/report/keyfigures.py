@@ -143,6 +143,20 @@ def _effect_probabilities(ctx: ReportContext) -> tuple[str, ...]:
             ctx.t(f"P(effekten er stor nok til å lønne seg) = {p}",
                   f"P(the effect is large enough to pay) = {p}")
         )  # fmt: skip
+    valued = values.get("effect_estimate")
+    if out and valued is not None and ctx.bundle.has_table("estimates"):
+        shown = float(headline_estimate(ctx.bundle.read_table("estimates"))["estimate"])
+        if abs(float(valued) - shown) > 5e-4:  # another average than the headline's
+            out.append(
+                ctx.t(
+                    "(for effekten nytte–kostnadsanalysen verdsetter: "
+                    f"{format_percentage_points(float(valued), lang=ctx.lang)} i snitt over "
+                    "årene den regner med)",
+                    "(for the effect the cost–benefit analysis values: "
+                    f"{format_percentage_points(float(valued), lang=ctx.lang)} on average over "
+                    "the years it counts)",
+                )
+            )
     return tuple(out)
 
 
