@@ -9,20 +9,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from _generated import write_or_check
+
 from impact.bundle.reference import markdown
 
 TARGET = Path(__file__).resolve().parents[1] / "docs" / "bundle.md"
 
 
 def main(argv: list[str]) -> int:
-    text = markdown()
-    if "--check" in argv:
-        same = TARGET.is_file() and TARGET.read_text(encoding="utf-8") == text
-        print("docs/bundle.md is up to date" if same else "docs/bundle.md differs: rerun")
-        return 0 if same else 1
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET}")
-    return 0
+    return write_or_check(TARGET, markdown(), argv)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
+from _generated import write_or_check
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
@@ -249,14 +250,7 @@ def markdown() -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = markdown()
-    if "--check" in argv:
-        same = TARGET.is_file() and TARGET.read_text(encoding="utf-8") == text
-        print("docs/studies.md is up to date" if same else "docs/studies.md differs: rerun")
-        return 0 if same else 1
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET}")
-    return 0
+    return write_or_check(TARGET, markdown(), argv)
 
 
 if __name__ == "__main__":

@@ -135,3 +135,19 @@ def test_missing_hook_file_is_refused(project: Project) -> None:
     spec = _spec_with(project, "flyt", hooks={"analysis": "analyses/nope.py"})
     with pytest.raises(SpecError, match="nope.py"):
         run_study(spec, project, fast=True, progress=lambda _: None)
+
+
+def test_movers_without_a_rule_are_refused_in_the_spec_s_words(tmp_path: Path) -> None:
+    """A person-year extract with movers and no [data] movers: the error says which key
+    of the spec to set, not only the Python argument."""
+    from impact.data import save, simulate
+    from impact.errors import DataError
+    from impact.study import Project
+    from impact.study.inputs import load_study_data
+
+    save(simulate("getacademy", seed=3, scale=0.05), tmp_path / "data")
+    project = Project(ROOT, data_dir=tmp_path / "data")
+    spec = project.spec("getacademy")
+    spec = spec.model_copy(update={"data": spec.data.model_copy(update={"movers": None})})
+    with pytest.raises(DataError, match=r"\[data\] movers = \"first\", \"enrolment\" or \"drop\""):
+        load_study_data(spec, project)

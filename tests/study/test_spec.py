@@ -206,7 +206,11 @@ def spec_docs() -> ModuleType:
     source = importlib.util.spec_from_file_location("spec_docs", ROOT / "tools" / "spec_docs.py")
     assert source is not None and source.loader is not None
     module = importlib.util.module_from_spec(source)
-    source.loader.exec_module(module)
+    sys.path.insert(0, str(ROOT / "tools"))  # as `python tools/spec_docs.py` runs it
+    try:
+        source.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
     return module
 
 

@@ -137,7 +137,16 @@ def load_study_data(spec: StudySpec, project: Project) -> StudyData:
             cells = read_extract(project.resolve(source.cells), mapping=source.mapping or None,
                                  numeric_codes=codes)  # fmt: skip
         truth, meta = None, None
-    checked = validate_declared(raw, declaration(spec), movers=source.movers)
+    try:
+        checked = validate_declared(raw, declaration(spec), movers=source.movers)
+    except DataError as exc:
+        if "movers=" not in str(exc) or source.movers is not None:
+            raise
+        where = spec.path or f"studies/{spec.programme.name}.toml"
+        raise DataError(
+            f'{exc} In the study specification ({where}) that is [data] movers = "first", '
+            '"enrolment" or "drop".'
+        ) from None
     panel = checked.data
     if cells is None and spec.bayes.fit:
         cells = derive_cells(panel, spec)
