@@ -165,3 +165,16 @@ def test_render_refuses_to_publish_a_page_the_attack_breaks(
         rendering.render("flyt", lang="nb", to="html", results_dir=results_dir,
                          reports_dir=reports, output_dir=out, engine="builtin")  # fmt: skip
     assert not list(out.glob("flyt*.html"))
+
+
+def test_a_table_s_own_cells_are_not_totals_published_elsewhere(tmp_path: Path) -> None:
+    """As rendered pages are written: whitespace between the tags. The shown 3 000 is no
+    total of its own column (else two hidden sites would look pinned to 0)."""
+    page = tmp_path / "spaced.html"
+    page.write_text(
+        "<table>\n<tr>\n<th>Sted</th>\n<th>Deltakere</th>\n</tr>\n"
+        "<tr>\n<td>0301</td>\n<td>3 000</td>\n</tr>\n<tr>\n<td>1103</td>\n<td>&lt;5</td>\n</tr>\n"
+        "<tr>\n<td>4601</td>\n<td>&lt;5</td>\n</tr>\n</table>\n",
+        encoding="utf-8",
+    )
+    assert attack_report(page) == []

@@ -68,11 +68,14 @@ class Recovery:
 
 
 class _Reader(HTMLParser):
-    """Collects the text and the tables (rows of cell texts) of an HTML page."""
+    """Collects the text and the tables (rows of cell texts) of an HTML page, and for each
+    piece of text the table it stands in (``owner``: ``id`` of the outermost table's rows,
+    ``None`` outside tables), so a table can be attacked with what is published elsewhere."""
 
     def __init__(self) -> None:
         super().__init__()
         self.text: list[str] = []
+        self.owner: list[int | None] = []
         self.tables: list[list[list[str]]] = []
         self._stack: list[list[list[str]]] = []
         self._cell: list[str] | None = None
@@ -102,14 +105,20 @@ class _Reader(HTMLParser):
         if self._skip:
             return
         self.text.append(data)
+        self.owner.append(id(self._stack[0]) if self._stack else None)
         if self._cell is not None:
             self._cell.append(data)
 
 
-def read_published(html: str) -> tuple[str, list[list[list[str]]]]:
-    """The page's visible text and its tables (each a list of rows of cell texts)."""
+def _read(html: str) -> _Reader:
     reader = _Reader()
     reader.feed(html)
+    return reader
+
+
+def read_published(html: str) -> tuple[str, list[list[list[str]]]]:
+    """The page's visible text and its tables (each a list of rows of cell texts)."""
+    reader = _read(html)
     return " ".join(reader.text), reader.tables
 
 
@@ -186,13 +195,17 @@ def attack_report(
     """
     path = Path(path)
     lang = lang or ("en" if path.name.endswith(".en.html") else "nb")
-    text, tables = read_published(path.read_text(encoding="utf-8"))
+    reader = _read(path.read_text(encoding="utf-8"))
     marker = f"<{threshold}"
     found: list[Recovery] = []
-    for table in tables:
+    for table in reader.tables:
         # totals published elsewhere: the page without this table and without the markers
-        inside = " ".join(" ".join(row) for row in table)
-        totals = _candidate_totals(text.replace(inside, " ").replace(marker, " "), lang)
+        # (matching the table's cells against the page text would miss: the page text also
+        # holds the whitespace between the tags)
+        elsewhere = " ".join(
+            t for t, owner in zip(reader.text, reader.owner, strict=True) if owner != id(table)
+        )
+        totals = _candidate_totals(elsewhere.replace(marker, " "), lang)
         caption = table[0][0] if table and len(table[0]) == 1 else ""
         rows = [r for r in table if len(r) > 1]
         if len(rows) < 2:
