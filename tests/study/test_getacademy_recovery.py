@@ -30,8 +30,6 @@ import pytest
 from impact import Effect
 from impact.cba import Programme, appraise
 from impact.data import (
-    DataDeclaration,
-    OutcomeDeclaration,
     SyntheticData,
     simulate,
     validate_declared,
@@ -39,6 +37,8 @@ from impact.data import (
 from impact.did import att_gt, imputation
 from impact.errors import DataError, ImpactWarning, PersistenceWarning
 from impact.study import StudySpec, load_spec
+from impact.study.appraisal import enrolment_age, participants
+from impact.study.inputs import declaration
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,16 +63,7 @@ def sim(spec: StudySpec) -> SyntheticData:
 def data(spec: StudySpec, sim: SyntheticData) -> pd.DataFrame:
     """The panel as the spec reads it: movers assigned by ``[data] movers``, plus the
     noise-free outcomes ``mu_<outcome>`` (the probability of the realised treatment)."""
-    declaration = DataDeclaration(
-        unit=spec.unit.id,
-        time=spec.unit.time,
-        cohort=spec.enrolment.cohort,
-        treated=spec.enrolment.treated,
-        municipality=spec.unit.municipality,
-        outcomes=tuple(OutcomeDeclaration(o.column, o.type) for o in spec.outcomes),
-        covariates=tuple(spec.covariates.did),
-    )
-    frame = validate_declared(sim.panel, declaration, movers=spec.data.movers).data
+    frame = validate_declared(sim.panel, declaration(spec), movers=spec.data.movers).data
     treated = frame[spec.enrolment.treated].to_numpy() == 1
     for o in spec.outcomes:
         mu = np.where(treated, frame[f"p1_{o.column}"], frame[f"p0_{o.column}"])
@@ -210,14 +201,10 @@ def test_clustering_by_municipality_changes_little_because_outcomes_share_nothin
 def _programme(spec: StudySpec, data: pd.DataFrame) -> Programme:
     """The spec's [appraisal], with participants and their mean age at enrolment from the data."""
     a = spec.appraisal
-    persons = data.groupby(spec.unit.id).first()
-    enrolled = persons[persons[spec.enrolment.cohort] > 0]
-    assert spec.enrolment.birth_year is not None
-    age = (enrolled[spec.enrolment.cohort] - enrolled[spec.enrolment.birth_year]).mean()
     return Programme(
         spec.programme.name,
-        participants=len(enrolled),
-        age=int(round(age)),
+        participants=participants(data, spec),
+        age=enrolment_age(data, spec),
         start_year=a.start_year,
         costs=dict(a.costs),
         non_monetised={k: (v.score, v.text) for k, v in a.non_monetised.items()},

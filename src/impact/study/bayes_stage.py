@@ -30,7 +30,7 @@ import pandas as pd
 from impact.errors import DataError, DesignError
 from impact.study.labels import bayes_label, bayes_method
 from impact.study.spec import StudySpec
-from impact.study.stages import Notes, Progress, estimate_row, recording
+from impact.study.stages import Notes, Progress, estimate_row, finite_or_none, recording
 
 __all__ = ["bayes_site", "fit_bayes", "site_code", "site_did", "write_bayes"]
 
@@ -234,7 +234,7 @@ def model_checks(result: Any, lean: Any) -> dict[str, Any]:
     try:
         loo = loo_check(lean, warn=False)
         out["loo"] = {
-            name: (float(value) if np.isfinite(value) else None)  # JSON has no inf
+            name: finite_or_none(value)  # JSON has no inf
             for name, value in (("elpd_loo", loo.elpd_loo), ("se", loo.se),
                                 ("max_pareto_k", loo.max_pareto_k),
                                 ("k_threshold", loo.k_threshold))
