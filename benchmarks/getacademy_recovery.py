@@ -5,12 +5,14 @@ seed=s, scale=...)``; at scale 1: 20,000 persons x 2016-2024, 800 participants e
 one by one in 2018-2022, selected on stable traits; parallel trends only conditional on
 ``age_2016, female, immigrant, earlier_neet``), assigns movers as ``studies/getacademy.toml``
 says, and estimates the effects on ``employed`` and ``neet`` four ways, all with the spec's
-comparison group (never treated) and standard errors clustered by municipality unless said:
+comparison group (never treated) and standard errors clustered as the spec says (by person:
+enrolment is individual) unless said:
 
 - ``att_gt dr + covariates``: the spec's headline estimator (individual enrolment ->
   Callaway-Sant'Anna doubly robust with the spec's DiD covariates);
-- ``att_gt dr + covariates, person SE``: the same, SEs clustered by person (the unit), to see
-  whether municipality clustering matters (the DGP has no municipality shock);
+- ``att_gt dr + covariates, municipality SE``: the same, SEs clustered by municipality, to see
+  whether municipality clustering matters (the DGP has no municipality shock; one
+  municipality holds about a quarter of the persons);
 - ``att_gt, no covariates``: unconditional parallel trends (biased by design);
 - ``imputation (BJS)``: two-way fixed effects imputation, which absorbs the stable traits in
   the unit effects but not their trends (biased by design).
@@ -47,10 +49,12 @@ import pandas as pd
 
 from impact import Effect
 from impact.cba import Programme, appraise
-from impact.data import DataDeclaration, OutcomeDeclaration, simulate, validate_declared
+from impact.data import simulate, validate_declared
 from impact.did import att_gt, imputation
 from impact.errors import ImpactWarning
 from impact.study import load_spec
+from impact.study.appraisal import enrolment_age, participants
+from impact.study.inputs import declaration
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -58,7 +62,7 @@ SPEC = ROOT / "studies" / "getacademy.toml"
 HEADLINE = "att_gt dr + covariates"
 METHODS = (
     HEADLINE,
-    "att_gt dr + covariates, person SE",
+    "att_gt dr + covariates, municipality SE",
     "att_gt, no covariates",
     "imputation (BJS)",
 )
@@ -70,16 +74,7 @@ def one_rep(seed: int, scale: float) -> list[dict[str, Any]]:
     spec = load_spec(SPEC)
     assert spec.data.scenario is not None
     sim = simulate(spec.data.scenario, seed=seed, scale=scale)
-    declaration = DataDeclaration(
-        unit=spec.unit.id,
-        time=spec.unit.time,
-        cohort=spec.enrolment.cohort,
-        treated=spec.enrolment.treated,
-        municipality=spec.unit.municipality,
-        outcomes=tuple(OutcomeDeclaration(o.column, o.type) for o in spec.outcomes),
-        covariates=tuple(spec.covariates.did),
-    )
-    data = validate_declared(sim.panel, declaration, movers=spec.data.movers).data
+    data = validate_declared(sim.panel, declaration(spec), movers=spec.data.movers).data
     kw = {"unit": spec.unit.id, "time": spec.unit.time, "cohort": spec.enrolment.cohort}
     covs = list(spec.covariates.did)
     cluster = spec.unit.cluster
@@ -95,7 +90,7 @@ def one_rep(seed: int, scale: float) -> list[dict[str, Any]]:
         dynamic = None
         for method, options in (
             (METHODS[0], {"covariates": covs, "cluster": cluster}),
-            (METHODS[1], {"covariates": covs, "cluster": None}),
+            (METHODS[1], {"covariates": covs, "cluster": "municipality"}),
             (METHODS[2], {"covariates": None, "cluster": cluster}),
         ):
             res = att_gt(
@@ -136,12 +131,10 @@ def _appraisals(
     headline outcome: its mean over draws and 95 % interval, against the NPV the true
     dynamic effect gives at central parameter values (``deterministic_npv``)."""
     a = spec.appraisal
-    persons = data.groupby(spec.unit.id).first()
-    enrolled = persons[persons[spec.enrolment.cohort] > 0]
-    age = (enrolled[spec.enrolment.cohort] - enrolled[spec.enrolment.birth_year]).mean()
     programme = Programme(
-        spec.programme.name, participants=len(enrolled), age=int(round(age)),
-        start_year=a.start_year, costs=dict(a.costs), description=a.description,
+        spec.programme.name, participants=participants(data, spec),
+        age=enrolment_age(data, spec), start_year=a.start_year, costs=dict(a.costs),
+        description=a.description,
     )  # fmt: skip
     persistence = None if a.persistence == "registry" else a.persistence
     true_dyn = truth.query("estimand == 'dynamic'").sort_values("event_time")
@@ -203,7 +196,8 @@ def to_markdown(table: pd.DataFrame, meta: dict[str, Any]) -> str:
         f"workers. Scenario `getacademy` at scale {meta['scale']} ({meta['persons']} persons, "
         f"{meta['participants']} participants), seeds {meta['seeds']}. Truth: mean of "
         "p1 - p0 over treated person-years (simple) and per event time (e), person weighting. "
-        "SEs clustered by municipality (movers as the spec says) unless 'person SE'. "
+        f"SEs clustered by {meta['cluster']} (the spec's) unless 'municipality SE' (movers as "
+        "the spec says). "
         "Bias MC se = SD(error)/sqrt(reps). Last rows: the spec's appraisal (NPV in NOK "
         "million, all participants) from the estimated dynamic effect on employed at central "
         "parameters, against the NPV of the true dynamic effect; coverage = share of draws "
@@ -255,6 +249,7 @@ def main() -> None:
         "persons": int(persons.size),
         "participants": int((persons > 0).sum()),
         "spec": "studies/getacademy.toml",
+        "cluster": load_spec(SPEC).unit.cluster,
     }
     with pd.option_context("display.width", 200, "display.max_rows", 500):
         print(table.round(4).to_string(index=False))
