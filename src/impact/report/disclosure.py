@@ -199,8 +199,7 @@ def suppress_small_cells(
     # The rule above stops subtraction from one sum; the audit stops every combination of
     # sums (two-way tables with both margins): each primary cell's protection interval must
     # be at least the threshold wide (impact.report.protection, linear programming).
-    primary = mask[counts].copy()
-    primary[:] = small(values).fillna(False).to_numpy()
+    primary = small(values).fillna(False).astype(bool)
     mask[counts] = _audit(values, mask[counts], primary, totals, public_totals, threshold)
     n_secondary = int(mask[counts].to_numpy().sum()) - n_primary
 
