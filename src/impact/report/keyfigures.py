@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from impact.plain_language import (
     format_interval,
@@ -126,12 +127,14 @@ def _typst(text: str) -> str:
     return _TYPST_SPECIAL.sub(r"\\\1", text)
 
 
-def _effect_probabilities(ctx: ReportContext) -> tuple[str, ...]:
+def _effect_probabilities(
+    ctx: ReportContext, summary: pd.DataFrame | None, *, headline: float
+) -> tuple[str, ...]:
     """P(the effect does good) and P(it is large enough to pay), from the draws of the
-    effect the appraisal values (``appraisal_summary``); nothing when the bundle lacks them."""
-    if not ctx.bundle.has_table("appraisal_summary"):
+    effect the appraisal values (``appraisal_summary``); nothing when the bundle lacks them.
+    ``headline`` is the headline estimate the panel shows beside them."""
+    if summary is None:
         return ()
-    summary = ctx.bundle.read_table("appraisal_summary")
     values = dict(zip(summary["quantity"], summary["estimate"], strict=True))
     out = []
     if "p_effect_beneficial" in values:
@@ -144,19 +147,18 @@ def _effect_probabilities(ctx: ReportContext) -> tuple[str, ...]:
                   f"P(the effect is large enough to pay) = {p}")
         )  # fmt: skip
     valued = values.get("effect_estimate")
-    if out and valued is not None and ctx.bundle.has_table("estimates"):
-        shown = float(headline_estimate(ctx.bundle.read_table("estimates"))["estimate"])
-        if abs(float(valued) - shown) > 5e-4:  # another average than the headline's
-            out.append(
-                ctx.t(
-                    "(for effekten nytte–kostnadsanalysen verdsetter: "
-                    f"{format_percentage_points(float(valued), lang=ctx.lang)} i snitt over "
-                    "årene den regner med)",
-                    "(for the effect the cost–benefit analysis values: "
-                    f"{format_percentage_points(float(valued), lang=ctx.lang)} on average over "
-                    "the years it counts)",
-                )
+    if out and valued is not None and abs(float(valued) - headline) > 5e-4:
+        # another average than the headline's
+        out.append(
+            ctx.t(
+                "(for effekten nytte–kostnadsanalysen verdsetter: "
+                f"{format_percentage_points(float(valued), lang=ctx.lang)} i snitt over "
+                "årene den regner med)",
+                "(for the effect the cost–benefit analysis values: "
+                f"{format_percentage_points(float(valued), lang=ctx.lang)} on average over "
+                "the years it counts)",
             )
+        )
     return tuple(out)
 
 
@@ -164,6 +166,9 @@ def key_figures(ctx: ReportContext) -> KeyFigures | None:
     """The key figures the bundle holds (None when it holds no estimate yet)."""
     bundle, lang = ctx.bundle, ctx.lang
     figures: list[Figure] = []
+    summary = (
+        bundle.read_table("appraisal_summary") if bundle.has_table("appraisal_summary") else None
+    )
     if bundle.has_table("estimates"):
         row = headline_estimate(bundle.read_table("estimates"))
         lo, hi = float(row["ci_lower"]), float(row["ci_upper"])
@@ -181,14 +186,18 @@ def key_figures(ctx: ReportContext) -> KeyFigures | None:
             Figure(
                 ctx.t("Effekt", "Effect"),
                 format_percentage_points(float(row["estimate"]), lang=lang),
-                (*on, interval, label, *_effect_probabilities(ctx)),
+                (
+                    *on,
+                    interval,
+                    label,
+                    *_effect_probabilities(ctx, summary, headline=float(row["estimate"])),
+                ),
             )
         )
     if not figures:
         return None
     verdict = budgets = ""
-    if bundle.has_table("appraisal_summary"):
-        summary = bundle.read_table("appraisal_summary")
+    if summary is not None:
         rows = {str(q): r for q, r in zip(summary["quantity"], summary.itertuples(index=False))}
         if "npv" in rows:
             npv = rows["npv"]
