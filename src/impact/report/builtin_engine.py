@@ -138,18 +138,16 @@ def _slug(text: str, taken: set[str]) -> str:
     return slug
 
 
-def _with_contents(html: str) -> str:
-    """Give every section heading an id and fill the contents list (``nav.impact-contents``).
+def _with_contents(soup: Any) -> None:
+    """Give every section heading an id and fill the contents list (``nav.impact-contents``)
+    of a parsed page (BeautifulSoup), in place.
 
     The list holds the ``h2`` and ``h3`` headings that follow the ``nav`` (what comes before
     it, the title and the summary, is already on screen).
     """
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "html.parser")
     nav = soup.select_one("nav.impact-contents")
     if nav is None:
-        return html
+        return
     taken: set[str] = set()
     top = soup.new_tag("ol")
     current = None
@@ -169,19 +167,16 @@ def _with_contents(html: str) -> str:
                 current.append(sub)
             sub.append(item)
     nav.append(top)
-    return str(soup)
 
 
-def _numbered_html_captions(html: str, *, lang: str) -> str:
-    """Number figure and table captions in document order, as the PDF does ("Figur 2: ...").
+def _numbered_html_captions(soup: Any, *, lang: str) -> None:
+    """Number figure and table captions of a parsed page in document order, in place, as
+    the PDF does ("Figur 2: ...").
 
     A figure caption is a paragraph of bold text alone (``ReportContext.caption``) whose next
     image comes before any other table, caption or heading; a table caption is the title
     row of a great-tables table (``td.gt_title``).
     """
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "html.parser")
     figure_word, table_word = _KINDS.get(lang, _KINDS["en"])
     counts = {"figure": 0, "table": 0}
     for node in soup.find_all(["p", "td"]):
@@ -198,11 +193,11 @@ def _numbered_html_captions(html: str, *, lang: str) -> str:
         if following is not None and following.name == "img":
             counts["figure"] += 1
             strong.insert(0, f"{figure_word} {counts['figure']}: ")
-    return str(soup)
 
 
 def to_html(notebook: Any, path: Path, *, title: str, lang: str = "nb") -> Path:
     """Write self-contained HTML (embedded images, no code, no script from a CDN) to ``path``."""
+    from bs4 import BeautifulSoup
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -219,7 +214,10 @@ def to_html(notebook: Any, path: Path, *, title: str, lang: str = "nb") -> Path:
     nb = _reader_view(notebook)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
-    body = _numbered_html_captions(_with_contents(body), lang=lang)
+    soup = BeautifulSoup(body, "html.parser")  # parsed once for both passes
+    _with_contents(soup)
+    _numbered_html_captions(soup, lang=lang)
+    body = str(soup)
     path.write_text(body.replace("</head>", _READER_CSS + "</head>", 1), encoding="utf-8")
     return path
 
